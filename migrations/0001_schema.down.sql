@@ -1,0 +1,12 @@
+DROP TABLE IF EXISTS audit_log;
+DROP TABLE IF EXISTS scans;
+DROP TABLE IF EXISTS tickets;
+DROP TABLE IF EXISTS orders;
+DROP TABLE IF EXISTS ticket_types;
+DROP TABLE IF EXISTS events;
+DROP TABLE IF EXISTS users;
+DROP FUNCTION IF EXISTS touch_updated_at();
+DROP TYPE IF EXISTS scan_result;
+DROP TYPE IF EXISTS ticket_status;
+DROP TYPE IF EXISTS order_status;
+DROP TYPE IF EXISTS user_role;

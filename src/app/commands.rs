@@ -1,0 +1,295 @@
+//! The one registry of commands: key handling and the help screen both read it, so the help
+//! can never disagree with the keys. Default bindings come from `assets/keymap.toml`; the
+//! user's config file may rebind any command.
+
+use std::collections::BTreeMap;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::error::ConfigError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Command {
+    NextTab,
+    PreviousTab,
+    Tab1,
+    Tab2,
+    Tab3,
+    Down,
+    Up,
+    NextPage,
+    PreviousPage,
+    FirstPage,
+    LastPage,
+    SortNextColumn,
+    ReverseSort,
+    Open,
+    Back,
+    Refresh,
+    Help,
+    Quit,
+}
+
+/// Every command with its config name and help text, in help order.
+pub const COMMANDS: &[(Command, &str, &str)] = &[
+    (Command::NextTab, "next_tab", "next tab"),
+    (Command::PreviousTab, "previous_tab", "previous tab"),
+    (Command::Tab1, "tab_1", "Events tab"),
+    (Command::Tab2, "tab_2", "Orders tab"),
+    (Command::Tab3, "tab_3", "Tickets tab"),
+    (Command::Down, "down", "select the next row"),
+    (Command::Up, "up", "select the previous row"),
+    (Command::NextPage, "next_page", "next page"),
+    (Command::PreviousPage, "previous_page", "previous page"),
+    (Command::FirstPage, "first_page", "first page"),
+    (Command::LastPage, "last_page", "last page"),
+    (Command::SortNextColumn, "sort_next_column", "sort by the next column"),
+    (Command::ReverseSort, "reverse_sort", "reverse the sort"),
+    (Command::Open, "open", "drill down (event: its orders; order: its tickets; ticket: full detail)"),
+    (Command::Back, "back", "back (close help, leave a drill-down)"),
+    (Command::Refresh, "refresh", "refresh now"),
+    (Command::Help, "help", "show or hide this help"),
+    (Command::Quit, "quit", "quit (Ctrl-c always quits)"),
+];
+
+const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
+
+/// A key as bound: the code and the modifiers that matter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    code: KeyCode,
+    modifiers: KeyModifiers,
+}
+
+impl Key {
+    /// Normalises a key press: Shift is part of the character for printable keys ("G").
+    pub fn from_event(event: &KeyEvent) -> Self {
+        let mut modifiers = event.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        if matches!(event.code, KeyCode::Char(_) | KeyCode::BackTab) {
+            modifiers.remove(KeyModifiers::SHIFT);
+        }
+        Key { code: event.code, modifiers }
+    }
+
+    pub fn parse(spec: &str) -> Result<Self, ConfigError> {
+        let mut modifiers = KeyModifiers::NONE;
+        let mut rest = spec;
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            let (flag, len) = if lower.starts_with("ctrl-") {
+                (KeyModifiers::CONTROL, 5)
+            } else if lower.starts_with("alt-") {
+                (KeyModifiers::ALT, 4)
+            } else if lower.starts_with("shift-") && rest.len() > 6 {
+                (KeyModifiers::SHIFT, 6)
+            } else {
+                break;
+            };
+            modifiers |= flag;
+            rest = &rest[len..];
+        }
+        let code = match rest.to_ascii_lowercase().as_str() {
+            "enter" => KeyCode::Enter,
+            "esc" => KeyCode::Esc,
+            "tab" if modifiers.contains(KeyModifiers::SHIFT) => KeyCode::BackTab,
+            "tab" => KeyCode::Tab,
+            "backtab" => KeyCode::BackTab,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pageup" | "pgup" => KeyCode::PageUp,
+            "pagedown" | "pgdn" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "space" => KeyCode::Char(' '),
+            "backspace" => KeyCode::Backspace,
+            "delete" => KeyCode::Delete,
+            name if name.len() > 1 && name.starts_with('f') => name[1..]
+                .parse::<u8>()
+                .ok()
+                .filter(|n| (1..=12).contains(n))
+                .map(KeyCode::F)
+                .ok_or_else(|| ConfigError::KeyMap(format!("unknown key `{spec}`")))?,
+            _ => {
+                let mut chars = rest.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) => KeyCode::Char(c),
+                    _ => return Err(ConfigError::KeyMap(format!("unknown key `{spec}`"))),
+                }
+            }
+        };
+        let event = KeyEvent::new(code, modifiers);
+        Ok(Key::from_event(&event))
+    }
+
+    /// How the help screen writes this key.
+    pub fn label(&self) -> String {
+        let mut label = String::new();
+        if self.modifiers.contains(KeyModifiers::CONTROL) {
+            label.push_str("Ctrl-");
+        }
+        if self.modifiers.contains(KeyModifiers::ALT) {
+            label.push_str("Alt-");
+        }
+        if self.modifiers.contains(KeyModifiers::SHIFT) {
+            label.push_str("Shift-");
+        }
+        let name = match self.code {
+            KeyCode::Enter => "Enter".to_string(),
+            KeyCode::Esc => "Esc".to_string(),
+            KeyCode::Tab => "Tab".to_string(),
+            KeyCode::BackTab => "Shift-Tab".to_string(),
+            KeyCode::Up => "Up".to_string(),
+            KeyCode::Down => "Down".to_string(),
+            KeyCode::Left => "Left".to_string(),
+            KeyCode::Right => "Right".to_string(),
+            KeyCode::PageUp => "PgUp".to_string(),
+            KeyCode::PageDown => "PgDn".to_string(),
+            KeyCode::Home => "Home".to_string(),
+            KeyCode::End => "End".to_string(),
+            KeyCode::Backspace => "Backspace".to_string(),
+            KeyCode::Delete => "Delete".to_string(),
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::F(n) => format!("F{n}"),
+            other => format!("{other:?}"),
+        };
+        label.push_str(&name);
+        label
+    }
+}
+
+/// Keys to commands, and back for the help screen.
+#[derive(Debug, Clone)]
+pub struct KeyMap {
+    bindings: BTreeMap<Command, Vec<Key>>,
+}
+
+impl KeyMap {
+    /// The defaults, with `overrides` (command name -> key specs) from the user's config.
+    pub fn load(overrides: &BTreeMap<String, Vec<String>>) -> Result<Self, ConfigError> {
+        let defaults: BTreeMap<String, Vec<String>> = toml::from_str(DEFAULT_KEYMAP)
+            .map_err(|e| ConfigError::KeyMap(format!("built-in key map: {e}")))?;
+        let mut bindings = BTreeMap::new();
+        for (name, specs) in defaults.iter().chain(overrides.iter()) {
+            let command = COMMANDS
+                .iter()
+                .find(|(_, config_name, _)| config_name == name)
+                .map(|(command, ..)| *command)
+                .ok_or_else(|| ConfigError::KeyMap(format!("unknown command `{name}`")))?;
+            let keys = specs.iter().map(|spec| Key::parse(spec)).collect::<Result<Vec<_>, _>>()?;
+            bindings.insert(command, keys);
+        }
+        let map = KeyMap { bindings };
+        map.check_conflicts()?;
+        Ok(map)
+    }
+
+    pub fn defaults() -> Self {
+        // The embedded key map is tested; failing here would be a build defect.
+        Self::load(&BTreeMap::new()).unwrap_or(KeyMap { bindings: BTreeMap::new() })
+    }
+
+    fn check_conflicts(&self) -> Result<(), ConfigError> {
+        let mut seen: BTreeMap<String, Command> = BTreeMap::new();
+        for (command, keys) in &self.bindings {
+            for key in keys {
+                if let Some(other) = seen.insert(key.label(), *command) {
+                    if other != *command {
+                        return Err(ConfigError::KeyMap(format!(
+                            "key {} is bound to both {} and {}",
+                            key.label(),
+                            config_name(other),
+                            config_name(*command)
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn command_for(&self, event: &KeyEvent) -> Option<Command> {
+        let key = Key::from_event(event);
+        self.bindings
+            .iter()
+            .find(|(_, keys)| keys.contains(&key))
+            .map(|(command, _)| *command)
+    }
+
+    /// The help lines: every command in help order with its keys.
+    pub fn help_lines(&self) -> Vec<(String, &'static str)> {
+        COMMANDS
+            .iter()
+            .filter_map(|(command, _, help)| {
+                let keys = self.bindings.get(command)?;
+                if keys.is_empty() {
+                    return None;
+                }
+                let labels: Vec<String> = keys.iter().map(Key::label).collect();
+                Some((labels.join(" / "), *help))
+            })
+            .collect()
+    }
+
+    /// The first key of a command, for hints ("? help").
+    pub fn first_key_label(&self, command: Command) -> Option<String> {
+        self.bindings.get(&command)?.first().map(Key::label)
+    }
+}
+
+fn config_name(command: Command) -> &'static str {
+    COMMANDS
+        .iter()
+        .find(|(c, ..)| *c == command)
+        .map_or("?", |(_, name, _)| name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, modifiers)
+    }
+
+    #[test]
+    fn every_command_has_a_default_key() {
+        let map = KeyMap::load(&BTreeMap::new()).expect("the built-in key map parses");
+        for (command, name, _) in COMMANDS {
+            assert!(
+                map.bindings.get(command).is_some_and(|keys| !keys.is_empty()),
+                "{name} has no key"
+            );
+        }
+    }
+
+    #[test]
+    fn keys_match_presses_as_terminals_send_them() {
+        let map = KeyMap::defaults();
+        assert_eq!(map.command_for(&press(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Command::LastPage));
+        assert_eq!(map.command_for(&press(KeyCode::Char('g'), KeyModifiers::NONE)), Some(Command::FirstPage));
+        assert_eq!(map.command_for(&press(KeyCode::BackTab, KeyModifiers::SHIFT)), Some(Command::PreviousTab));
+        assert_eq!(map.command_for(&press(KeyCode::Char('f'), KeyModifiers::CONTROL)), Some(Command::NextPage));
+        assert_eq!(map.command_for(&press(KeyCode::Char('f'), KeyModifiers::NONE)), None);
+    }
+
+    #[test]
+    fn the_config_can_rebind_a_command() {
+        let overrides = BTreeMap::from([("quit".to_string(), vec!["ctrl-q".to_string()])]);
+        let map = KeyMap::load(&overrides).expect("valid override");
+        assert_eq!(map.command_for(&press(KeyCode::Char('q'), KeyModifiers::CONTROL)), Some(Command::Quit));
+        assert_eq!(map.command_for(&press(KeyCode::Char('q'), KeyModifiers::NONE)), None);
+    }
+
+    #[test]
+    fn bad_key_maps_are_refused_with_a_reason() {
+        let unknown = BTreeMap::from([("fly".to_string(), vec!["x".to_string()])]);
+        assert!(KeyMap::load(&unknown).unwrap_err().to_string().contains("unknown command `fly`"));
+        let bad_key = BTreeMap::from([("quit".to_string(), vec!["hyper-q".to_string()])]);
+        assert!(KeyMap::load(&bad_key).unwrap_err().to_string().contains("unknown key"));
+        let clash = BTreeMap::from([("quit".to_string(), vec!["j".to_string()])]);
+        assert!(KeyMap::load(&clash).unwrap_err().to_string().contains("bound to both"));
+    }
+}

@@ -1,0 +1,196 @@
+//! The app's state. `update.rs` changes it in answer to events; the `ui` module draws it.
+//! Requests for the data task collect in an outbox the runner sends on, so the state logic
+//! never touches a channel or the database and can be driven directly in tests.
+
+pub mod commands;
+pub mod list_view;
+pub mod sign_in;
+mod update;
+
+use std::time::{Duration, Instant};
+
+use chrono::FixedOffset;
+
+use crate::app::commands::KeyMap;
+use crate::app::list_view::ListView;
+use crate::app::sign_in::SignInForm;
+use crate::data_task::{Envelope, Request, Slot};
+use crate::db::auth::Actor;
+use crate::db::model::EntityKind;
+
+/// The list tabs, in order.
+pub const TABS: [(EntityKind, &str); 3] = [
+    (EntityKind::Event, "Events"),
+    (EntityKind::Order, "Orders"),
+    (EntityKind::Ticket, "Tickets"),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    SignIn,
+    Main,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseState {
+    Connecting(String),
+    Ready,
+    Failed(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlashKind {
+    Info,
+    Error,
+}
+
+/// A short-lived message in the status bar.
+#[derive(Debug, Clone)]
+pub struct Flash {
+    pub text: String,
+    pub kind: FlashKind,
+    pub until: Instant,
+}
+
+const FLASH_FOR: Duration = Duration::from_secs(5);
+
+/// A place to return to with Esc after drilling down.
+#[derive(Debug, Clone)]
+struct BackEntry {
+    tab: usize,
+    view: ListView,
+}
+
+/// Settings the app is started with.
+#[derive(Debug, Clone)]
+pub struct AppOptions {
+    pub keymap: KeyMap,
+    /// The offset times are shown in (the terminal's local time).
+    pub time_offset: FixedOffset,
+    pub no_color: bool,
+}
+
+#[derive(Debug)]
+pub struct App {
+    pub screen: Screen,
+    pub sign_in: SignInForm,
+    pub actor: Option<Actor>,
+    pub database: DatabaseState,
+    pub database_label: String,
+    pub built_in_database: bool,
+    pub tabs: Vec<ListView>,
+    pub active_tab: usize,
+    pub help_open: bool,
+    pub detail_zoomed: bool,
+    pub flash: Option<Flash>,
+    pub keymap: KeyMap,
+    pub time_offset: FixedOffset,
+    pub no_color: bool,
+    pub page_size: u16,
+    pub size: (u16, u16),
+    pub spinner: usize,
+    pub should_quit: bool,
+    back_stack: Vec<BackEntry>,
+    next_generation: u64,
+    outbox: Vec<Envelope>,
+}
+
+impl App {
+    pub fn new(options: AppOptions) -> Self {
+        Self {
+            screen: Screen::SignIn,
+            sign_in: SignInForm::default(),
+            actor: None,
+            database: DatabaseState::Connecting("connecting".into()),
+            database_label: String::new(),
+            built_in_database: false,
+            tabs: TABS.iter().map(|(kind, _)| ListView::new(*kind)).collect(),
+            active_tab: 0,
+            help_open: false,
+            detail_zoomed: false,
+            flash: None,
+            keymap: options.keymap,
+            time_offset: options.time_offset,
+            no_color: options.no_color,
+            page_size: 20,
+            size: (80, 24),
+            spinner: 0,
+            should_quit: false,
+            back_stack: Vec::new(),
+            next_generation: 1,
+            outbox: Vec::new(),
+        }
+    }
+
+    /// Requests waiting to go to the data task.
+    pub fn take_requests(&mut self) -> Vec<Envelope> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    pub fn view(&self) -> &ListView {
+        &self.tabs[self.active_tab]
+    }
+
+    pub fn view_mut(&mut self) -> &mut ListView {
+        &mut self.tabs[self.active_tab]
+    }
+
+    /// Whether a drill-down can be left with Esc, and what it came from.
+    pub fn can_go_back(&self) -> bool {
+        !self.back_stack.is_empty()
+    }
+
+    /// True while any answer the screen waits for is outstanding.
+    pub fn is_loading(&self) -> bool {
+        matches!(self.database, DatabaseState::Connecting(_))
+            || self.sign_in.waiting.is_some()
+            || self.tabs.iter().any(|view| view.loading)
+    }
+
+    pub fn flash_info(&mut self, text: impl Into<String>) {
+        self.flash = Some(Flash {
+            text: text.into(),
+            kind: FlashKind::Info,
+            until: Instant::now() + FLASH_FOR,
+        });
+    }
+
+    pub fn flash_error(&mut self, text: impl Into<String>) {
+        self.flash = Some(Flash {
+            text: text.into(),
+            kind: FlashKind::Error,
+            until: Instant::now() + FLASH_FOR,
+        });
+    }
+
+    /// Queues a request, noting its generation where the answer will be awaited.
+    fn send(&mut self, request: Request) {
+        let generation = self.next_generation;
+        self.next_generation += 1;
+        match request.slot() {
+            Slot::SignIn => self.sign_in.waiting = Some(generation),
+            Slot::Page(kind) => self.view_of_mut(kind).waiting_page = Some(generation),
+            Slot::Count(kind) => self.view_of_mut(kind).waiting_count = Some(generation),
+            Slot::Detail(kind) => self.view_of_mut(kind).waiting_detail = Some(generation),
+        }
+        self.outbox.push(Envelope { generation, request });
+    }
+
+    fn send_all(&mut self, requests: impl IntoIterator<Item = Request>) {
+        for request in requests {
+            self.send(request);
+        }
+    }
+
+    fn view_of_mut(&mut self, kind: EntityKind) -> &mut ListView {
+        let index = TABS.iter().position(|(k, _)| *k == kind).unwrap_or(0);
+        &mut self.tabs[index]
+    }
+}
+
+impl App {
+    /// Whether a tick changes what is drawn (a spinner turning, a message expiring).
+    pub fn wants_ticks(&self) -> bool {
+        self.is_loading() || self.flash.is_some()
+    }
+}

@@ -1,0 +1,330 @@
+//! How the app answers events: keys become commands (through the key map), data-task answers
+//! are matched to the requests that are still current, and everything else is dropped.
+
+use std::time::Instant;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use crate::app::commands::Command;
+use crate::app::list_view::{ListView, Loadable, Scope};
+use crate::app::sign_in::SignInAction;
+use crate::app::{App, BackEntry, DatabaseState, Screen, TABS};
+use crate::data_task::{Answer, DataEvent, Request, Slot};
+use crate::db::listing::Parent;
+use crate::db::model::{EntityKind, Row};
+use crate::event::AppEvent;
+
+impl App {
+    pub fn handle_event(&mut self, event: AppEvent) {
+        match event {
+            AppEvent::Input(Event::Key(key)) if key.kind != KeyEventKind::Release => self.handle_key(&key),
+            AppEvent::Input(Event::Resize(width, height)) => self.resize(width, height),
+            AppEvent::Input(_) => {}
+            AppEvent::Tick => self.tick(),
+            AppEvent::Data(event) => self.handle_data(event),
+            AppEvent::Terminate => self.should_quit = true,
+        }
+    }
+
+    /// The terminal's size changed (or is first known): pages hold as many rows as fit.
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.size = (width, height);
+        let rows = crate::ui::layout::table_rows(width, height);
+        if rows != self.page_size {
+            self.page_size = rows;
+            if self.screen == Screen::Main && self.view().loaded_once() {
+                let requests = self.view_mut().reload(rows);
+                self.send_all(requests);
+            }
+        }
+    }
+
+    fn tick(&mut self) {
+        self.spinner = self.spinner.wrapping_add(1);
+        if self.flash.as_ref().is_some_and(|flash| flash.until <= Instant::now()) {
+            self.flash = None;
+        }
+    }
+
+    fn handle_key(&mut self, key: &KeyEvent) {
+        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+            self.should_quit = true;
+            return;
+        }
+        match self.screen {
+            Screen::SignIn => {
+                if let SignInAction::Submit { email, password } = self.sign_in.handle_key(key) {
+                    self.send(Request::SignIn { email, password });
+                }
+            }
+            Screen::Main => match self.keymap.command_for(key) {
+                Some(command) => self.run_command(command),
+                None => {
+                    if key.code != KeyCode::Esc {
+                        if let Some(help) = self.keymap.first_key_label(Command::Help) {
+                            self.flash_info(format!("no command on that key; {help} lists the keys"));
+                        }
+                    }
+                }
+            },
+        }
+    }
+
+    fn run_command(&mut self, command: Command) {
+        if self.help_open {
+            // The help is modal: it closes on Back or Help, and quitting still works.
+            match command {
+                Command::Back | Command::Help => self.help_open = false,
+                Command::Quit => self.should_quit = true,
+                _ => {}
+            }
+            return;
+        }
+        let page_size = self.page_size;
+        match command {
+            Command::Quit => self.should_quit = true,
+            Command::Help => self.help_open = true,
+            Command::NextTab => self.switch_tab((self.active_tab + 1) % TABS.len()),
+            Command::PreviousTab => self.switch_tab((self.active_tab + TABS.len() - 1) % TABS.len()),
+            Command::Tab1 => self.switch_tab(0),
+            Command::Tab2 => self.switch_tab(1),
+            Command::Tab3 => self.switch_tab(2),
+            Command::Down => self.move_selection(true),
+            Command::Up => self.move_selection(false),
+            Command::NextPage => {
+                let request = self.view_mut().next_page(page_size);
+                self.send_or_say(request, "this is the last page");
+            }
+            Command::PreviousPage => {
+                let request = self.view_mut().previous_page(page_size, false);
+                self.send_or_say(request, "this is the first page");
+            }
+            Command::FirstPage => {
+                let request = self.view_mut().first_page(page_size);
+                self.send_all(request);
+            }
+            Command::LastPage => {
+                let request = self.view_mut().last_page(page_size);
+                self.send(request);
+            }
+            Command::SortNextColumn => {
+                self.view_mut().sort_next_column();
+                self.reload_from_top();
+            }
+            Command::ReverseSort => {
+                self.view_mut().reverse_sort();
+                self.reload_from_top();
+            }
+            Command::Refresh => {
+                let requests = self.view_mut().reload(page_size);
+                self.send_all(requests);
+                if let Some(detail) = self.view_mut().detail_request() {
+                    self.send(detail);
+                }
+            }
+            Command::Open => self.open_selected(),
+            Command::Back => self.back(),
+        }
+    }
+
+    fn send_or_say(&mut self, request: Option<Request>, otherwise: &str) {
+        match request {
+            Some(request) => self.send(request),
+            None => self.flash_info(otherwise),
+        }
+    }
+
+    fn reload_from_top(&mut self) {
+        let page_size = self.page_size;
+        let requests = self.view_mut().first_page(page_size);
+        self.send_all(requests);
+        let label = self.view().sort_label();
+        self.flash_info(format!("sorted by {label}"));
+    }
+
+    fn switch_tab(&mut self, index: usize) {
+        if index >= self.tabs.len() {
+            return;
+        }
+        self.active_tab = index;
+        self.detail_zoomed = false;
+        if !self.view().loaded_once() && !self.view().loading {
+            self.load_active_tab();
+        }
+    }
+
+    fn load_active_tab(&mut self) {
+        let page_size = self.page_size;
+        let requests = self.view_mut().first_page(page_size);
+        self.send_all(requests);
+    }
+
+    /// Moves the selection; past either end of the page it turns the page.
+    fn move_selection(&mut self, down: bool) {
+        let page_size = self.page_size;
+        if self.view_mut().move_selection(down) {
+            self.request_detail();
+            return;
+        }
+        let request = if down {
+            self.view().at_bottom().then(|| self.view_mut().next_page(page_size)).flatten()
+        } else {
+            self.view_mut().previous_page(page_size, true)
+        };
+        if let Some(request) = request {
+            self.send(request);
+        }
+    }
+
+    fn request_detail(&mut self) {
+        if let Some(request) = self.view_mut().detail_request() {
+            self.send(request);
+        }
+    }
+
+    /// Enter: an event opens its orders, an order its tickets, a ticket its full detail.
+    fn open_selected(&mut self) {
+        let Some(row) = self.view().selected_row().cloned() else {
+            return;
+        };
+        let (target_kind, scope) = match row {
+            Row::Event(event) => (
+                EntityKind::Order,
+                Scope {
+                    parent: Parent::Event(event.id),
+                    label: format!("event “{}”", event.title),
+                },
+            ),
+            Row::Order(order) => (
+                EntityKind::Ticket,
+                Scope {
+                    parent: Parent::Order(order.id),
+                    label: format!("order {}", order.code),
+                },
+            ),
+            Row::Ticket(_) => {
+                self.detail_zoomed = !self.detail_zoomed;
+                return;
+            }
+        };
+        let Some(target) = TABS.iter().position(|(kind, _)| *kind == target_kind) else {
+            return;
+        };
+        let mut view = ListView::new(target_kind);
+        view.scope = Some(scope);
+        let previous = std::mem::replace(&mut self.tabs[target], view);
+        self.back_stack.push(BackEntry {
+            tab: self.active_tab,
+            view: previous,
+        });
+        self.active_tab = target;
+        self.detail_zoomed = false;
+        self.load_active_tab();
+    }
+
+    fn back(&mut self) {
+        if self.detail_zoomed {
+            self.detail_zoomed = false;
+            return;
+        }
+        let Some(entry) = self.back_stack.pop() else {
+            return;
+        };
+        let drilled = self.active_tab;
+        let mut restored = entry.view;
+        let reload = restored.loaded_once();
+        restored.loading = false;
+        self.tabs[drilled] = restored;
+        if reload {
+            // Its earlier requests were superseded while we were away: fetch it afresh.
+            let page_size = self.page_size;
+            let requests = self.tabs[drilled].reload(page_size);
+            self.send_all(requests);
+        }
+        self.active_tab = entry.tab;
+    }
+
+    fn handle_data(&mut self, event: DataEvent) {
+        match event {
+            DataEvent::Progress(step) => self.database = DatabaseState::Connecting(step),
+            DataEvent::Connected { label, built_in } => {
+                self.database = DatabaseState::Ready;
+                self.database_label = label;
+                self.built_in_database = built_in;
+            }
+            DataEvent::ConnectFailed(message) => self.database = DatabaseState::Failed(message),
+            DataEvent::Reply {
+                slot,
+                generation,
+                result,
+            } => self.handle_reply(slot, generation, result),
+        }
+    }
+
+    fn handle_reply(
+        &mut self,
+        slot: Slot,
+        generation: u64,
+        result: Result<Answer, crate::data_task::DataErrorText>,
+    ) {
+        if let Err(error) = &result {
+            if error.unavailable {
+                self.flash_error(error.message.clone());
+            }
+        }
+        match slot {
+            Slot::SignIn => {
+                if self.sign_in.waiting != Some(generation) {
+                    return;
+                }
+                match result {
+                    Ok(Answer::SignedIn(actor)) => self.signed_in(actor),
+                    Ok(_) => {}
+                    Err(error) => self.sign_in.refused(error.message),
+                }
+            }
+            Slot::Page(kind) => {
+                let view = self.view_of_mut(kind);
+                if view.waiting_page != Some(generation) {
+                    return;
+                }
+                view.waiting_page = None;
+                if view.apply_page(result) {
+                    let request = view.detail_request();
+                    if let Some(request) = request {
+                        self.send(request);
+                    }
+                }
+            }
+            Slot::Count(kind) => {
+                let view = self.view_of_mut(kind);
+                if view.waiting_count == Some(generation) {
+                    view.waiting_count = None;
+                    view.apply_count(result);
+                }
+            }
+            Slot::Detail(kind) => {
+                let view = self.view_of_mut(kind);
+                if view.waiting_detail == Some(generation) {
+                    view.waiting_detail = None;
+                    view.apply_detail(result);
+                }
+            }
+        }
+    }
+
+    fn signed_in(&mut self, actor: crate::db::auth::Actor) {
+        self.sign_in.waiting = None;
+        self.sign_in.password.reset();
+        self.flash_info(format!("signed in as {} ({})", actor.name, actor.role.label()));
+        self.actor = Some(actor);
+        self.screen = Screen::Main;
+        self.active_tab = 0;
+        self.load_active_tab();
+    }
+
+    /// True when the detail pane has nothing to show yet for the selection.
+    pub fn detail_pending(&self) -> bool {
+        matches!(self.view().detail, Loadable::Loading)
+    }
+}

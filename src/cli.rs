@@ -1,0 +1,145 @@
+//! The command line: the app itself, and the operator commands `migrate` and `seed`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::app::commands::KeyMap;
+use crate::app::AppOptions;
+use crate::config::Config;
+use crate::db::local_server::LocalServer;
+use crate::db::migrations::{self, DownTo};
+use crate::db::seed::{self, Scale};
+use crate::db::{self, DatabaseTarget};
+use crate::error::{AppError, SetupError};
+
+#[derive(Debug, Parser)]
+#[command(name = "boxoffice", version, about = "The back office of an event-ticketing operation, in the terminal")]
+pub struct Cli {
+    /// PostgreSQL URL; without one (and without DATABASE_URL or a config file entry) the
+    /// built-in local database is used.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Configuration file (default: boxoffice/config.toml in the user's config directory).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<CliCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// Apply, revert or list schema migrations.
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Add a large generated data set (for load tests and demos).
+    Seed {
+        /// Size: 1 is the benchmark set (2M orders, 5M tickets, 500k users, 20k events);
+        /// 0.01 is a hundredth of it.
+        #[arg(long)]
+        scale: f64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MigrateAction {
+    /// Apply every pending migration.
+    Up,
+    /// Revert the newest migration, the newest N, or all of them.
+    Down {
+        /// How many to revert (default 1).
+        steps: Option<usize>,
+        /// Revert all migrations.
+        #[arg(long, conflicts_with = "steps")]
+        all: bool,
+    },
+    /// List migrations and whether each is applied.
+    Status,
+}
+
+/// Runs what the command line asks for.
+pub async fn run(cli: Cli) -> Result<(), AppError> {
+    let config = Config::load(cli.config.as_deref())?;
+    let keymap = KeyMap::load(&config.keys)?;
+    let url = cli
+        .database_url
+        .filter(|url| !url.trim().is_empty())
+        .or(config.database_url.clone());
+    let target = match url {
+        Some(url) => DatabaseTarget::Url(url),
+        None => DatabaseTarget::BuiltIn(LocalServer::default_root()?),
+    };
+    match cli.command {
+        None => {
+            let options = AppOptions {
+                keymap,
+                time_offset: *chrono::Local::now().offset(),
+                no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            };
+            crate::runner::run(target, options).await
+        }
+        Some(CliCommand::Migrate { action }) => migrate(&target, action).await,
+        Some(CliCommand::Seed { scale }) => seed_scale(&target, scale).await,
+    }
+}
+
+fn say(step: &str) {
+    eprintln!("boxoffice: {step}…");
+}
+
+async fn migrate(target: &DatabaseTarget, action: MigrateAction) -> Result<(), AppError> {
+    let connection = db::connect(target, &say).await?;
+    let result = match action {
+        MigrateAction::Up => migrations::up(&connection.pool).await.map(|()| println!("schema is up to date")),
+        MigrateAction::Down { steps, all } => {
+            let how_far = if all { DownTo::All } else { DownTo::Steps(steps.unwrap_or(1)) };
+            migrations::down(&connection.pool, how_far).await.map(|reverted| {
+                if reverted.is_empty() {
+                    println!("nothing to revert");
+                }
+                for version in reverted {
+                    println!("reverted {version}");
+                }
+            })
+        }
+        MigrateAction::Status => migrations::status(&connection.pool).await.map(|states| {
+            for state in states {
+                let mark = if state.applied { "applied" } else { "pending" };
+                println!("{:>4}  {mark:<8} {}", state.version, state.description);
+            }
+        }),
+    };
+    finish(connection).await;
+    Ok(result?)
+}
+
+async fn seed_scale(target: &DatabaseTarget, factor: f64) -> Result<(), AppError> {
+    let scale = Scale::from_factor(factor)?;
+    let connection = db::open(target, &say).await?;
+    eprintln!(
+        "boxoffice: seeding {} orders, {} events, {} customers (this takes a while at scale 1)…",
+        scale.orders, scale.events, scale.customers
+    );
+    let started = std::time::Instant::now();
+    let result: Result<_, SetupError> = seed::load_scale(&connection.pool, scale, chrono::Utc::now()).await;
+    finish(connection).await;
+    let added = result?;
+    println!(
+        "added {} users, {} events, {} ticket types, {} orders, {} tickets in {:.1}s",
+        added.users,
+        added.events,
+        added.ticket_types,
+        added.orders,
+        added.tickets,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+async fn finish(connection: db::Connection) {
+    connection.pool.close().await;
+    let lease = connection.lease;
+    let _ = tokio::task::spawn_blocking(move || drop(lease)).await;
+}

@@ -1,0 +1,79 @@
+//! The configuration file (`boxoffice/config.toml` in the user's config directory).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::ConfigError;
+
+#[derive(Debug, Default, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// A PostgreSQL URL; without one (and without DATABASE_URL) the built-in database is used.
+    pub database_url: Option<String>,
+    /// Key bindings: command name to keys, overriding `assets/keymap.toml`.
+    #[serde(default)]
+    pub keys: BTreeMap<String, Vec<String>>,
+}
+
+impl Config {
+    pub fn default_path() -> Option<PathBuf> {
+        directories::ProjectDirs::from("", "", "boxoffice").map(|dirs| dirs.config_dir().join("config.toml"))
+    }
+
+    /// Reads `path`, or the default file if no path is given. A missing default file means
+    /// the defaults; a missing file the user named is an error.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        let (path, must_exist) = match path {
+            Some(path) => (path.to_path_buf(), true),
+            None => match Self::default_path() {
+                Some(path) => (path, false),
+                None => return Ok(Self::default()),
+            },
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound && !must_exist => {
+                return Ok(Self::default());
+            }
+            Err(source) => return Err(ConfigError::Read { path, source }),
+        };
+        Self::parse(&text, &path.display().to_string())
+    }
+
+    pub fn parse(text: &str, origin: &str) -> Result<Self, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: origin.to_string(),
+            message: e.message().to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_full_config() {
+        let config = Config::parse(
+            "database_url = \"postgres://db.example/boxoffice\"\n[keys]\nquit = [\"ctrl-q\"]\n",
+            "test",
+        )
+        .expect("valid config");
+        assert_eq!(config.database_url.as_deref(), Some("postgres://db.example/boxoffice"));
+        assert_eq!(config.keys["quit"], vec!["ctrl-q".to_string()]);
+    }
+
+    #[test]
+    fn unknown_settings_are_refused() {
+        let error = Config::parse("databse_url = \"x\"", "config.toml").unwrap_err();
+        assert!(error.to_string().contains("databse_url"), "{error}");
+    }
+
+    #[test]
+    fn a_missing_named_file_is_an_error() {
+        let error = Config::load(Some(Path::new("/nonexistent/boxoffice.toml"))).unwrap_err();
+        assert!(error.to_string().contains("/nonexistent/boxoffice.toml"));
+    }
+}

@@ -1,0 +1,84 @@
+//! What the UI asks of the data task, and what comes back.
+
+use crate::db::auth::Actor;
+use crate::db::count::RowCount;
+use crate::db::detail::Detail;
+use crate::db::listing::{ListQuery, Page, Parent};
+use crate::db::model::EntityKind;
+use crate::error::DataError;
+
+/// A request and the ticket that says which answer is current. For each slot only the newest
+/// request matters: the task cancels an older one still running, and the UI drops any answer
+/// whose generation is not the one it waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Slot {
+    Page(EntityKind),
+    Count(EntityKind),
+    Detail(EntityKind),
+    SignIn,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    SignIn { email: String, password: String },
+    Page(ListQuery),
+    Count { kind: EntityKind, parent: Option<Parent> },
+    Detail { kind: EntityKind, id: i64 },
+}
+
+impl Request {
+    pub fn slot(&self) -> Slot {
+        match self {
+            Request::SignIn { .. } => Slot::SignIn,
+            Request::Page(query) => Slot::Page(query.kind),
+            Request::Count { kind, .. } => Slot::Count(*kind),
+            Request::Detail { kind, .. } => Slot::Detail(*kind),
+        }
+    }
+}
+
+/// A request as sent: its generation, unique and increasing within one app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Envelope {
+    pub generation: u64,
+    pub request: Request,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    SignedIn(Actor),
+    Page(Page),
+    Count(RowCount),
+    Detail(Detail),
+}
+
+/// Everything the data task tells the UI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataEvent {
+    /// Connecting: what is happening now (starting the built-in server, migrating, ...).
+    Progress(String),
+    Connected { label: String, built_in: bool },
+    ConnectFailed(String),
+    Reply {
+        slot: Slot,
+        generation: u64,
+        result: Result<Answer, DataErrorText>,
+    },
+}
+
+/// A data error as the UI shows it (`DataError` is not `Clone`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataErrorText {
+    pub message: String,
+    /// True when the database could not be reached (shown in the status bar, retried).
+    pub unavailable: bool,
+}
+
+impl From<DataError> for DataErrorText {
+    fn from(error: DataError) -> Self {
+        DataErrorText {
+            unavailable: matches!(error, DataError::Unavailable(_)),
+            message: error.to_string(),
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! The async data task: owns the connection pool, runs the UI's requests, and answers with
+//! events on the app's one event queue. The UI never awaits the database.
+
+pub mod messages;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use sqlx::PgPool;
+use tokio::sync::{mpsc, RwLock};
+use tokio::task::JoinHandle;
+
+use crate::db::auth::{self, Actor};
+use crate::db::{count, detail, listing, DatabaseTarget};
+use crate::error::DataError;
+use crate::event::AppEvent;
+pub use messages::{Answer, DataErrorText, DataEvent, Envelope, Request, Slot};
+
+/// Runs one request as `actor`. The data task calls this for every request; tests call it
+/// directly to feed real answers to the app.
+pub async fn execute(pool: &PgPool, actor: Option<&Actor>, request: Request) -> Result<Answer, DataError> {
+    if let Request::SignIn { email, password } = &request {
+        return auth::sign_in(pool, email, password).await.map(Answer::SignedIn);
+    }
+    let actor = actor.ok_or_else(|| DataError::Refused("sign in first".into()))?;
+    match request {
+        Request::SignIn { .. } => Err(DataError::Refused("already signed in".into())),
+        Request::Page(query) => listing::fetch_page(pool, actor, &query).await.map(Answer::Page),
+        Request::Count { kind, parent } => count::count_rows(pool, actor, kind, parent).await.map(Answer::Count),
+        Request::Detail { kind, id } => detail::fetch_detail(pool, actor, kind, id).await.map(Answer::Detail),
+    }
+}
+
+/// Connects to `target`, then serves requests until the request channel closes. Returns the
+/// database connection (with the built-in server's lease) so the caller decides when it ends.
+pub async fn run(
+    target: DatabaseTarget,
+    mut requests: mpsc::UnboundedReceiver<Envelope>,
+    events: mpsc::UnboundedSender<AppEvent>,
+) -> Option<crate::db::Connection> {
+    let progress_events = events.clone();
+    let progress = move |step: &str| {
+        let _ = progress_events.send(AppEvent::Data(DataEvent::Progress(step.to_string())));
+    };
+    let connection = match crate::db::open(&target, &progress).await {
+        Ok(connection) => connection,
+        Err(error) => {
+            tracing::error!(%error, "connecting");
+            let _ = events.send(AppEvent::Data(DataEvent::ConnectFailed(error.to_string())));
+            // Keep draining so that senders never see a closed channel as a crash.
+            while requests.recv().await.is_some() {}
+            return None;
+        }
+    };
+    let _ = events.send(AppEvent::Data(DataEvent::Connected {
+        label: connection.label.clone(),
+        built_in: connection.lease.is_some(),
+    }));
+    let actor: Arc<RwLock<Option<Actor>>> = Arc::default();
+    let mut running: HashMap<Slot, JoinHandle<()>> = HashMap::new();
+    while let Some(Envelope { generation, request }) = requests.recv().await {
+        let slot = request.slot();
+        if let Some(previous) = running.remove(&slot) {
+            // A newer request for the same view supersedes it; dropping the query future
+            // also stops waiting on the server.
+            previous.abort();
+        }
+        let pool = connection.pool.clone();
+        let events = events.clone();
+        let actor = actor.clone();
+        let handle = tokio::spawn(async move {
+            let current = actor.read().await.clone();
+            let result = execute(&pool, current.as_ref(), request).await;
+            if let Ok(Answer::SignedIn(signed_in)) = &result {
+                *actor.write().await = Some(signed_in.clone());
+            }
+            if let Err(error) = &result {
+                tracing::warn!(%error, ?slot, "request failed");
+            }
+            let _ = events.send(AppEvent::Data(DataEvent::Reply {
+                slot,
+                generation,
+                result: result.map_err(DataErrorText::from),
+            }));
+        });
+        running.retain(|_, handle| !handle.is_finished());
+        running.insert(slot, handle);
+    }
+    for (_, handle) in running {
+        handle.abort();
+    }
+    Some(connection)
+}

@@ -1,0 +1,40 @@
+//! Row counts for the status bar: the planner's estimate first, an exact count only when it
+//! is cheap. A count is its own request, so it never delays the page.
+
+use sqlx::{PgPool, Postgres, QueryBuilder};
+
+use crate::db::auth::Actor;
+use crate::db::listing::{push_from_where, Parent};
+use crate::db::model::EntityKind;
+use crate::error::DataError;
+
+/// Below this estimate an exact `count(*)` costs a few milliseconds at most.
+const EXACT_COUNT_BELOW: i64 = 100_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowCount {
+    pub rows: i64,
+    pub exact: bool,
+}
+
+pub async fn count_rows(
+    pool: &PgPool,
+    actor: &Actor,
+    kind: EntityKind,
+    parent: Option<Parent>,
+) -> Result<RowCount, DataError> {
+    let mut explain = QueryBuilder::<Postgres>::new("EXPLAIN (FORMAT JSON) SELECT 1");
+    push_from_where(&mut explain, actor, kind, parent);
+    let plan: serde_json::Value = explain.build_query_scalar().fetch_one(pool).await?;
+    let estimate = plan
+        .pointer("/0/Plan/Plan Rows")
+        .and_then(serde_json::Value::as_f64)
+        .map_or(0, |rows| rows.round() as i64);
+    if estimate >= EXACT_COUNT_BELOW {
+        return Ok(RowCount { rows: estimate, exact: false });
+    }
+    let mut count = QueryBuilder::<Postgres>::new("SELECT count(*)");
+    push_from_where(&mut count, actor, kind, parent);
+    let rows: i64 = count.build_query_scalar().fetch_one(pool).await?;
+    Ok(RowCount { rows, exact: true })
+}

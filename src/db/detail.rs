@@ -1,0 +1,207 @@
+//! The detail pane's data: one row and its related rows. The row itself is read through the
+//! same scoped `FROM ... WHERE` as the lists, so a detail is never wider than the list.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgPool, Postgres, QueryBuilder};
+
+use crate::db::auth::{Actor, Role};
+use crate::db::listing::push_from_where;
+use crate::db::model::{EntityKind, OrderStatus, ScanResult, TicketStatus};
+use crate::error::DataError;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detail {
+    Event(EventDetail),
+    Order(OrderDetail),
+    Ticket(TicketDetail),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct EventSummary {
+    pub id: i64,
+    pub title: String,
+    pub venue: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub description: String,
+    pub organizer: String,
+    pub organizer_email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TicketTypeLine {
+    pub name: String,
+    pub price_cents: i64,
+    pub sold: i32,
+    pub quantity: i32,
+    pub checked_in: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventDetail {
+    pub event: EventSummary,
+    pub ticket_types: Vec<TicketTypeLine>,
+    /// Orders by status; empty for roles that may not see this event's orders.
+    pub orders_by_status: Vec<(OrderStatus, i64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OrderSummary {
+    pub id: i64,
+    pub code: String,
+    pub status: OrderStatus,
+    pub total_cents: i64,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+    pub buyer_name: String,
+    pub buyer_email: String,
+    pub event_title: String,
+    pub event_starts_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TicketLine {
+    pub code: String,
+    pub type_name: String,
+    pub holder_name: String,
+    pub status: TicketStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderDetail {
+    pub order: OrderSummary,
+    pub tickets: Vec<TicketLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TicketSummary {
+    pub id: i64,
+    pub code: String,
+    pub status: TicketStatus,
+    pub holder_name: String,
+    pub type_name: String,
+    pub price_cents: i64,
+    pub checked_in_at: Option<DateTime<Utc>>,
+    pub order_code: String,
+    pub order_status: OrderStatus,
+    pub event_title: String,
+    pub event_starts_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ScanLine {
+    pub at: DateTime<Utc>,
+    pub result: ScanResult,
+    pub terminal: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketDetail {
+    pub ticket: TicketSummary,
+    pub scans: Vec<ScanLine>,
+}
+
+pub async fn fetch_detail(pool: &PgPool, actor: &Actor, kind: EntityKind, id: i64) -> Result<Detail, DataError> {
+    match kind {
+        EntityKind::Event => event_detail(pool, actor, id).await.map(Detail::Event),
+        EntityKind::Order => order_detail(pool, actor, id).await.map(Detail::Order),
+        EntityKind::Ticket => ticket_detail(pool, actor, id).await.map(Detail::Ticket),
+    }
+}
+
+fn scoped(select: &str, actor: &Actor, kind: EntityKind, id_column: &str, id: i64) -> QueryBuilder<Postgres> {
+    let mut sql = QueryBuilder::<Postgres>::new(select);
+    push_from_where(&mut sql, actor, kind, None);
+    sql.push(" AND ").push(id_column).push(" = ").push_bind(id);
+    sql
+}
+
+async fn event_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<EventDetail, DataError> {
+    let event: EventSummary = scoped(
+        "SELECT e.id, e.title, e.venue, e.starts_at, e.ends_at, e.description, \
+         u.name AS organizer, u.email AS organizer_email",
+        actor,
+        EntityKind::Event,
+        "e.id",
+        id,
+    )
+    .build_query_as()
+    .fetch_optional(pool)
+    .await?
+    .ok_or(DataError::NotFound)?;
+    let ticket_types = sqlx::query_as(
+        "SELECT tt.name, tt.price_cents, tt.sold, tt.quantity, \
+                (SELECT count(*) FROM tickets t \
+                 WHERE t.ticket_type_id = tt.id AND t.status = 'checked_in' \
+                   AND t.deleted_at IS NULL) AS checked_in \
+         FROM ticket_types tt WHERE tt.event_id = $1 AND tt.deleted_at IS NULL ORDER BY tt.id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    // Customers see events but not other people's orders of them.
+    let orders_by_status = if actor.role == Role::Customer {
+        Vec::new()
+    } else {
+        sqlx::query_as(
+            "SELECT status, count(*) FROM orders WHERE event_id = $1 AND deleted_at IS NULL \
+             GROUP BY status ORDER BY status",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await?
+    };
+    Ok(EventDetail {
+        event,
+        ticket_types,
+        orders_by_status,
+    })
+}
+
+async fn order_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<OrderDetail, DataError> {
+    let order: OrderSummary = scoped(
+        "SELECT o.id, o.code, o.status, o.total_cents, o.note, o.created_at, \
+         u.name AS buyer_name, u.email AS buyer_email, e.title AS event_title, \
+         e.starts_at AS event_starts_at",
+        actor,
+        EntityKind::Order,
+        "o.id",
+        id,
+    )
+    .build_query_as()
+    .fetch_optional(pool)
+    .await?
+    .ok_or(DataError::NotFound)?;
+    let tickets = sqlx::query_as(
+        "SELECT t.code, tt.name AS type_name, t.holder_name, t.status \
+         FROM tickets t JOIN ticket_types tt ON tt.id = t.ticket_type_id \
+         WHERE t.order_id = $1 AND t.deleted_at IS NULL ORDER BY t.id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    Ok(OrderDetail { order, tickets })
+}
+
+async fn ticket_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<TicketDetail, DataError> {
+    let ticket: TicketSummary = scoped(
+        "SELECT t.id, t.code, t.status, t.holder_name, tt.name AS type_name, tt.price_cents, \
+         t.checked_in_at, o.code AS order_code, o.status AS order_status, \
+         e.title AS event_title, e.starts_at AS event_starts_at",
+        actor,
+        EntityKind::Ticket,
+        "t.id",
+        id,
+    )
+    .build_query_as()
+    .fetch_optional(pool)
+    .await?
+    .ok_or(DataError::NotFound)?;
+    let scans = sqlx::query_as(
+        "SELECT at, result, terminal FROM scans WHERE ticket_id = $1 ORDER BY at DESC, id DESC LIMIT 20",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    Ok(TicketDetail { ticket, scans })
+}

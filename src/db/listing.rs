@@ -1,0 +1,268 @@
+//! Paged lists with keyset pagination: first, next, previous and last page at any depth,
+//! without OFFSET, in any of a fixed list of sort orders, ties broken by id.
+//!
+//! Every sort key is a non-null SQL expression (nullable columns are wrapped in `coalesce`),
+//! so `(key, id) > ($key, $id)` walks the order exactly, and each has an index on
+//! `(key, id)` that serves both directions.
+
+use sqlx::{PgPool, Postgres, QueryBuilder};
+
+use crate::db::auth::Actor;
+use crate::db::model::{Cursor, EntityKind, EventRow, OrderRow, Row, TicketRow};
+use crate::db::scope::push_scope;
+use crate::error::DataError;
+
+/// A column a list can be sorted by. `sql` and `sql_type` are fixed text from this file,
+/// never user input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortKey {
+    pub column: &'static str,
+    sql: &'static str,
+    sql_type: &'static str,
+}
+
+const EVENT_SORTS: &[SortKey] = &[
+    SortKey { column: "Starts", sql: "e.starts_at", sql_type: "timestamptz" },
+    SortKey { column: "Title", sql: "e.title", sql_type: "text" },
+    SortKey { column: "Venue", sql: "e.venue", sql_type: "text" },
+    SortKey { column: "ID", sql: "e.id", sql_type: "bigint" },
+];
+
+const ORDER_SORTS: &[SortKey] = &[
+    SortKey { column: "Created", sql: "o.created_at", sql_type: "timestamptz" },
+    SortKey { column: "Code", sql: "o.code", sql_type: "text" },
+    SortKey { column: "Status", sql: "o.status", sql_type: "order_status" },
+    SortKey { column: "Total", sql: "o.total_cents", sql_type: "bigint" },
+];
+
+const TICKET_SORTS: &[SortKey] = &[
+    SortKey { column: "Code", sql: "t.code", sql_type: "text" },
+    SortKey { column: "Status", sql: "t.status", sql_type: "ticket_status" },
+    SortKey { column: "Holder", sql: "t.holder_name", sql_type: "text" },
+    SortKey {
+        column: "Checked in",
+        sql: "coalesce(t.checked_in_at, 'infinity'::timestamptz)",
+        sql_type: "timestamptz",
+    },
+];
+
+/// The sort orders a kind of list offers, the default first.
+pub fn sort_keys(kind: EntityKind) -> &'static [SortKey] {
+    match kind {
+        EntityKind::Event => EVENT_SORTS,
+        EntityKind::Order => ORDER_SORTS,
+        EntityKind::Ticket => TICKET_SORTS,
+    }
+}
+
+/// A sort order: an index into `sort_keys(kind)` and a direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub key: usize,
+    pub descending: bool,
+}
+
+impl Sort {
+    /// The default order of each list: newest events and orders first, tickets by code.
+    pub fn default_for(kind: EntityKind) -> Self {
+        Sort {
+            key: 0,
+            descending: matches!(kind, EntityKind::Event | EntityKind::Order),
+        }
+    }
+}
+
+/// Narrows a list to the children of one row (drill-down).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parent {
+    Event(i64),
+    Order(i64),
+}
+
+/// Which page to fetch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Position {
+    First,
+    Last,
+    /// The page after this row.
+    After(Cursor),
+    /// The page before this row.
+    Before(Cursor),
+    /// The page starting at this row (a reload that keeps the place).
+    From(Cursor),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery {
+    pub kind: EntityKind,
+    pub parent: Option<Parent>,
+    pub sort: Sort,
+    pub position: Position,
+    pub page_size: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub rows: Vec<Row>,
+    pub has_before: bool,
+    pub has_after: bool,
+    /// Where this page was fetched from, so the screen can number its rows.
+    pub position: Position,
+}
+
+const MAX_PAGE_SIZE: u16 = 500;
+
+/// Fetches one page of `query.kind` as `actor` may see it.
+pub async fn fetch_page(pool: &PgPool, actor: &Actor, query: &ListQuery) -> Result<Page, DataError> {
+    let keys = sort_keys(query.kind);
+    let sort_key = keys
+        .get(query.sort.key)
+        .ok_or_else(|| DataError::Invalid("no such sort column".into()))?;
+    let size = query.page_size.clamp(1, MAX_PAGE_SIZE);
+    let (mut rows, has_more) = match &query.position {
+        Position::First => fetch(pool, actor, query, sort_key, None, false, size).await?,
+        Position::Last => fetch(pool, actor, query, sort_key, None, true, size).await?,
+        Position::After(cursor) => {
+            fetch(pool, actor, query, sort_key, Some((cursor, Bound::After)), false, size).await?
+        }
+        Position::From(cursor) => {
+            fetch(pool, actor, query, sort_key, Some((cursor, Bound::From)), false, size).await?
+        }
+        Position::Before(cursor) => {
+            fetch(pool, actor, query, sort_key, Some((cursor, Bound::Before)), true, size).await?
+        }
+    };
+    let page = match &query.position {
+        Position::First => Page { rows, has_before: false, has_after: has_more, position: Position::First },
+        Position::After(_) | Position::From(_) => {
+            if rows.is_empty() && matches!(query.position, Position::From(_)) {
+                // The row we were on is gone and nothing follows: show the end instead.
+                return Box::pin(fetch_page(pool, actor, &ListQuery { position: Position::Last, ..query.clone() })).await;
+            }
+            Page { rows, has_before: true, has_after: has_more, position: query.position.clone() }
+        }
+        Position::Last | Position::Before(_) => {
+            rows.reverse();
+            if !has_more && matches!(query.position, Position::Before(_)) {
+                // Fewer than a page before: this is the first page; fetch it whole.
+                return Box::pin(fetch_page(pool, actor, &ListQuery { position: Position::First, ..query.clone() })).await;
+            }
+            Page { rows, has_before: has_more, has_after: matches!(query.position, Position::Before(_)), position: query.position.clone() }
+        }
+    };
+    Ok(page)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    After,
+    Before,
+    From,
+}
+
+/// Runs one keyset query. `reversed` walks the sort order backwards (for Last and Before).
+/// Returns the rows in the order walked and whether more lay beyond them.
+async fn fetch(
+    pool: &PgPool,
+    actor: &Actor,
+    query: &ListQuery,
+    sort_key: &SortKey,
+    bound: Option<(&Cursor, Bound)>,
+    reversed: bool,
+    size: u16,
+) -> Result<(Vec<Row>, bool), DataError> {
+    let mut sql = QueryBuilder::<Postgres>::new("SELECT ");
+    sql.push(select_list(query.kind));
+    sql.push(", (").push(sort_key.sql).push(")::text AS sort_key");
+    push_from_where(&mut sql, actor, query.kind, query.parent);
+    let descending = query.sort.descending != reversed;
+    if let Some((cursor, bound)) = bound {
+        let forward = !descending;
+        let op = match (bound, forward) {
+            (Bound::From, true) => ">=",
+            (Bound::From, false) => "<=",
+            (_, true) => ">",
+            (_, false) => "<",
+        };
+        sql.push(" AND (").push(sort_key.sql).push(", ").push(id_column(query.kind)).push(") ");
+        sql.push(op).push(" (").push_bind(cursor.key.clone());
+        sql.push("::").push(sort_key.sql_type).push(", ").push_bind(cursor.id).push(")");
+    }
+    let direction = if descending { "DESC" } else { "ASC" };
+    sql.push(" ORDER BY ").push(sort_key.sql).push(" ").push(direction);
+    sql.push(", ").push(id_column(query.kind)).push(" ").push(direction);
+    sql.push(" LIMIT ").push_bind(i64::from(size) + 1);
+    let mut rows: Vec<Row> = match query.kind {
+        EntityKind::Event => sql.build_query_as::<EventRow>().fetch_all(pool).await?.into_iter().map(Row::Event).collect(),
+        EntityKind::Order => sql.build_query_as::<OrderRow>().fetch_all(pool).await?.into_iter().map(Row::Order).collect(),
+        EntityKind::Ticket => sql.build_query_as::<TicketRow>().fetch_all(pool).await?.into_iter().map(Row::Ticket).collect(),
+    };
+    let has_more = rows.len() > usize::from(size);
+    rows.truncate(usize::from(size));
+    Ok((rows, has_more))
+}
+
+fn id_column(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::Event => "e.id",
+        EntityKind::Order => "o.id",
+        EntityKind::Ticket => "t.id",
+    }
+}
+
+fn select_list(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::Event => {
+            "e.id, e.starts_at, e.ends_at, e.title, e.venue, u.name AS organizer"
+        }
+        EntityKind::Order => {
+            "o.id, o.code, o.created_at, o.status, o.total_cents, u.email AS buyer_email, \
+             e.title AS event_title"
+        }
+        EntityKind::Ticket => {
+            "t.id, t.code, t.status, t.holder_name, tt.name AS type_name, o.code AS order_code, \
+             t.checked_in_at"
+        }
+    }
+}
+
+/// `FROM ... WHERE <live> <scope> <parent>` for a kind: shared by pages and counts, so both
+/// always agree on which rows a list holds.
+pub(crate) fn push_from_where(
+    sql: &mut QueryBuilder<Postgres>,
+    actor: &Actor,
+    kind: EntityKind,
+    parent: Option<Parent>,
+) {
+    match kind {
+        EntityKind::Event => {
+            sql.push(" FROM events e JOIN users u ON u.id = e.organizer_id WHERE e.deleted_at IS NULL");
+        }
+        EntityKind::Order => {
+            sql.push(
+                " FROM orders o JOIN users u ON u.id = o.user_id \
+                 JOIN events e ON e.id = o.event_id WHERE o.deleted_at IS NULL",
+            );
+        }
+        EntityKind::Ticket => {
+            sql.push(
+                " FROM tickets t JOIN orders o ON o.id = t.order_id \
+                 JOIN events e ON e.id = o.event_id \
+                 JOIN ticket_types tt ON tt.id = t.ticket_type_id WHERE t.deleted_at IS NULL",
+            );
+        }
+    }
+    push_scope(sql, actor, kind);
+    match (kind, parent) {
+        (EntityKind::Order, Some(Parent::Event(id))) => {
+            sql.push(" AND o.event_id = ").push_bind(id);
+        }
+        (EntityKind::Ticket, Some(Parent::Order(id))) => {
+            sql.push(" AND t.order_id = ").push_bind(id);
+        }
+        (EntityKind::Ticket, Some(Parent::Event(id))) => {
+            sql.push(" AND o.event_id = ").push_bind(id);
+        }
+        _ => {}
+    }
+}

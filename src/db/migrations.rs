@@ -1,0 +1,61 @@
+//! Schema migrations (`migrations/`, embedded in the binary): up, down and status.
+
+use sqlx::migrate::{Migrate, Migrator};
+use sqlx::PgPool;
+
+use crate::error::SetupError;
+
+pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// One migration and whether it is applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationState {
+    pub version: i64,
+    pub description: String,
+    pub applied: bool,
+}
+
+pub async fn up(pool: &PgPool) -> Result<(), SetupError> {
+    MIGRATOR.run(pool).await?;
+    Ok(())
+}
+
+/// How far `migrate down` goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DownTo {
+    /// Revert this many of the newest applied migrations.
+    Steps(usize),
+    All,
+}
+
+/// Reverts migrations; returns the versions reverted, newest first.
+pub async fn down(pool: &PgPool, how_far: DownTo) -> Result<Vec<i64>, SetupError> {
+    let applied: Vec<i64> = status(pool)
+        .await?
+        .into_iter()
+        .filter(|m| m.applied)
+        .map(|m| m.version)
+        .collect();
+    let keep = match how_far {
+        DownTo::All => 0,
+        DownTo::Steps(steps) => applied.len().saturating_sub(steps),
+    };
+    let target = if keep == 0 { 0 } else { applied[keep - 1] };
+    MIGRATOR.undo(pool, target).await?;
+    Ok(applied[keep..].iter().rev().copied().collect())
+}
+
+pub async fn status(pool: &PgPool) -> Result<Vec<MigrationState>, SetupError> {
+    let mut conn = pool.acquire().await?;
+    conn.ensure_migrations_table(&MIGRATOR.table_name).await?;
+    let applied = conn.list_applied_migrations(&MIGRATOR.table_name).await?;
+    Ok(MIGRATOR
+        .iter()
+        .filter(|m| m.migration_type.is_up_migration())
+        .map(|m| MigrationState {
+            version: m.version,
+            description: m.description.to_string(),
+            applied: applied.iter().any(|a| a.version == m.version),
+        })
+        .collect())
+}

@@ -1,0 +1,132 @@
+//! The data layer: connecting (to a given server or the built-in one), the schema, seeding,
+//! and the scoped reads the screens need. Nothing here knows about the terminal.
+
+pub mod auth;
+pub mod count;
+pub mod detail;
+pub mod listing;
+pub mod local_server;
+pub mod migrations;
+pub mod model;
+pub mod scope;
+pub mod seed;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+
+use crate::db::local_server::{LocalServer, LocalServerLease, LOCAL_DATABASE, LOCAL_ROLE};
+use crate::error::SetupError;
+
+/// Which database to use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    /// A server given by URL (`DATABASE_URL`, `--database-url` or the config file).
+    Url(String),
+    /// The built-in server, in this folder.
+    BuiltIn(PathBuf),
+}
+
+/// A ready database: migrated, and for a new built-in one, loaded with the demo data.
+#[derive(Debug)]
+pub struct Connection {
+    pub pool: PgPool,
+    /// What the status bar calls this database (never includes a password).
+    pub label: String,
+    /// Keeps the built-in server up while we run; dropping it may stop the server.
+    pub lease: Option<LocalServerLease>,
+}
+
+/// Progress reported while connecting (starting the built-in server can take seconds).
+pub type Progress<'a> = &'a (dyn Fn(&str) + Send + Sync);
+
+/// Connects to `target` and brings its schema up to date. A built-in database that has no
+/// users yet (its first run) gets the demo data.
+pub async fn open(target: &DatabaseTarget, progress: Progress<'_>) -> Result<Connection, SetupError> {
+    let connection = connect(target, progress).await?;
+    progress("updating the schema");
+    migrations::up(&connection.pool).await?;
+    if connection.lease.is_some() {
+        let has_users: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)")
+            .fetch_one(&connection.pool)
+            .await?;
+        if !has_users {
+            progress("loading the demo data");
+            seed::load_demo(&connection.pool, chrono::Utc::now()).await?;
+        }
+    }
+    Ok(connection)
+}
+
+/// Connects to `target` (starting the built-in server if that is the target) without
+/// touching the schema: `migrate` works on what is there.
+pub async fn connect(target: &DatabaseTarget, progress: Progress<'_>) -> Result<Connection, SetupError> {
+    let (options, label, lease) = match target {
+        DatabaseTarget::Url(url) => {
+            let options: PgConnectOptions = url.parse().map_err(SetupError::Connect)?;
+            let label = describe(&options);
+            (options, label, None)
+        }
+        DatabaseTarget::BuiltIn(root) => {
+            progress("starting the built-in database");
+            let root = root.clone();
+            let (lease, endpoint) = tokio::task::spawn_blocking(move || {
+                LocalServer::new(root).and_then(LocalServerLease::acquire)
+            })
+            .await
+            .map_err(|e| SetupError::Invalid(format!("starting the built-in database: {e}")))??;
+            let options = PgConnectOptions::new()
+                .socket(&endpoint.socket_dir)
+                .username(LOCAL_ROLE)
+                .database("postgres");
+            if endpoint.freshly_created {
+                progress("creating the database");
+                create_local_database(&options).await?;
+            }
+            let label = format!("built-in ({})", lease.server().data_dir().display());
+            (options.database(LOCAL_DATABASE), label, Some(lease))
+        }
+    };
+    let pool = pool_for(options).await?;
+    Ok(Connection { pool, label, lease })
+}
+
+/// The connection pool every part of the app shares. Each connection is tagged with our pid
+/// (visible in `pg_stat_activity`) and bounded by a statement timeout so that a runaway query
+/// cannot hold a screen forever.
+pub async fn pool_for(options: PgConnectOptions) -> Result<PgPool, SetupError> {
+    let options = options
+        .application_name(&format!("boxoffice/{}", std::process::id()))
+        .options([("statement_timeout", "30s")]);
+    PgPoolOptions::new()
+        .max_connections(8)
+        .min_connections(0)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options)
+        .await
+        .map_err(SetupError::Connect)
+}
+
+async fn create_local_database(admin: &PgConnectOptions) -> Result<(), SetupError> {
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(admin.clone())
+        .await
+        .map_err(SetupError::Connect)?;
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(LOCAL_DATABASE)
+        .fetch_one(&pool)
+        .await?;
+    if !exists {
+        sqlx::query("CREATE DATABASE boxoffice").execute(&pool).await?;
+    }
+    pool.close().await;
+    Ok(())
+}
+
+fn describe(options: &PgConnectOptions) -> String {
+    let database = options.get_database().unwrap_or("postgres");
+    format!("{}@{}/{}", options.get_username(), options.get_host(), database)
+}

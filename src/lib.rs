@@ -1,0 +1,19 @@
+//! boxoffice: the back office of an event-ticketing operation, in the terminal.
+//!
+//! - [`db`]: the data layer (PostgreSQL: connecting, schema, seeding, scoped reads);
+//! - [`data_task`]: the async task that owns the pool and answers the UI's requests;
+//! - [`app`]: the app state and its update logic (keys, commands, answers);
+//! - [`ui`]: drawing each screen;
+//! - [`runner`], [`event`], [`tui`]: the event loop and the terminal.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod data_task;
+pub mod db;
+pub mod error;
+pub mod event;
+pub mod logging;
+pub mod runner;
+pub mod tui;
+pub mod ui;

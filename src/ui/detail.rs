@@ -1,0 +1,158 @@
+//! The detail pane: the selected row and its related rows.
+
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::Frame;
+
+use crate::app::list_view::Loadable;
+use crate::app::App;
+use crate::db::detail::{Detail, EventDetail, OrderDetail, TicketDetail};
+use crate::db::model::format_cents;
+use crate::ui::format::{date_time, printable, time};
+use crate::ui::theme::Theme;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let view = app.view();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(" Detail ", theme.title()));
+    let lines = match &view.detail {
+        Loadable::Idle if view.rows.is_empty() => vec![Line::from(Span::styled("nothing selected", theme.dim()))],
+        Loadable::Idle | Loadable::Loading => vec![Line::from(Span::styled("loading…", theme.dim()))],
+        Loadable::Failed(error) => vec![Line::from(Span::styled(printable(error), theme.error()))],
+        Loadable::Ready(Detail::Event(detail)) => event_lines(detail, app, theme),
+        Loadable::Ready(Detail::Order(detail)) => order_lines(detail, app, theme),
+        Loadable::Ready(Detail::Ticket(detail)) => ticket_lines(detail, app, theme),
+    };
+    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);
+}
+
+fn heading<'a>(text: String, theme: &Theme) -> Line<'a> {
+    Line::from(Span::styled(text, theme.header()))
+}
+
+fn field<'a>(name: &'a str, value: String) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{name:<10}"), ratatui::style::Style::default().add_modifier(Modifier::BOLD)),
+        Span::raw(value),
+    ])
+}
+
+fn event_lines<'a>(detail: &'a EventDetail, app: &App, theme: &Theme) -> Vec<Line<'a>> {
+    let event = &detail.event;
+    let offset = app.time_offset;
+    let mut lines = vec![
+        heading(printable(&event.title), theme),
+        field("Venue", printable(&event.venue)),
+        field("Starts", date_time(event.starts_at, offset)),
+        field("Ends", date_time(event.ends_at, offset)),
+        field("Organizer", format!("{} <{}>", printable(&event.organizer), printable(&event.organizer_email))),
+    ];
+    if !event.description.is_empty() {
+        lines.push(Line::from(printable(&event.description)));
+    }
+    lines.push(Line::default());
+    lines.push(heading("Ticket types     price  sold/cap  in".into(), theme));
+    for tt in &detail.ticket_types {
+        let sold_out = if tt.sold >= tt.quantity { " SOLD OUT" } else { "" };
+        lines.push(Line::from(format!(
+            "{:<14} {:>8} {:>5}/{:<4} {:>4}{sold_out}",
+            truncate(&printable(&tt.name), 14),
+            format_cents(tt.price_cents),
+            tt.sold,
+            tt.quantity,
+            tt.checked_in
+        )));
+    }
+    if detail.ticket_types.is_empty() {
+        lines.push(Line::from(Span::styled("no ticket types", theme.dim())));
+    }
+    if !detail.orders_by_status.is_empty() {
+        lines.push(Line::default());
+        let counts: Vec<String> = detail
+            .orders_by_status
+            .iter()
+            .map(|(status, n)| format!("{} {n}", status.label()))
+            .collect();
+        lines.push(field("Orders", counts.join(" · ")));
+        lines.push(Line::from(Span::styled("Enter: this event's orders", theme.dim())));
+    }
+    lines
+}
+
+fn order_lines<'a>(detail: &'a OrderDetail, app: &App, theme: &Theme) -> Vec<Line<'a>> {
+    let order = &detail.order;
+    let offset = app.time_offset;
+    let mut lines = vec![
+        heading(format!("Order {}", order.code), theme),
+        Line::from(vec![
+            Span::styled(format!("{:<10}", "Status"), ratatui::style::Style::default().add_modifier(Modifier::BOLD)),
+            Span::styled(order.status.label(), theme.order_status(order.status)),
+        ]),
+        field("Total", format_cents(order.total_cents)),
+        field("Created", date_time(order.created_at, offset)),
+        field("Buyer", format!("{} <{}>", printable(&order.buyer_name), printable(&order.buyer_email))),
+        field("Event", printable(&order.event_title)),
+        field("Starts", date_time(order.event_starts_at, offset)),
+    ];
+    if !order.note.is_empty() {
+        lines.push(field("Note", printable(&order.note)));
+    }
+    lines.push(Line::default());
+    lines.push(heading(format!("Tickets ({})", detail.tickets.len()), theme));
+    for ticket in &detail.tickets {
+        lines.push(Line::from(vec![
+            Span::raw(format!("{} ", ticket.code)),
+            Span::styled(format!("{:<10}", ticket.status.label()), theme.ticket_status(ticket.status)),
+            Span::raw(format!(" {} · {}", truncate(&printable(&ticket.type_name), 12), printable(&ticket.holder_name))),
+        ]));
+    }
+    lines.push(Line::from(Span::styled("Enter: this order's tickets", theme.dim())));
+    lines
+}
+
+fn ticket_lines<'a>(detail: &'a TicketDetail, app: &App, theme: &Theme) -> Vec<Line<'a>> {
+    let ticket = &detail.ticket;
+    let offset = app.time_offset;
+    let mut lines = vec![
+        heading(format!("Ticket {}", ticket.code), theme),
+        Line::from(vec![
+            Span::styled(format!("{:<10}", "Status"), ratatui::style::Style::default().add_modifier(Modifier::BOLD)),
+            Span::styled(ticket.status.label(), theme.ticket_status(ticket.status)),
+        ]),
+        field("Holder", printable(&ticket.holder_name)),
+        field("Type", format!("{} ({})", printable(&ticket.type_name), format_cents(ticket.price_cents))),
+        field("Order", format!("{} ({})", ticket.order_code, ticket.order_status.label())),
+        field("Event", printable(&ticket.event_title)),
+        field("Starts", date_time(ticket.event_starts_at, offset)),
+    ];
+    if let Some(at) = ticket.checked_in_at {
+        lines.push(field("In at", date_time(at, offset)));
+    }
+    lines.push(Line::default());
+    lines.push(heading(format!("Scans ({})", detail.scans.len()), theme));
+    for scan in &detail.scans {
+        lines.push(Line::from(format!(
+            "{} {} {:<12} {}",
+            date_time(scan.at, offset).get(..10).unwrap_or_default(),
+            time(scan.at, offset),
+            scan.result.label(),
+            printable(&scan.terminal)
+        )));
+    }
+    if detail.scans.is_empty() {
+        lines.push(Line::from(Span::styled("never scanned", theme.dim())));
+    }
+    lines
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}

@@ -1,0 +1,28 @@
+//! How values read on screen.
+
+use chrono::{DateTime, FixedOffset, Utc};
+
+pub fn date_time(at: DateTime<Utc>, offset: FixedOffset) -> String {
+    at.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string()
+}
+
+pub fn time(at: DateTime<Utc>, offset: FixedOffset) -> String {
+    at.with_timezone(&offset).format("%H:%M").to_string()
+}
+
+/// Replaces control characters so that text from the database cannot move the cursor or
+/// change the terminal's state.
+pub fn printable(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { '�' } else { c }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        assert_eq!(printable("a\u{1b}[2Jb\nc"), "a�[2Jb�c");
+        assert_eq!(printable("Zoë 🎷 שלום"), "Zoë 🎷 שלום");
+    }
+}
