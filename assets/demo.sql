@@ -54,9 +54,9 @@ SELECT e.id, t.name, t.price_cents, t.quantity, e.created_at
 FROM events e
 CROSS JOIN LATERAL (VALUES
     ('General',    2500 + (e.id % 4) * 500, 400, true),
-    ('VIP',        9000,                    40,  e.venue IN ('Main Hall', 'Riverside Arena')),
+    ('VIP',        9000,                    60,  e.venue IN ('Main Hall', 'Riverside Arena')),
     ('Standing',   1800,                    600, e.venue = 'Riverside Arena'),
     ('Early Bird', 1500,                    50,  e.id % 3 = 0),
-    ('Student',    1200,                    80,  e.venue IN ('Chapel of St Anne', 'The Loft'))
+    ('Student',    1200,                    120, e.venue IN ('Chapel of St Anne', 'The Loft'))
 ) AS t (name, price_cents, quantity, wanted)
 WHERE t.wanted;

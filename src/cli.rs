@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::app::commands::KeyMap;
 use crate::app::AppOptions;
+use crate::app::commands::KeyMap;
 use crate::config::Config;
 use crate::db::local_server::LocalServer;
 use crate::db::migrations::{self, DownTo};
@@ -14,7 +14,11 @@ use crate::db::{self, DatabaseTarget};
 use crate::error::{AppError, SetupError};
 
 #[derive(Debug, Parser)]
-#[command(name = "boxoffice", version, about = "The back office of an event-ticketing operation, in the terminal")]
+#[command(
+    name = "boxoffice",
+    version,
+    about = "The back office of an event-ticketing operation, in the terminal"
+)]
 pub struct Cli {
     /// PostgreSQL URL; without one (and without DATABASE_URL or a config file entry) the
     /// built-in local database is used.
@@ -92,17 +96,25 @@ fn say(step: &str) {
 async fn migrate(target: &DatabaseTarget, action: MigrateAction) -> Result<(), AppError> {
     let connection = db::connect(target, &say).await?;
     let result = match action {
-        MigrateAction::Up => migrations::up(&connection.pool).await.map(|()| println!("schema is up to date")),
+        MigrateAction::Up => migrations::up(&connection.pool)
+            .await
+            .map(|()| println!("schema is up to date")),
         MigrateAction::Down { steps, all } => {
-            let how_far = if all { DownTo::All } else { DownTo::Steps(steps.unwrap_or(1)) };
-            migrations::down(&connection.pool, how_far).await.map(|reverted| {
-                if reverted.is_empty() {
-                    println!("nothing to revert");
-                }
-                for version in reverted {
-                    println!("reverted {version}");
-                }
-            })
+            let how_far = if all {
+                DownTo::All
+            } else {
+                DownTo::Steps(steps.unwrap_or(1))
+            };
+            migrations::down(&connection.pool, how_far)
+                .await
+                .map(|reverted| {
+                    if reverted.is_empty() {
+                        println!("nothing to revert");
+                    }
+                    for version in reverted {
+                        println!("reverted {version}");
+                    }
+                })
         }
         MigrateAction::Status => migrations::status(&connection.pool).await.map(|states| {
             for state in states {
@@ -123,7 +135,8 @@ async fn seed_scale(target: &DatabaseTarget, factor: f64) -> Result<(), AppError
         scale.orders, scale.events, scale.customers
     );
     let started = std::time::Instant::now();
-    let result: Result<_, SetupError> = seed::load_scale(&connection.pool, scale, chrono::Utc::now()).await;
+    let result: Result<_, SetupError> =
+        seed::load_scale(&connection.pool, scale, chrono::Utc::now()).await;
     finish(connection).await;
     let added = result?;
     println!(

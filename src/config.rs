@@ -19,7 +19,8 @@ pub struct Config {
 
 impl Config {
     pub fn default_path() -> Option<PathBuf> {
-        directories::ProjectDirs::from("", "", "boxoffice").map(|dirs| dirs.config_dir().join("config.toml"))
+        directories::ProjectDirs::from("", "", "boxoffice")
+            .map(|dirs| dirs.config_dir().join("config.toml"))
     }
 
     /// Reads `path`, or the default file if no path is given. A missing default file means
@@ -61,7 +62,10 @@ mod tests {
             "test",
         )
         .expect("valid config");
-        assert_eq!(config.database_url.as_deref(), Some("postgres://db.example/boxoffice"));
+        assert_eq!(
+            config.database_url.as_deref(),
+            Some("postgres://db.example/boxoffice")
+        );
         assert_eq!(config.keys["quit"], vec!["ctrl-q".to_string()]);
     }
 

@@ -58,7 +58,7 @@ pub fn spawn_ticks(events: UnboundedSender<AppEvent>) -> JoinHandle<()> {
 
 /// Turns SIGTERM and SIGHUP (a closed SSH session) into a clean quit.
 pub fn spawn_signals(events: UnboundedSender<AppEvent>) -> std::io::Result<JoinHandle<()>> {
-    use tokio::signal::unix::{signal, SignalKind};
+    use tokio::signal::unix::{SignalKind, signal};
     let mut terminate = signal(SignalKind::terminate())?;
     let mut hangup = signal(SignalKind::hangup())?;
     Ok(tokio::spawn(async move {

@@ -14,7 +14,11 @@ use crate::tui::{self, Term};
 pub async fn run(target: DatabaseTarget, options: AppOptions) -> Result<(), AppError> {
     let (events_tx, mut events_rx) = mpsc::unbounded_channel();
     let (requests_tx, requests_rx) = mpsc::unbounded_channel();
-    let mut data = Some(tokio::spawn(data_task::run(target, requests_rx, events_tx.clone())));
+    let mut data = Some(tokio::spawn(data_task::run(
+        target,
+        requests_rx,
+        events_tx.clone(),
+    )));
     let mut terminal = tui::enter()?;
     let mut input = Some(event::spawn_input(events_tx.clone()));
     let ticks = event::spawn_ticks(events_tx.clone());
@@ -25,12 +29,23 @@ pub async fn run(target: DatabaseTarget, options: AppOptions) -> Result<(), AppE
     let result = match terminal.size() {
         Ok(size) => {
             app.resize(size.width, size.height);
-            main_loop(&mut terminal, &mut app, &mut events_rx, &requests_tx, &mut data, &mut input).await
+            main_loop(
+                &mut terminal,
+                &mut app,
+                &mut events_rx,
+                &requests_tx,
+                &mut data,
+                &mut input,
+            )
+            .await
         }
         Err(error) => Err(error.into()),
     };
 
-    for handle in [input.take(), Some(ticks), Some(signals)].into_iter().flatten() {
+    for handle in [input.take(), Some(ticks), Some(signals)]
+        .into_iter()
+        .flatten()
+    {
         handle.abort();
     }
     tui::restore();

@@ -43,10 +43,22 @@ pub const COMMANDS: &[(Command, &str, &str)] = &[
     (Command::PreviousPage, "previous_page", "previous page"),
     (Command::FirstPage, "first_page", "first page"),
     (Command::LastPage, "last_page", "last page"),
-    (Command::SortNextColumn, "sort_next_column", "sort by the next column"),
+    (
+        Command::SortNextColumn,
+        "sort_next_column",
+        "sort by the next column",
+    ),
     (Command::ReverseSort, "reverse_sort", "reverse the sort"),
-    (Command::Open, "open", "drill down (event: its orders; order: its tickets; ticket: full detail)"),
-    (Command::Back, "back", "back (close help, leave a drill-down)"),
+    (
+        Command::Open,
+        "open",
+        "open: event → its orders, order → its tickets, ticket → detail",
+    ),
+    (
+        Command::Back,
+        "back",
+        "back (close help, leave a drill-down)",
+    ),
     (Command::Refresh, "refresh", "refresh now"),
     (Command::Help, "help", "show or hide this help"),
     (Command::Quit, "quit", "quit (Ctrl-c always quits)"),
@@ -64,11 +76,15 @@ pub struct Key {
 impl Key {
     /// Normalises a key press: Shift is part of the character for printable keys ("G").
     pub fn from_event(event: &KeyEvent) -> Self {
-        let mut modifiers = event.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let mut modifiers =
+            event.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
         if matches!(event.code, KeyCode::Char(_) | KeyCode::BackTab) {
             modifiers.remove(KeyModifiers::SHIFT);
         }
-        Key { code: event.code, modifiers }
+        Key {
+            code: event.code,
+            modifiers,
+        }
     }
 
     pub fn parse(spec: &str) -> Result<Self, ConfigError> {
@@ -178,7 +194,10 @@ impl KeyMap {
                 .find(|(_, config_name, _)| config_name == name)
                 .map(|(command, ..)| *command)
                 .ok_or_else(|| ConfigError::KeyMap(format!("unknown command `{name}`")))?;
-            let keys = specs.iter().map(|spec| Key::parse(spec)).collect::<Result<Vec<_>, _>>()?;
+            let keys = specs
+                .iter()
+                .map(|spec| Key::parse(spec))
+                .collect::<Result<Vec<_>, _>>()?;
             bindings.insert(command, keys);
         }
         let map = KeyMap { bindings };
@@ -188,7 +207,9 @@ impl KeyMap {
 
     pub fn defaults() -> Self {
         // The embedded key map is tested; failing here would be a build defect.
-        Self::load(&BTreeMap::new()).unwrap_or(KeyMap { bindings: BTreeMap::new() })
+        Self::load(&BTreeMap::new()).unwrap_or(KeyMap {
+            bindings: BTreeMap::new(),
+        })
     }
 
     fn check_conflicts(&self) -> Result<(), ConfigError> {
@@ -259,7 +280,9 @@ mod tests {
         let map = KeyMap::load(&BTreeMap::new()).expect("the built-in key map parses");
         for (command, name, _) in COMMANDS {
             assert!(
-                map.bindings.get(command).is_some_and(|keys| !keys.is_empty()),
+                map.bindings
+                    .get(command)
+                    .is_some_and(|keys| !keys.is_empty()),
                 "{name} has no key"
             );
         }
@@ -268,28 +291,64 @@ mod tests {
     #[test]
     fn keys_match_presses_as_terminals_send_them() {
         let map = KeyMap::defaults();
-        assert_eq!(map.command_for(&press(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Command::LastPage));
-        assert_eq!(map.command_for(&press(KeyCode::Char('g'), KeyModifiers::NONE)), Some(Command::FirstPage));
-        assert_eq!(map.command_for(&press(KeyCode::BackTab, KeyModifiers::SHIFT)), Some(Command::PreviousTab));
-        assert_eq!(map.command_for(&press(KeyCode::Char('f'), KeyModifiers::CONTROL)), Some(Command::NextPage));
-        assert_eq!(map.command_for(&press(KeyCode::Char('f'), KeyModifiers::NONE)), None);
+        assert_eq!(
+            map.command_for(&press(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(Command::LastPage)
+        );
+        assert_eq!(
+            map.command_for(&press(KeyCode::Char('g'), KeyModifiers::NONE)),
+            Some(Command::FirstPage)
+        );
+        assert_eq!(
+            map.command_for(&press(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            Some(Command::PreviousTab)
+        );
+        assert_eq!(
+            map.command_for(&press(KeyCode::Char('f'), KeyModifiers::CONTROL)),
+            Some(Command::NextPage)
+        );
+        assert_eq!(
+            map.command_for(&press(KeyCode::Char('f'), KeyModifiers::NONE)),
+            None
+        );
     }
 
     #[test]
     fn the_config_can_rebind_a_command() {
         let overrides = BTreeMap::from([("quit".to_string(), vec!["ctrl-q".to_string()])]);
         let map = KeyMap::load(&overrides).expect("valid override");
-        assert_eq!(map.command_for(&press(KeyCode::Char('q'), KeyModifiers::CONTROL)), Some(Command::Quit));
-        assert_eq!(map.command_for(&press(KeyCode::Char('q'), KeyModifiers::NONE)), None);
+        assert_eq!(
+            map.command_for(&press(KeyCode::Char('q'), KeyModifiers::CONTROL)),
+            Some(Command::Quit)
+        );
+        assert_eq!(
+            map.command_for(&press(KeyCode::Char('q'), KeyModifiers::NONE)),
+            None
+        );
     }
 
     #[test]
     fn bad_key_maps_are_refused_with_a_reason() {
         let unknown = BTreeMap::from([("fly".to_string(), vec!["x".to_string()])]);
-        assert!(KeyMap::load(&unknown).unwrap_err().to_string().contains("unknown command `fly`"));
+        assert!(
+            KeyMap::load(&unknown)
+                .unwrap_err()
+                .to_string()
+                .contains("unknown command `fly`")
+        );
         let bad_key = BTreeMap::from([("quit".to_string(), vec!["hyper-q".to_string()])]);
-        assert!(KeyMap::load(&bad_key).unwrap_err().to_string().contains("unknown key"));
+        assert!(
+            KeyMap::load(&bad_key)
+                .unwrap_err()
+                .to_string()
+                .contains("unknown key")
+        );
         let clash = BTreeMap::from([("quit".to_string(), vec!["j".to_string()])]);
-        assert!(KeyMap::load(&clash).unwrap_err().to_string().contains("bound to both"));
+        assert!(
+            KeyMap::load(&clash)
+                .unwrap_err()
+                .to_string()
+                .contains("bound to both")
+        );
     }
 }

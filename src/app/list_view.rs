@@ -4,7 +4,7 @@
 use crate::data_task::{Answer, DataErrorText, Request};
 use crate::db::count::RowCount;
 use crate::db::detail::Detail;
-use crate::db::listing::{sort_keys, ListQuery, Page, Parent, Position, Sort};
+use crate::db::listing::{ListQuery, Page, Parent, Position, Sort, sort_keys};
 use crate::db::model::{EntityKind, Row};
 
 /// What a drilled-down list is narrowed to, with the words the title shows.
@@ -120,7 +120,11 @@ impl ListView {
 
     pub fn previous_page(&mut self, page_size: u16, select: bool) -> Option<Request> {
         let first = self.rows.first()?.cursor();
-        let selection = if select { Selection::Bottom } else { Selection::Top };
+        let selection = if select {
+            Selection::Bottom
+        } else {
+            Selection::Top
+        };
         self.has_before
             .then(|| self.page_request(Position::Before(first), selection, page_size))
     }
@@ -131,10 +135,18 @@ impl ListView {
             Some(first) if self.has_before => Position::From(first.cursor()),
             _ => Position::First,
         };
-        vec![self.page_request(position, Selection::Keep, page_size), self.count_request()]
+        vec![
+            self.page_request(position, Selection::Keep, page_size),
+            self.count_request(),
+        ]
     }
 
-    fn page_request(&mut self, position: Position, selection: Selection, page_size: u16) -> Request {
+    fn page_request(
+        &mut self,
+        position: Position,
+        selection: Selection,
+        page_size: u16,
+    ) -> Request {
         self.loading = true;
         self.pending_selection = selection;
         self.pending_position = Some(position.clone());
@@ -153,7 +165,10 @@ impl ListView {
     pub fn detail_request(&mut self) -> Option<Request> {
         let id = self.selected_row()?.id();
         self.detail = Loadable::Loading;
-        Some(Request::Detail { kind: self.kind, id })
+        Some(Request::Detail {
+            kind: self.kind,
+            id,
+        })
     }
 
     /// Moves to the next sort column (or reverses the sort) and starts again at the top.
@@ -273,7 +288,11 @@ impl ListView {
             _ => None,
         };
         if self.rows.is_empty() {
-            return if self.loaded_once { "no rows".into() } else { String::new() };
+            return if self.loaded_once {
+                "no rows".into()
+            } else {
+                String::new()
+            };
         }
         let len = self.rows.len() as u64;
         let range = match self.first_row {
@@ -325,9 +344,33 @@ mod tests {
 
     #[test]
     fn counts_read_well() {
-        assert_eq!(format_count(RowCount { rows: 1234, exact: true }), "1,234");
-        assert_eq!(format_count(RowCount { rows: 999, exact: true }), "999");
-        assert_eq!(format_count(RowCount { rows: 2_013_000, exact: false }), "about 2.0M");
-        assert_eq!(format_count(RowCount { rows: 150_400, exact: false }), "about 150k");
+        assert_eq!(
+            format_count(RowCount {
+                rows: 1234,
+                exact: true
+            }),
+            "1,234"
+        );
+        assert_eq!(
+            format_count(RowCount {
+                rows: 999,
+                exact: true
+            }),
+            "999"
+        );
+        assert_eq!(
+            format_count(RowCount {
+                rows: 2_013_000,
+                exact: false
+            }),
+            "about 2.0M"
+        );
+        assert_eq!(
+            format_count(RowCount {
+                rows: 150_400,
+                exact: false
+            }),
+            "about 150k"
+        );
     }
 }

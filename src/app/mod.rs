@@ -173,7 +173,10 @@ impl App {
             Slot::Count(kind) => self.view_of_mut(kind).waiting_count = Some(generation),
             Slot::Detail(kind) => self.view_of_mut(kind).waiting_detail = Some(generation),
         }
-        self.outbox.push(Envelope { generation, request });
+        self.outbox.push(Envelope {
+            generation,
+            request,
+        });
     }
 
     fn send_all(&mut self, requests: impl IntoIterator<Item = Request>) {

@@ -1,8 +1,8 @@
 //! The sign-in form's state.
 
 use crossterm::event::{Event, KeyCode, KeyEvent};
-use tui_input::backend::crossterm::EventHandler;
 use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
 
 /// Longest input the fields take; anything longer is refused with a message, unsent.
 const MAX_FIELD_CHARS: usize = 254;

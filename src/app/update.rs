@@ -17,7 +17,9 @@ use crate::event::AppEvent;
 impl App {
     pub fn handle_event(&mut self, event: AppEvent) {
         match event {
-            AppEvent::Input(Event::Key(key)) if key.kind != KeyEventKind::Release => self.handle_key(&key),
+            AppEvent::Input(Event::Key(key)) if key.kind != KeyEventKind::Release => {
+                self.handle_key(&key)
+            }
             AppEvent::Input(Event::Resize(width, height)) => self.resize(width, height),
             AppEvent::Input(_) => {}
             AppEvent::Tick => self.tick(),
@@ -41,7 +43,11 @@ impl App {
 
     fn tick(&mut self) {
         self.spinner = self.spinner.wrapping_add(1);
-        if self.flash.as_ref().is_some_and(|flash| flash.until <= Instant::now()) {
+        if self
+            .flash
+            .as_ref()
+            .is_some_and(|flash| flash.until <= Instant::now())
+        {
             self.flash = None;
         }
     }
@@ -62,7 +68,9 @@ impl App {
                 None => {
                     if key.code != KeyCode::Esc {
                         if let Some(help) = self.keymap.first_key_label(Command::Help) {
-                            self.flash_info(format!("no command on that key; {help} lists the keys"));
+                            self.flash_info(format!(
+                                "no command on that key; {help} lists the keys"
+                            ));
                         }
                     }
                 }
@@ -85,7 +93,9 @@ impl App {
             Command::Quit => self.should_quit = true,
             Command::Help => self.help_open = true,
             Command::NextTab => self.switch_tab((self.active_tab + 1) % TABS.len()),
-            Command::PreviousTab => self.switch_tab((self.active_tab + TABS.len() - 1) % TABS.len()),
+            Command::PreviousTab => {
+                self.switch_tab((self.active_tab + TABS.len() - 1) % TABS.len())
+            }
             Command::Tab1 => self.switch_tab(0),
             Command::Tab2 => self.switch_tab(1),
             Command::Tab3 => self.switch_tab(2),
@@ -167,7 +177,10 @@ impl App {
             return;
         }
         let request = if down {
-            self.view().at_bottom().then(|| self.view_mut().next_page(page_size)).flatten()
+            self.view()
+                .at_bottom()
+                .then(|| self.view_mut().next_page(page_size))
+                .flatten()
         } else {
             self.view_mut().previous_page(page_size, true)
         };
@@ -316,7 +329,11 @@ impl App {
     fn signed_in(&mut self, actor: crate::db::auth::Actor) {
         self.sign_in.waiting = None;
         self.sign_in.password.reset();
-        self.flash_info(format!("signed in as {} ({})", actor.name, actor.role.label()));
+        self.flash_info(format!(
+            "signed in as {} ({})",
+            actor.name,
+            actor.role.label()
+        ));
         self.actor = Some(actor);
         self.screen = Screen::Main;
         self.active_tab = 0;

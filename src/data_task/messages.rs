@@ -20,10 +20,19 @@ pub enum Slot {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
-    SignIn { email: String, password: String },
+    SignIn {
+        email: String,
+        password: String,
+    },
     Page(ListQuery),
-    Count { kind: EntityKind, parent: Option<Parent> },
-    Detail { kind: EntityKind, id: i64 },
+    Count {
+        kind: EntityKind,
+        parent: Option<Parent>,
+    },
+    Detail {
+        kind: EntityKind,
+        id: i64,
+    },
 }
 
 impl Request {
@@ -57,7 +66,10 @@ pub enum Answer {
 pub enum DataEvent {
     /// Connecting: what is happening now (starting the built-in server, migrating, ...).
     Progress(String),
-    Connected { label: String, built_in: bool },
+    Connected {
+        label: String,
+        built_in: bool,
+    },
     ConnectFailed(String),
     Reply {
         slot: Slot,

@@ -7,27 +7,39 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use sqlx::PgPool;
-use tokio::sync::{mpsc, RwLock};
+use tokio::sync::{RwLock, mpsc};
 use tokio::task::JoinHandle;
 
 use crate::db::auth::{self, Actor};
-use crate::db::{count, detail, listing, DatabaseTarget};
+use crate::db::{DatabaseTarget, count, detail, listing};
 use crate::error::DataError;
 use crate::event::AppEvent;
 pub use messages::{Answer, DataErrorText, DataEvent, Envelope, Request, Slot};
 
 /// Runs one request as `actor`. The data task calls this for every request; tests call it
 /// directly to feed real answers to the app.
-pub async fn execute(pool: &PgPool, actor: Option<&Actor>, request: Request) -> Result<Answer, DataError> {
+pub async fn execute(
+    pool: &PgPool,
+    actor: Option<&Actor>,
+    request: Request,
+) -> Result<Answer, DataError> {
     if let Request::SignIn { email, password } = &request {
-        return auth::sign_in(pool, email, password).await.map(Answer::SignedIn);
+        return auth::sign_in(pool, email, password)
+            .await
+            .map(Answer::SignedIn);
     }
     let actor = actor.ok_or_else(|| DataError::Refused("sign in first".into()))?;
     match request {
         Request::SignIn { .. } => Err(DataError::Refused("already signed in".into())),
-        Request::Page(query) => listing::fetch_page(pool, actor, &query).await.map(Answer::Page),
-        Request::Count { kind, parent } => count::count_rows(pool, actor, kind, parent).await.map(Answer::Count),
-        Request::Detail { kind, id } => detail::fetch_detail(pool, actor, kind, id).await.map(Answer::Detail),
+        Request::Page(query) => listing::fetch_page(pool, actor, &query)
+            .await
+            .map(Answer::Page),
+        Request::Count { kind, parent } => count::count_rows(pool, actor, kind, parent)
+            .await
+            .map(Answer::Count),
+        Request::Detail { kind, id } => detail::fetch_detail(pool, actor, kind, id)
+            .await
+            .map(Answer::Detail),
     }
 }
 
@@ -58,7 +70,11 @@ pub async fn run(
     }));
     let actor: Arc<RwLock<Option<Actor>>> = Arc::default();
     let mut running: HashMap<Slot, JoinHandle<()>> = HashMap::new();
-    while let Some(Envelope { generation, request }) = requests.recv().await {
+    while let Some(Envelope {
+        generation,
+        request,
+    }) = requests.recv().await
+    {
         let slot = request.slot();
         if let Some(previous) = running.remove(&slot) {
             // A newer request for the same view supersedes it; dropping the query future

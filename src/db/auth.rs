@@ -1,7 +1,7 @@
 //! Who is signed in: roles, password hashing (argon2id) and sign-in.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use sqlx::PgPool;
 
 use crate::error::{DataError, SetupError};
@@ -54,7 +54,11 @@ pub fn hash_password(password: &str) -> Result<String, SetupError> {
 
 fn verify_password(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
-        .map(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+        .map(|hash| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &hash)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -90,8 +94,8 @@ pub async fn sign_in(pool: &PgPool, email: &str, password: &str) -> Result<Actor
     let matches = tokio::task::spawn_blocking(move || {
         verify_password(&password, &stored.unwrap_or_else(decoy_hash))
     })
-        .await
-        .unwrap_or(false);
+    .await
+    .unwrap_or(false);
     match row {
         Some((id, email, name, role, Some(_))) if matches => Ok(Actor {
             id,

@@ -4,7 +4,7 @@
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use crate::db::auth::Actor;
-use crate::db::listing::{push_from_where, Parent};
+use crate::db::listing::{Parent, push_from_where};
 use crate::db::model::EntityKind;
 use crate::error::DataError;
 
@@ -31,7 +31,10 @@ pub async fn count_rows(
         .and_then(serde_json::Value::as_f64)
         .map_or(0, |rows| rows.round() as i64);
     if estimate >= EXACT_COUNT_BELOW {
-        return Ok(RowCount { rows: estimate, exact: false });
+        return Ok(RowCount {
+            rows: estimate,
+            exact: false,
+        });
     }
     let mut count = QueryBuilder::<Postgres>::new("SELECT count(*)");
     push_from_where(&mut count, actor, kind, parent);

@@ -101,7 +101,12 @@ pub struct TicketDetail {
     pub scans: Vec<ScanLine>,
 }
 
-pub async fn fetch_detail(pool: &PgPool, actor: &Actor, kind: EntityKind, id: i64) -> Result<Detail, DataError> {
+pub async fn fetch_detail(
+    pool: &PgPool,
+    actor: &Actor,
+    kind: EntityKind,
+    id: i64,
+) -> Result<Detail, DataError> {
     match kind {
         EntityKind::Event => event_detail(pool, actor, id).await.map(Detail::Event),
         EntityKind::Order => order_detail(pool, actor, id).await.map(Detail::Order),
@@ -109,7 +114,13 @@ pub async fn fetch_detail(pool: &PgPool, actor: &Actor, kind: EntityKind, id: i6
     }
 }
 
-fn scoped(select: &str, actor: &Actor, kind: EntityKind, id_column: &str, id: i64) -> QueryBuilder<Postgres> {
+fn scoped(
+    select: &str,
+    actor: &Actor,
+    kind: EntityKind,
+    id_column: &str,
+    id: i64,
+) -> QueryBuilder<Postgres> {
     let mut sql = QueryBuilder::<Postgres>::new(select);
     push_from_where(&mut sql, actor, kind, None);
     sql.push(" AND ").push(id_column).push(" = ").push_bind(id);

@@ -22,23 +22,67 @@ pub struct SortKey {
 }
 
 const EVENT_SORTS: &[SortKey] = &[
-    SortKey { column: "Starts", sql: "e.starts_at", sql_type: "timestamptz" },
-    SortKey { column: "Title", sql: "e.title", sql_type: "text" },
-    SortKey { column: "Venue", sql: "e.venue", sql_type: "text" },
-    SortKey { column: "ID", sql: "e.id", sql_type: "bigint" },
+    SortKey {
+        column: "Starts",
+        sql: "e.starts_at",
+        sql_type: "timestamptz",
+    },
+    SortKey {
+        column: "Title",
+        sql: "e.title",
+        sql_type: "text",
+    },
+    SortKey {
+        column: "Venue",
+        sql: "e.venue",
+        sql_type: "text",
+    },
+    SortKey {
+        column: "ID",
+        sql: "e.id",
+        sql_type: "bigint",
+    },
 ];
 
 const ORDER_SORTS: &[SortKey] = &[
-    SortKey { column: "Created", sql: "o.created_at", sql_type: "timestamptz" },
-    SortKey { column: "Code", sql: "o.code", sql_type: "text" },
-    SortKey { column: "Status", sql: "o.status", sql_type: "order_status" },
-    SortKey { column: "Total", sql: "o.total_cents", sql_type: "bigint" },
+    SortKey {
+        column: "Created",
+        sql: "o.created_at",
+        sql_type: "timestamptz",
+    },
+    SortKey {
+        column: "Code",
+        sql: "o.code",
+        sql_type: "text",
+    },
+    SortKey {
+        column: "Status",
+        sql: "o.status",
+        sql_type: "order_status",
+    },
+    SortKey {
+        column: "Total",
+        sql: "o.total_cents",
+        sql_type: "bigint",
+    },
 ];
 
 const TICKET_SORTS: &[SortKey] = &[
-    SortKey { column: "Code", sql: "t.code", sql_type: "text" },
-    SortKey { column: "Status", sql: "t.status", sql_type: "ticket_status" },
-    SortKey { column: "Holder", sql: "t.holder_name", sql_type: "text" },
+    SortKey {
+        column: "Code",
+        sql: "t.code",
+        sql_type: "text",
+    },
+    SortKey {
+        column: "Status",
+        sql: "t.status",
+        sql_type: "ticket_status",
+    },
+    SortKey {
+        column: "Holder",
+        sql: "t.holder_name",
+        sql_type: "text",
+    },
     SortKey {
         column: "Checked in",
         sql: "coalesce(t.checked_in_at, 'infinity'::timestamptz)",
@@ -113,7 +157,11 @@ pub struct Page {
 const MAX_PAGE_SIZE: u16 = 500;
 
 /// Fetches one page of `query.kind` as `actor` may see it.
-pub async fn fetch_page(pool: &PgPool, actor: &Actor, query: &ListQuery) -> Result<Page, DataError> {
+pub async fn fetch_page(
+    pool: &PgPool,
+    actor: &Actor,
+    query: &ListQuery,
+) -> Result<Page, DataError> {
     let keys = sort_keys(query.kind);
     let sort_key = keys
         .get(query.sort.key)
@@ -123,31 +171,89 @@ pub async fn fetch_page(pool: &PgPool, actor: &Actor, query: &ListQuery) -> Resu
         Position::First => fetch(pool, actor, query, sort_key, None, false, size).await?,
         Position::Last => fetch(pool, actor, query, sort_key, None, true, size).await?,
         Position::After(cursor) => {
-            fetch(pool, actor, query, sort_key, Some((cursor, Bound::After)), false, size).await?
+            fetch(
+                pool,
+                actor,
+                query,
+                sort_key,
+                Some((cursor, Bound::After)),
+                false,
+                size,
+            )
+            .await?
         }
         Position::From(cursor) => {
-            fetch(pool, actor, query, sort_key, Some((cursor, Bound::From)), false, size).await?
+            fetch(
+                pool,
+                actor,
+                query,
+                sort_key,
+                Some((cursor, Bound::From)),
+                false,
+                size,
+            )
+            .await?
         }
         Position::Before(cursor) => {
-            fetch(pool, actor, query, sort_key, Some((cursor, Bound::Before)), true, size).await?
+            fetch(
+                pool,
+                actor,
+                query,
+                sort_key,
+                Some((cursor, Bound::Before)),
+                true,
+                size,
+            )
+            .await?
         }
     };
     let page = match &query.position {
-        Position::First => Page { rows, has_before: false, has_after: has_more, position: Position::First },
+        Position::First => Page {
+            rows,
+            has_before: false,
+            has_after: has_more,
+            position: Position::First,
+        },
         Position::After(_) | Position::From(_) => {
             if rows.is_empty() && matches!(query.position, Position::From(_)) {
                 // The row we were on is gone and nothing follows: show the end instead.
-                return Box::pin(fetch_page(pool, actor, &ListQuery { position: Position::Last, ..query.clone() })).await;
+                return Box::pin(fetch_page(
+                    pool,
+                    actor,
+                    &ListQuery {
+                        position: Position::Last,
+                        ..query.clone()
+                    },
+                ))
+                .await;
             }
-            Page { rows, has_before: true, has_after: has_more, position: query.position.clone() }
+            Page {
+                rows,
+                has_before: true,
+                has_after: has_more,
+                position: query.position.clone(),
+            }
         }
         Position::Last | Position::Before(_) => {
             rows.reverse();
             if !has_more && matches!(query.position, Position::Before(_)) {
                 // Fewer than a page before: this is the first page; fetch it whole.
-                return Box::pin(fetch_page(pool, actor, &ListQuery { position: Position::First, ..query.clone() })).await;
+                return Box::pin(fetch_page(
+                    pool,
+                    actor,
+                    &ListQuery {
+                        position: Position::First,
+                        ..query.clone()
+                    },
+                ))
+                .await;
             }
-            Page { rows, has_before: has_more, has_after: matches!(query.position, Position::Before(_)), position: query.position.clone() }
+            Page {
+                rows,
+                has_before: has_more,
+                has_after: matches!(query.position, Position::Before(_)),
+                position: query.position.clone(),
+            }
         }
     };
     Ok(page)
@@ -173,7 +279,9 @@ async fn fetch(
 ) -> Result<(Vec<Row>, bool), DataError> {
     let mut sql = QueryBuilder::<Postgres>::new("SELECT ");
     sql.push(select_list(query.kind));
-    sql.push(", (").push(sort_key.sql).push(")::text AS sort_key");
+    sql.push(", (")
+        .push(sort_key.sql)
+        .push(")::text AS sort_key");
     push_from_where(&mut sql, actor, query.kind, query.parent);
     let descending = query.sort.descending != reversed;
     if let Some((cursor, bound)) = bound {
@@ -184,18 +292,50 @@ async fn fetch(
             (_, true) => ">",
             (_, false) => "<",
         };
-        sql.push(" AND (").push(sort_key.sql).push(", ").push(id_column(query.kind)).push(") ");
+        sql.push(" AND (")
+            .push(sort_key.sql)
+            .push(", ")
+            .push(id_column(query.kind))
+            .push(") ");
         sql.push(op).push(" (").push_bind(cursor.key.clone());
-        sql.push("::").push(sort_key.sql_type).push(", ").push_bind(cursor.id).push(")");
+        sql.push("::")
+            .push(sort_key.sql_type)
+            .push(", ")
+            .push_bind(cursor.id)
+            .push(")");
     }
     let direction = if descending { "DESC" } else { "ASC" };
-    sql.push(" ORDER BY ").push(sort_key.sql).push(" ").push(direction);
-    sql.push(", ").push(id_column(query.kind)).push(" ").push(direction);
+    sql.push(" ORDER BY ")
+        .push(sort_key.sql)
+        .push(" ")
+        .push(direction);
+    sql.push(", ")
+        .push(id_column(query.kind))
+        .push(" ")
+        .push(direction);
     sql.push(" LIMIT ").push_bind(i64::from(size) + 1);
     let mut rows: Vec<Row> = match query.kind {
-        EntityKind::Event => sql.build_query_as::<EventRow>().fetch_all(pool).await?.into_iter().map(Row::Event).collect(),
-        EntityKind::Order => sql.build_query_as::<OrderRow>().fetch_all(pool).await?.into_iter().map(Row::Order).collect(),
-        EntityKind::Ticket => sql.build_query_as::<TicketRow>().fetch_all(pool).await?.into_iter().map(Row::Ticket).collect(),
+        EntityKind::Event => sql
+            .build_query_as::<EventRow>()
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(Row::Event)
+            .collect(),
+        EntityKind::Order => sql
+            .build_query_as::<OrderRow>()
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(Row::Order)
+            .collect(),
+        EntityKind::Ticket => sql
+            .build_query_as::<TicketRow>()
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(Row::Ticket)
+            .collect(),
     };
     let has_more = rows.len() > usize::from(size);
     rows.truncate(usize::from(size));
@@ -212,9 +352,7 @@ fn id_column(kind: EntityKind) -> &'static str {
 
 fn select_list(kind: EntityKind) -> &'static str {
     match kind {
-        EntityKind::Event => {
-            "e.id, e.starts_at, e.ends_at, e.title, e.venue, u.name AS organizer"
-        }
+        EntityKind::Event => "e.id, e.starts_at, e.ends_at, e.title, e.venue, u.name AS organizer",
         EntityKind::Order => {
             "o.id, o.code, o.created_at, o.status, o.total_cents, u.email AS buyer_email, \
              e.title AS event_title"
@@ -236,7 +374,9 @@ pub(crate) fn push_from_where(
 ) {
     match kind {
         EntityKind::Event => {
-            sql.push(" FROM events e JOIN users u ON u.id = e.organizer_id WHERE e.deleted_at IS NULL");
+            sql.push(
+                " FROM events e JOIN users u ON u.id = e.organizer_id WHERE e.deleted_at IS NULL",
+            );
         }
         EntityKind::Order => {
             sql.push(

@@ -15,8 +15,8 @@
 
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
 use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use nix::fcntl::{Flock, FlockArg};
@@ -59,7 +59,15 @@ impl LocalServer {
     /// Finds the server binaries and decides who runs the server. `root` is the folder the
     /// cluster, its socket and its log live in.
     pub fn new(root: PathBuf) -> Result<Self, LocalServerError> {
-        let bin_dir = find_bin_dir().ok_or(LocalServerError::BinariesNotFound)?;
+        Self::with_binaries(root, find_bin_dir())
+    }
+
+    /// As `new`, with the binaries' folder given (None: none were found).
+    pub fn with_binaries(
+        root: PathBuf,
+        bin_dir: Option<PathBuf>,
+    ) -> Result<Self, LocalServerError> {
+        let bin_dir = bin_dir.ok_or(LocalServerError::BinariesNotFound)?;
         let service_user = if Uid::effective().is_root() {
             let name = std::env::var("BOXOFFICE_PG_USER").unwrap_or_else(|_| "postgres".into());
             let user = User::from_name(&name)
@@ -154,7 +162,15 @@ impl LocalServer {
 
     fn stop_locked(&self) -> Result<(), LocalServerError> {
         if self.is_running()? {
-            self.run_pg_ctl(&["stop", "-w", "-s", "-m", "fast", "-D", path_str(&self.data_dir())?])?;
+            self.run_pg_ctl(&[
+                "stop",
+                "-w",
+                "-s",
+                "-m",
+                "fast",
+                "-D",
+                path_str(&self.data_dir())?,
+            ])?;
         }
         Ok(())
     }
@@ -204,9 +220,8 @@ impl LocalServer {
         let data_dir = self.data_dir();
         if data_dir.exists() {
             // A half-made cluster from an interrupted first run: initdb wants an empty folder.
-            fs::remove_dir_all(&data_dir).map_err(|e| {
-                LocalServerError::io(format!("clearing {}", data_dir.display()), e)
-            })?;
+            fs::remove_dir_all(&data_dir)
+                .map_err(|e| LocalServerError::io(format!("clearing {}", data_dir.display()), e))?;
         }
         self.prepare_dir(&data_dir)?;
         let output = self
@@ -313,8 +328,8 @@ impl LocalServer {
     }
 }
 
-/// Keeps the built-in server running while this process uses it. Every process that uses
-/// the server holds a lease (a file named by its pid); when the last lease is dropped the
+/// Keeps the built-in server running while this process uses it. Every user of the server
+/// holds a lease (a file named by its pid); when the last lease is dropped the
 /// server is stopped, so two kiosks on one machine can share it and quitting one does not
 /// pull the database from under the other.
 #[derive(Debug)]
@@ -329,7 +344,9 @@ impl LocalServerLease {
         let clients = server.root.join("clients");
         fs::create_dir_all(&clients)
             .map_err(|e| LocalServerError::io(format!("creating {}", clients.display()), e))?;
-        let marker = clients.join(std::process::id().to_string());
+        static LEASES: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let serial = LEASES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let marker = clients.join(format!("{}-{serial}", std::process::id()));
         fs::write(&marker, b"")
             .map_err(|e| LocalServerError::io(format!("writing {}", marker.display()), e))?;
         let lease = Self { server, marker };
@@ -351,10 +368,17 @@ impl LocalServerLease {
             if path == self.marker {
                 continue;
             }
-            let pid = entry.file_name().to_string_lossy().parse::<i32>().ok();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let pid = name
+                .split('-')
+                .next()
+                .and_then(|pid| pid.parse::<i32>().ok());
+            // kill(pid, 0): ESRCH means no such process; EPERM means alive but not ours.
             let running = pid.is_some_and(|pid| {
-                nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None)
-                    .is_ok_and(|()| true)
+                !matches!(
+                    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None),
+                    Err(nix::errno::Errno::ESRCH)
+                )
             });
             if running {
                 alive = true;
@@ -384,7 +408,11 @@ impl Drop for LocalServerLease {
 /// Where the server binaries are: `BOXOFFICE_PG_BIN`, `pg_config --bindir`, the newest
 /// `/usr/lib/postgresql/*/bin` (Debian), or the folder of `initdb` on the PATH.
 pub fn find_bin_dir() -> Option<PathBuf> {
-    let has_server = |dir: &Path| ["initdb", "pg_ctl", "postgres"].iter().all(|b| dir.join(b).is_file());
+    let has_server = |dir: &Path| {
+        ["initdb", "pg_ctl", "postgres"]
+            .iter()
+            .all(|b| dir.join(b).is_file())
+    };
     if let Some(dir) = std::env::var_os("BOXOFFICE_PG_BIN") {
         let dir = PathBuf::from(dir);
         return has_server(&dir).then_some(dir);
@@ -417,7 +445,9 @@ pub fn find_bin_dir() -> Option<PathBuf> {
 
 fn major_version(version_output: &str) -> Option<String> {
     // "postgres (PostgreSQL) 15.19 (Debian ...)" -> "15"
-    let number = version_output.split_whitespace().find(|w| w.starts_with(|c: char| c.is_ascii_digit()))?;
+    let number = version_output
+        .split_whitespace()
+        .find(|w| w.starts_with(|c: char| c.is_ascii_digit()))?;
     number.split('.').next().map(str::to_string)
 }
 
@@ -431,8 +461,9 @@ fn path_str(path: &Path) -> Result<&str, LocalServerError> {
 }
 
 fn chown(path: &Path, user: &ServiceUser) -> Result<(), LocalServerError> {
-    std::os::unix::fs::chown(path, Some(user.uid), Some(user.gid))
-        .map_err(|e| LocalServerError::io(format!("handing {} to {}", path.display(), user.name), e))
+    std::os::unix::fs::chown(path, Some(user.uid), Some(user.gid)).map_err(|e| {
+        LocalServerError::io(format!("handing {} to {}", path.display(), user.name), e)
+    })
 }
 
 /// The service user must be able to walk down to its folders. Where an ancestor keeps it
@@ -448,8 +479,16 @@ fn grant_traversal(dir: &Path, user: &ServiceUser) -> Result<(), LocalServerErro
             || mode & 0o001 != 0;
         if !reachable {
             tracing::info!(folder = %ancestor.display(), "adding o+x so {} can reach the data", user.name);
-            fs::set_permissions(ancestor, fs::Permissions::from_mode((mode & 0o7777) | 0o001))
-                .map_err(|e| LocalServerError::io(format!("opening {} to {}", ancestor.display(), user.name), e))?;
+            fs::set_permissions(
+                ancestor,
+                fs::Permissions::from_mode((mode & 0o7777) | 0o001),
+            )
+            .map_err(|e| {
+                LocalServerError::io(
+                    format!("opening {} to {}", ancestor.display(), user.name),
+                    e,
+                )
+            })?;
         }
     }
     Ok(())
@@ -475,7 +514,10 @@ mod tests {
             major_version("postgres (PostgreSQL) 15.19 (Debian 15.19-0+deb12u1)"),
             Some("15".into())
         );
-        assert_eq!(major_version("postgres (PostgreSQL) 9.6.1"), Some("9".into()));
+        assert_eq!(
+            major_version("postgres (PostgreSQL) 9.6.1"),
+            Some("9".into())
+        );
     }
 
     #[test]
@@ -486,7 +528,11 @@ mod tests {
             service_user: None,
         };
         let socket = server.socket_dir().join(SOCKET_FILE);
-        assert!(socket.as_os_str().len() <= MAX_SOCKET_PATH, "{}", socket.display());
+        assert!(
+            socket.as_os_str().len() <= MAX_SOCKET_PATH,
+            "{}",
+            socket.display()
+        );
         let short = LocalServer {
             root: PathBuf::from("/srv/bo"),
             ..server

@@ -1,7 +1,7 @@
 //! Schema migrations (`migrations/`, embedded in the binary): up, down and status.
 
-use sqlx::migrate::{Migrate, Migrator};
 use sqlx::PgPool;
+use sqlx::migrate::{Migrate, Migrator};
 
 use crate::error::SetupError;
 

@@ -14,10 +14,10 @@ pub mod seed;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-use crate::db::local_server::{LocalServer, LocalServerLease, LOCAL_DATABASE, LOCAL_ROLE};
+use crate::db::local_server::{LOCAL_DATABASE, LOCAL_ROLE, LocalServer, LocalServerLease};
 use crate::error::SetupError;
 
 /// Which database to use.
@@ -44,7 +44,10 @@ pub type Progress<'a> = &'a (dyn Fn(&str) + Send + Sync);
 
 /// Connects to `target` and brings its schema up to date. A built-in database that has no
 /// users yet (its first run) gets the demo data.
-pub async fn open(target: &DatabaseTarget, progress: Progress<'_>) -> Result<Connection, SetupError> {
+pub async fn open(
+    target: &DatabaseTarget,
+    progress: Progress<'_>,
+) -> Result<Connection, SetupError> {
     let connection = connect(target, progress).await?;
     progress("updating the schema");
     migrations::up(&connection.pool).await?;
@@ -62,7 +65,10 @@ pub async fn open(target: &DatabaseTarget, progress: Progress<'_>) -> Result<Con
 
 /// Connects to `target` (starting the built-in server if that is the target) without
 /// touching the schema: `migrate` works on what is there.
-pub async fn connect(target: &DatabaseTarget, progress: Progress<'_>) -> Result<Connection, SetupError> {
+pub async fn connect(
+    target: &DatabaseTarget,
+    progress: Progress<'_>,
+) -> Result<Connection, SetupError> {
     let (options, label, lease) = match target {
         DatabaseTarget::Url(url) => {
             let options: PgConnectOptions = url.parse().map_err(SetupError::Connect)?;
@@ -115,12 +121,15 @@ async fn create_local_database(admin: &PgConnectOptions) -> Result<(), SetupErro
         .connect_with(admin.clone())
         .await
         .map_err(SetupError::Connect)?;
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-        .bind(LOCAL_DATABASE)
-        .fetch_one(&pool)
-        .await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(LOCAL_DATABASE)
+            .fetch_one(&pool)
+            .await?;
     if !exists {
-        sqlx::query("CREATE DATABASE boxoffice").execute(&pool).await?;
+        sqlx::query("CREATE DATABASE boxoffice")
+            .execute(&pool)
+            .await?;
     }
     pool.close().await;
     Ok(())
@@ -128,5 +137,10 @@ async fn create_local_database(admin: &PgConnectOptions) -> Result<(), SetupErro
 
 fn describe(options: &PgConnectOptions) -> String {
     let database = options.get_database().unwrap_or("postgres");
-    format!("{}@{}/{}", options.get_username(), options.get_host(), database)
+    format!(
+        "{}@{}/{}",
+        options.get_username(),
+        options.get_host(),
+        database
+    )
 }

@@ -111,7 +111,11 @@ pub async fn load_demo(pool: &PgPool, anchor: DateTime<Utc>) -> Result<SeedCount
 }
 
 /// Adds the generated data set of `scale` to whatever the database holds.
-pub async fn load_scale(pool: &PgPool, scale: Scale, anchor: DateTime<Utc>) -> Result<SeedCounts, SetupError> {
+pub async fn load_scale(
+    pool: &PgPool,
+    scale: Scale,
+    anchor: DateTime<Utc>,
+) -> Result<SeedCounts, SetupError> {
     let mut tx = pool.begin().await?;
     lock_tables(&mut tx).await?;
     let before = counts(&mut tx).await?;
@@ -254,8 +258,14 @@ async fn generate_sales(conn: &mut PgConnection, sales: &Sales) -> Result<(), Se
         .bind(sales.staff_id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query(GENERATE_SCANS).bind(first_ticket).execute(&mut *conn).await?;
-    sqlx::query(COUNT_SOLD).bind(first_ticket).execute(&mut *conn).await?;
+    sqlx::query(GENERATE_SCANS)
+        .bind(first_ticket)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(COUNT_SOLD)
+        .bind(first_ticket)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -289,26 +299,37 @@ BEGIN
     RETURN substr(code, 1, chars / 2) || '-' || substr(code, chars / 2 + 1);
 END
 $$;
+
+-- Which of an event's ticket types (1-based, in id order) order n buys: the first (General)
+-- six times in ten, the others evenly.
+CREATE OR REPLACE FUNCTION pg_temp.bo_type_index(n bigint, types int) RETURNS int
+LANGUAGE sql IMMUTABLE STRICT AS $$
+    SELECT CASE WHEN types = 1 OR h % 10 < 6 THEN 1 ELSE 2 + ((h / 10) % (types - 1))::int END
+    FROM (SELECT hashint8extended(n, 3) & 9223372036854775807 AS h) AS r
+$$;
 "#;
 
 const GENERATE_USERS: &str = r#"
 INSERT INTO users (id, email, name, role, created_at, updated_at)
 OVERRIDING SYSTEM VALUE
 SELECT $1 + g - 1,
-       $3 || ($1 + g - 1) || '@example.com',
-       (ARRAY['Ada','Grace','Alan','Edsger','Barbara','Donald','Frances','Ken','Margaret','Dennis',
-              'Radia','Tim','Hedy','John','Sophie','Niklaus','Karen','Leslie','Shafi','Yukihiro'])
-           [1 + (h % 20)]
-       || ' ' ||
-       (ARRAY['Lovelace','Hopper','Turing','Dijkstra','Liskov','Knuth','Allen','Thompson',
-              'Hamilton','Ritchie','Perlman','Berners-Lee','Lamarr','McCarthy','Wilson','Wirth',
-              'Sparck Jones','Lamport','Goldwasser','Matsumoto','Nakamura','Okafor','Silva','Novak'])
-           [1 + ((h / 20) % 24)],
+       lower(n.first || '.' || replace(n.last, ' ', '')) || ($1 + g - 1)
+           || CASE WHEN $3 = 'customer' THEN '@example.com' ELSE '@organizers.example' END,
+       n.first || ' ' || n.last,
        $3::user_role,
        $4::timestamptz - make_interval(days => (h % 700)::int),
        $4::timestamptz - make_interval(days => (h % 700)::int)
 FROM generate_series(1, $2::bigint) AS g
 CROSS JOIN LATERAL (SELECT hashint8extended($1 + g, 11) & 9223372036854775807 AS h) AS r
+CROSS JOIN LATERAL (
+    SELECT (ARRAY['Ada','Grace','Alan','Edsger','Barbara','Donald','Frances','Ken','Margaret',
+                  'Dennis','Radia','Tim','Hedy','John','Sophie','Niklaus','Karen','Leslie',
+                  'Shafi','Yukihiro'])[1 + (h % 20)] AS first,
+           (ARRAY['Lovelace','Hopper','Turing','Dijkstra','Liskov','Knuth','Allen','Thompson',
+                  'Hamilton','Ritchie','Perlman','Berners-Lee','Lamarr','McCarthy','Wilson',
+                  'Wirth','Sparck Jones','Lamport','Goldwasser','Matsumoto','Nakamura','Okafor',
+                  'Silva','Novak'])[1 + ((h / 20) % 24)] AS last
+) AS n
 "#;
 
 const GENERATE_EVENTS: &str = r#"
@@ -352,8 +373,8 @@ CROSS JOIN generate_series(1, least($2::int, 8)) AS k
 WHERE e.id >= $1
 "#;
 
-/// Orders: each picks an event, a customer, a status and 1 to 4 tickets; its total is the sum
-/// of the prices of the tickets GENERATE_TICKETS will make (same formulas).
+/// Orders: each picks an event, a customer, a status, a ticket type and 1 to 4 tickets; its
+/// total is the price of the tickets GENERATE_TICKETS will make (same formulas).
 const GENERATE_ORDERS: &str = r#"
 WITH types AS (
     SELECT event_id, array_agg(id ORDER BY id) AS ids, array_agg(price_cents ORDER BY id) AS prices
@@ -379,8 +400,7 @@ SELECT src.id,
              WHEN (src.h / 13) % 100 < 82 THEN 'pending'
              WHEN (src.h / 13) % 100 < 92 THEN 'cancelled'
              ELSE 'refunded' END)::order_status,
-       (SELECT sum(evs.prices[1 + ((src.id + j) % cardinality(evs.ids))])
-        FROM generate_series(1, 1 + src.h % 4) AS j),
+       (1 + src.h % 4) * evs.prices[pg_temp.bo_type_index(src.id, cardinality(evs.ids))],
        c.at,
        c.at
 FROM src
@@ -402,7 +422,7 @@ WITH types AS (
 ), t AS (
     SELECT $1 + (row_number() OVER (ORDER BY o.id, j)) - 1 AS id,
            o.id AS order_id, o.status AS order_status, o.created_at, e.starts_at,
-           types.ids[1 + ((o.id + j) % cardinality(types.ids))] AS type_id,
+           types.ids[pg_temp.bo_type_index(o.id, cardinality(types.ids))] AS type_id,
            hashint8extended(o.id * 8 + j, 2) & 9223372036854775807 AS h
     FROM orders o
     JOIN types ON types.event_id = o.event_id

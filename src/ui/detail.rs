@@ -1,13 +1,13 @@
 //! The detail pane: the selected row and its related rows.
 
+use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
-use ratatui::Frame;
 
-use crate::app::list_view::Loadable;
 use crate::app::App;
+use crate::app::list_view::Loadable;
 use crate::db::detail::{Detail, EventDetail, OrderDetail, TicketDetail};
 use crate::db::model::format_cents;
 use crate::ui::format::{date_time, printable, time};
@@ -19,14 +19,23 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .borders(Borders::ALL)
         .title(Span::styled(" Detail ", theme.title()));
     let lines = match &view.detail {
-        Loadable::Idle if view.rows.is_empty() => vec![Line::from(Span::styled("nothing selected", theme.dim()))],
-        Loadable::Idle | Loadable::Loading => vec![Line::from(Span::styled("loading…", theme.dim()))],
+        Loadable::Idle if view.rows.is_empty() => {
+            vec![Line::from(Span::styled("nothing selected", theme.dim()))]
+        }
+        Loadable::Idle | Loadable::Loading => {
+            vec![Line::from(Span::styled("loading…", theme.dim()))]
+        }
         Loadable::Failed(error) => vec![Line::from(Span::styled(printable(error), theme.error()))],
         Loadable::Ready(Detail::Event(detail)) => event_lines(detail, app, theme),
         Loadable::Ready(Detail::Order(detail)) => order_lines(detail, app, theme),
         Loadable::Ready(Detail::Ticket(detail)) => ticket_lines(detail, app, theme),
     };
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
 }
 
 fn heading<'a>(text: String, theme: &Theme) -> Line<'a> {
@@ -35,7 +44,10 @@ fn heading<'a>(text: String, theme: &Theme) -> Line<'a> {
 
 fn field<'a>(name: &'a str, value: String) -> Line<'a> {
     Line::from(vec![
-        Span::styled(format!("{name:<10}"), ratatui::style::Style::default().add_modifier(Modifier::BOLD)),
+        Span::styled(
+            format!("{name:<10}"),
+            ratatui::style::Style::default().add_modifier(Modifier::BOLD),
+        ),
         Span::raw(value),
     ])
 }
@@ -48,15 +60,29 @@ fn event_lines<'a>(detail: &'a EventDetail, app: &App, theme: &Theme) -> Vec<Lin
         field("Venue", printable(&event.venue)),
         field("Starts", date_time(event.starts_at, offset)),
         field("Ends", date_time(event.ends_at, offset)),
-        field("Organizer", format!("{} <{}>", printable(&event.organizer), printable(&event.organizer_email))),
+        field(
+            "Organizer",
+            format!(
+                "{} <{}>",
+                printable(&event.organizer),
+                printable(&event.organizer_email)
+            ),
+        ),
     ];
     if !event.description.is_empty() {
         lines.push(Line::from(printable(&event.description)));
     }
     lines.push(Line::default());
-    lines.push(heading("Ticket types     price  sold/cap  in".into(), theme));
+    lines.push(heading(
+        "Ticket types     price  sold/cap  in".into(),
+        theme,
+    ));
     for tt in &detail.ticket_types {
-        let sold_out = if tt.sold >= tt.quantity { " SOLD OUT" } else { "" };
+        let sold_out = if tt.sold >= tt.quantity {
+            " SOLD OUT"
+        } else {
+            ""
+        };
         lines.push(Line::from(format!(
             "{:<14} {:>8} {:>5}/{:<4} {:>4}{sold_out}",
             truncate(&printable(&tt.name), 14),
@@ -77,7 +103,10 @@ fn event_lines<'a>(detail: &'a EventDetail, app: &App, theme: &Theme) -> Vec<Lin
             .map(|(status, n)| format!("{} {n}", status.label()))
             .collect();
         lines.push(field("Orders", counts.join(" · ")));
-        lines.push(Line::from(Span::styled("Enter: this event's orders", theme.dim())));
+        lines.push(Line::from(Span::styled(
+            "Enter: this event's orders",
+            theme.dim(),
+        )));
     }
     lines
 }
@@ -88,12 +117,22 @@ fn order_lines<'a>(detail: &'a OrderDetail, app: &App, theme: &Theme) -> Vec<Lin
     let mut lines = vec![
         heading(format!("Order {}", order.code), theme),
         Line::from(vec![
-            Span::styled(format!("{:<10}", "Status"), ratatui::style::Style::default().add_modifier(Modifier::BOLD)),
+            Span::styled(
+                format!("{:<10}", "Status"),
+                ratatui::style::Style::default().add_modifier(Modifier::BOLD),
+            ),
             Span::styled(order.status.label(), theme.order_status(order.status)),
         ]),
         field("Total", format_cents(order.total_cents)),
         field("Created", date_time(order.created_at, offset)),
-        field("Buyer", format!("{} <{}>", printable(&order.buyer_name), printable(&order.buyer_email))),
+        field(
+            "Buyer",
+            format!(
+                "{} <{}>",
+                printable(&order.buyer_name),
+                printable(&order.buyer_email)
+            ),
+        ),
         field("Event", printable(&order.event_title)),
         field("Starts", date_time(order.event_starts_at, offset)),
     ];
@@ -101,15 +140,28 @@ fn order_lines<'a>(detail: &'a OrderDetail, app: &App, theme: &Theme) -> Vec<Lin
         lines.push(field("Note", printable(&order.note)));
     }
     lines.push(Line::default());
-    lines.push(heading(format!("Tickets ({})", detail.tickets.len()), theme));
+    lines.push(heading(
+        format!("Tickets ({})", detail.tickets.len()),
+        theme,
+    ));
     for ticket in &detail.tickets {
         lines.push(Line::from(vec![
             Span::raw(format!("{} ", ticket.code)),
-            Span::styled(format!("{:<10}", ticket.status.label()), theme.ticket_status(ticket.status)),
-            Span::raw(format!(" {} · {}", truncate(&printable(&ticket.type_name), 12), printable(&ticket.holder_name))),
+            Span::styled(
+                format!("{:<10}", ticket.status.label()),
+                theme.ticket_status(ticket.status),
+            ),
+            Span::raw(format!(
+                " {} · {}",
+                truncate(&printable(&ticket.type_name), 12),
+                printable(&ticket.holder_name)
+            )),
         ]));
     }
-    lines.push(Line::from(Span::styled("Enter: this order's tickets", theme.dim())));
+    lines.push(Line::from(Span::styled(
+        "Enter: this order's tickets",
+        theme.dim(),
+    )));
     lines
 }
 
@@ -119,12 +171,25 @@ fn ticket_lines<'a>(detail: &'a TicketDetail, app: &App, theme: &Theme) -> Vec<L
     let mut lines = vec![
         heading(format!("Ticket {}", ticket.code), theme),
         Line::from(vec![
-            Span::styled(format!("{:<10}", "Status"), ratatui::style::Style::default().add_modifier(Modifier::BOLD)),
+            Span::styled(
+                format!("{:<10}", "Status"),
+                ratatui::style::Style::default().add_modifier(Modifier::BOLD),
+            ),
             Span::styled(ticket.status.label(), theme.ticket_status(ticket.status)),
         ]),
         field("Holder", printable(&ticket.holder_name)),
-        field("Type", format!("{} ({})", printable(&ticket.type_name), format_cents(ticket.price_cents))),
-        field("Order", format!("{} ({})", ticket.order_code, ticket.order_status.label())),
+        field(
+            "Type",
+            format!(
+                "{} ({})",
+                printable(&ticket.type_name),
+                format_cents(ticket.price_cents)
+            ),
+        ),
+        field(
+            "Order",
+            format!("{} ({})", ticket.order_code, ticket.order_status.label()),
+        ),
         field("Event", printable(&ticket.event_title)),
         field("Starts", date_time(ticket.event_starts_at, offset)),
     ];

@@ -3,7 +3,9 @@
 use chrono::{DateTime, FixedOffset, Utc};
 
 pub fn date_time(at: DateTime<Utc>, offset: FixedOffset) -> String {
-    at.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string()
+    at.with_timezone(&offset)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 pub fn time(at: DateTime<Utc>, offset: FixedOffset) -> String {
@@ -13,7 +15,9 @@ pub fn time(at: DateTime<Utc>, offset: FixedOffset) -> String {
 /// Replaces control characters so that text from the database cannot move the cursor or
 /// change the terminal's state.
 pub fn printable(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { '�' } else { c }).collect()
+    text.chars()
+        .map(|c| if c.is_control() { '�' } else { c })
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! The help overlay, generated from the key map the key handling uses.
 
+use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Clear, Row, Table};
-use ratatui::Frame;
 
 use crate::app::App;
 use crate::ui::layout::centered;

@@ -8,7 +8,7 @@ pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 15;
 /// From this width on, the detail pane sits beside the table instead of under it.
 const SIDE_BY_SIDE_FROM: u16 = 110;
-const DETAIL_WIDTH: u16 = 46;
+const DETAIL_WIDTH: u16 = 50;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MainAreas {
@@ -23,8 +23,12 @@ pub fn fits(area: Rect) -> bool {
 }
 
 pub fn main_areas(area: Rect) -> MainAreas {
-    let [tabs, body, status] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    let [tabs, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     let [table, detail] = if body.width >= SIDE_BY_SIDE_FROM {
         Layout::horizontal([Constraint::Min(40), Constraint::Length(DETAIL_WIDTH)]).areas(body)
     } else {
@@ -40,7 +44,12 @@ pub fn main_areas(area: Rect) -> MainAreas {
 
 /// How many rows a page holds at this terminal size: the table less its borders and header.
 pub fn table_rows(width: u16, height: u16) -> u16 {
-    let areas = main_areas(Rect::new(0, 0, width.max(MIN_WIDTH), height.max(MIN_HEIGHT)));
+    let areas = main_areas(Rect::new(
+        0,
+        0,
+        width.max(MIN_WIDTH),
+        height.max(MIN_HEIGHT),
+    ));
     areas.table.height.saturating_sub(3).max(1)
 }
 

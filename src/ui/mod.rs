@@ -10,17 +10,19 @@ mod table;
 mod tabs;
 pub mod theme;
 
+use ratatui::Frame;
 use ratatui::layout::Alignment;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
-use ratatui::Frame;
 
 use crate::app::{App, Screen};
 use theme::Theme;
 
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
-    let theme = Theme { no_color: app.no_color };
+    let theme = Theme {
+        no_color: app.no_color,
+    };
     if !layout::fits(area) {
         let message = format!(
             "boxoffice needs a terminal of at least {}x{}; this one is {}x{}. Make it bigger, or press Ctrl-c to quit.",

@@ -1,9 +1,9 @@
 //! The sign-in screen.
 
+use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
-use ratatui::Frame;
 
 use crate::app::sign_in::Field;
 use crate::app::{App, DatabaseState};
@@ -31,7 +31,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     .areas(inner);
 
     let fields = [
-        (email_row, "Email", Field::Email, form.email.value().to_string(), form.email.visual_cursor()),
+        (
+            email_row,
+            "Email",
+            Field::Email,
+            form.email.value().to_string(),
+            form.email.visual_cursor(),
+        ),
         (
             password_row,
             "Password",
@@ -46,7 +52,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let box_area = Rect::new(row.x + (row.width - width) / 2, row.y, width, row.height);
         let visible = width.saturating_sub(3) as usize;
         let scroll = cursor.saturating_sub(visible);
-        let shown: String = printable(&text).chars().skip(scroll).take(visible).collect();
+        let shown: String = printable(&text)
+            .chars()
+            .skip(scroll)
+            .take(visible)
+            .collect();
         let marker = if focused { "▸ " } else { "" };
         let style = if focused { theme.header() } else { theme.dim() };
         frame.render_widget(
@@ -65,12 +75,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
 
     let message = match (&app.database, &form.error, form.waiting) {
-        (DatabaseState::Failed(error), ..) => {
-            Line::from(Span::styled(format!("database: {}", printable(error)), theme.error()))
-        }
+        (DatabaseState::Failed(error), ..) => Line::from(Span::styled(
+            format!("database: {}", printable(error)),
+            theme.error(),
+        )),
         (_, Some(error), _) => Line::from(Span::styled(printable(error), theme.error())),
         (_, None, Some(_)) => Line::from(Span::styled("signing in…", theme.dim())),
-        (DatabaseState::Connecting(step), ..) => Line::from(Span::styled(format!("{step}…"), theme.dim())),
+        (DatabaseState::Connecting(step), ..) => {
+            Line::from(Span::styled(format!("{step}…"), theme.dim()))
+        }
         (DatabaseState::Ready, None, None) if app.built_in_database => Line::from(Span::styled(
             format!("demo: {} … password \"{DEMO_PASSWORD}\"", DEMO_ACCOUNTS[0]),
             theme.dim(),
@@ -80,9 +93,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.dim(),
         )),
     };
-    frame.render_widget(Paragraph::new(message).wrap(Wrap { trim: true }).centered(), message_row);
     frame.render_widget(
-        Paragraph::new(Span::styled("Enter next/sign in · Tab switch field · Ctrl-c quit", theme.dim())).centered(),
+        Paragraph::new(message).wrap(Wrap { trim: true }).centered(),
+        message_row,
+    );
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            "Enter next/sign in · Tab switch field · Ctrl-c quit",
+            theme.dim(),
+        ))
+        .centered(),
         hint_row,
     );
 }

@@ -1,9 +1,9 @@
 //! The status bar: who is signed in, which database, loading state, row range, messages.
 
+use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-use ratatui::Frame;
 
 use crate::app::{App, DatabaseState, FlashKind};
 use crate::ui::format::printable;
@@ -14,8 +14,11 @@ const SPINNER: [&str; 4] = ["⠋", "⠙", "⠹", "⠸"];
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(Paragraph::new("").style(theme.status_bar()), area);
     let range = app.view().range_label();
-    let [left, right] =
-        Layout::horizontal([Constraint::Min(10), Constraint::Length(range.chars().count() as u16 + 2)]).areas(area);
+    let [left, right] = Layout::horizontal([
+        Constraint::Min(10),
+        Constraint::Length(range.chars().count() as u16 + 2),
+    ])
+    .areas(area);
     let who = app
         .actor
         .as_ref()
@@ -29,7 +32,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut spans = vec![Span::raw(format!("{who} │ {database} │ "))];
     match (&app.flash, &app.database) {
         (_, DatabaseState::Failed(error)) => {
-            spans.push(Span::styled(format!("database error: {}", printable(error)), theme.error()));
+            spans.push(Span::styled(
+                format!("database error: {}", printable(error)),
+                theme.error(),
+            ));
         }
         (Some(flash), _) => {
             let style = match flash.kind {
@@ -39,13 +45,27 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             spans.push(Span::styled(printable(&flash.text), style));
         }
         (None, _) if app.is_loading() => {
-            spans.push(Span::raw(format!("{} loading", SPINNER[app.spinner % SPINNER.len()])));
+            spans.push(Span::raw(format!(
+                "{} loading",
+                SPINNER[app.spinner % SPINNER.len()]
+            )));
         }
         (None, _) => {
-            let help = app.keymap.first_key_label(crate::app::commands::Command::Help).unwrap_or_default();
+            let help = app
+                .keymap
+                .first_key_label(crate::app::commands::Command::Help)
+                .unwrap_or_default();
             spans.push(Span::raw(format!("ready · {help} help")));
         }
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.status_bar()), left);
-    frame.render_widget(Paragraph::new(format!("{range} ")).right_aligned().style(theme.status_bar()), right);
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)).style(theme.status_bar()),
+        left,
+    );
+    frame.render_widget(
+        Paragraph::new(format!("{range} "))
+            .right_aligned()
+            .style(theme.status_bar()),
+        right,
+    );
 }

@@ -1,15 +1,15 @@
 //! The paged table of the active tab.
 
+use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table, TableState, Wrap};
-use ratatui::Frame;
 
 use crate::app::list_view::ListView;
 use crate::app::{App, TABS};
 use crate::db::listing::sort_keys;
-use crate::db::model::{format_cents, EntityKind, Row};
+use crate::db::model::{EntityKind, Row, format_cents};
 use crate::ui::format::{date_time, printable};
 use crate::ui::theme::Theme;
 
@@ -62,7 +62,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .borders(Borders::ALL)
         .title(Span::styled(title(app, view), theme.title()));
     let block = match &view.error {
-        Some(error) => block.title_bottom(Span::styled(format!(" error: {} ", printable(error)), theme.error())),
+        Some(error) => block.title_bottom(Span::styled(
+            format!(" error: {} ", printable(error)),
+            theme.error(),
+        )),
         None => block,
     };
     if view.rows.is_empty() {
@@ -74,13 +77,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             "no rows"
         };
         frame.render_widget(
-            Paragraph::new(Span::styled(text, theme.dim())).block(block).wrap(Wrap { trim: true }),
+            Paragraph::new(Span::styled(text, theme.dim()))
+                .block(block)
+                .wrap(Wrap { trim: true }),
             area,
         );
         return;
     }
     let cols = columns(view.kind);
-    let sort_key = sort_keys(view.kind).get(view.sort.key).map(|key| key.column);
+    let sort_key = sort_keys(view.kind)
+        .get(view.sort.key)
+        .map(|key| key.column);
     let arrow = if view.sort.descending { " ↓" } else { " ↑" };
     let header = TableRow::new(cols.iter().map(|c| {
         let mark = if Some(c.title) == sort_key { arrow } else { "" };
@@ -124,14 +131,20 @@ fn table_row<'a>(row: &'a Row, app: &App, theme: &Theme) -> TableRow<'a> {
         Row::Order(order) => TableRow::new(vec![
             Cell::from(order.code.clone()),
             Cell::from(date_time(order.created_at, offset)),
-            Cell::from(Span::styled(order.status.label(), theme.order_status(order.status))),
+            Cell::from(Span::styled(
+                order.status.label(),
+                theme.order_status(order.status),
+            )),
             Cell::from(Line::from(format_cents(order.total_cents)).right_aligned()),
             Cell::from(printable(&order.buyer_email)),
             Cell::from(printable(&order.event_title)),
         ]),
         Row::Ticket(ticket) => TableRow::new(vec![
             Cell::from(ticket.code.clone()),
-            Cell::from(Span::styled(ticket.status.label(), theme.ticket_status(ticket.status))),
+            Cell::from(Span::styled(
+                ticket.status.label(),
+                theme.ticket_status(ticket.status),
+            )),
             Cell::from(printable(&ticket.holder_name)),
             Cell::from(printable(&ticket.type_name)),
             Cell::from(ticket.order_code.clone()),

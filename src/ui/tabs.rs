@@ -1,15 +1,16 @@
 //! The tab bar.
 
+use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Tabs};
-use ratatui::Frame;
 
 use crate::app::{App, TABS};
 use crate::ui::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let [tabs_area, name_area] = Layout::horizontal([Constraint::Min(10), Constraint::Length(10)]).areas(area);
+    let [tabs_area, name_area] =
+        Layout::horizontal([Constraint::Min(10), Constraint::Length(10)]).areas(area);
     let titles = TABS
         .iter()
         .enumerate()

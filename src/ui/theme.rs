@@ -31,7 +31,10 @@ impl Theme {
         if self.no_color {
             Style::default().add_modifier(Modifier::REVERSED)
         } else {
-            Style::default().bg(Color::Blue).fg(Color::White).add_modifier(Modifier::BOLD)
+            Style::default()
+                .bg(Color::Blue)
+                .fg(Color::White)
+                .add_modifier(Modifier::BOLD)
         }
     }
 
@@ -48,7 +51,8 @@ impl Theme {
     }
 
     pub fn active_tab(&self) -> Style {
-        self.color(Color::Cyan).add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+        self.color(Color::Cyan)
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
     }
 
     pub fn status_bar(&self) -> Style {

@@ -1,0 +1,114 @@
+//! The built-in PostgreSQL server: created on first use, reused after, shared between
+//! processes, stopped by the last one out, and clear about what is missing.
+
+use std::path::PathBuf;
+
+use boxoffice::db::local_server::{LocalServer, LocalServerLease, find_bin_dir};
+use boxoffice::db::{self, DatabaseTarget};
+use boxoffice::error::LocalServerError;
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("ls-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[tokio::test]
+async fn first_run_creates_migrates_and_loads_the_demo_then_stops() {
+    if find_bin_dir().is_none() {
+        eprintln!("skipped: no PostgreSQL server binaries on this machine");
+        return;
+    }
+    let root = scratch("first");
+    let quiet = |_: &str| {};
+    let connection = db::open(&DatabaseTarget::BuiltIn(root.clone()), &quiet)
+        .await
+        .expect("built-in database opens");
+    assert!(connection.label.starts_with("built-in"));
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&connection.pool)
+        .await
+        .expect("count");
+    assert!(users > 1000, "demo data loaded: {users} users");
+    let socket_only: String = sqlx::query_scalar("SHOW listen_addresses")
+        .fetch_one(&connection.pool)
+        .await
+        .expect("show");
+    assert_eq!(socket_only, "");
+    let fsync: String = sqlx::query_scalar("SHOW fsync")
+        .fetch_one(&connection.pool)
+        .await
+        .expect("show");
+    assert_eq!(fsync, "on");
+
+    // A second user of the same server (another kiosk) keeps it up when the first leaves.
+    let server = LocalServer::new(root.clone()).expect("binaries");
+    let (second, _) = tokio::task::spawn_blocking(move || LocalServerLease::acquire(server))
+        .await
+        .expect("task")
+        .expect("second lease");
+    connection.pool.close().await;
+    let first_lease = connection.lease.expect("built-in has a lease");
+    tokio::task::spawn_blocking(move || drop(first_lease))
+        .await
+        .expect("drop");
+    assert!(
+        second.server().is_running().expect("status"),
+        "still up for the second user"
+    );
+    let probe = LocalServer::new(root.clone()).expect("binaries");
+    tokio::task::spawn_blocking(move || drop(second))
+        .await
+        .expect("drop");
+    assert!(
+        !probe.is_running().expect("status"),
+        "the last one out stops it"
+    );
+
+    // The next run reuses the cluster and its data.
+    let again = db::open(&DatabaseTarget::BuiltIn(root.clone()), &quiet)
+        .await
+        .expect("reopens");
+    let users_again: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&again.pool)
+        .await
+        .expect("count");
+    assert_eq!(
+        users_again, users,
+        "kept between runs, demo not loaded twice"
+    );
+    again.pool.close().await;
+    let lease = again.lease.expect("lease");
+    tokio::task::spawn_blocking(move || drop(lease))
+        .await
+        .expect("drop");
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn missing_binaries_say_what_to_install() {
+    let error = LocalServer::with_binaries(scratch("none"), None).expect_err("no binaries");
+    let message = error.to_string();
+    assert!(matches!(error, LocalServerError::BinariesNotFound));
+    assert!(message.contains("apt-get install postgresql"), "{message}");
+    assert!(message.contains("BOXOFFICE_PG_BIN"), "{message}");
+    assert!(message.contains("DATABASE_URL"), "{message}");
+}
+
+#[test]
+fn a_data_directory_from_another_major_version_is_refused() {
+    let Some(bin) = find_bin_dir() else {
+        eprintln!("skipped: no PostgreSQL server binaries on this machine");
+        return;
+    };
+    let root = scratch("version");
+    std::fs::create_dir_all(root.join("data")).expect("mkdir");
+    std::fs::write(root.join("data/PG_VERSION"), "9\n").expect("write");
+    let server = LocalServer::with_binaries(root.clone(), Some(bin)).expect("binaries");
+    let error = server.ensure_running().expect_err("version mismatch");
+    let message = error.to_string();
+    assert!(message.contains("created by PostgreSQL 9"), "{message}");
+    assert!(message.contains("BOXOFFICE_PG_BIN"), "{message}");
+    let _ = std::fs::remove_dir_all(&root);
+}

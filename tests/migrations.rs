@@ -1,0 +1,137 @@
+//! Migrations are reversible: up, down to zero and up again gives the same schema.
+
+mod common;
+
+use boxoffice::db::migrations::{self, DownTo};
+use common::TestDb;
+use sqlx::PgPool;
+
+/// A textual description of everything the migrations create.
+async fn schema(pool: &PgPool) -> Vec<String> {
+    sqlx::query_scalar(
+        r#"
+        SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || ' '
+               || is_nullable || ' ' || coalesce(column_default, '') || ' ' || is_identity
+        FROM information_schema.columns WHERE table_schema = 'public'
+        UNION ALL
+        SELECT 'index ' || indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname = 'public'
+        UNION ALL
+        SELECT 'constraint ' || conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+        FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+        UNION ALL
+        SELECT 'trigger ' || tgrelid::regclass || ' ' || tgname FROM pg_trigger
+        WHERE NOT tgisinternal
+        UNION ALL
+        SELECT 'type ' || t.typname || ' ' || string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)
+        FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid GROUP BY t.typname
+        UNION ALL
+        SELECT 'function ' || proname || ' ' || md5(prosrc) FROM pg_proc
+        WHERE pronamespace = 'public'::regnamespace
+        ORDER BY 1
+        "#,
+    )
+    .fetch_all(pool)
+    .await
+    .expect("schema query")
+}
+
+async fn user_tables(pool: &PgPool) -> i64 {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM information_schema.tables \
+         WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations'",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("count tables")
+}
+
+#[tokio::test]
+async fn down_to_zero_and_up_again_gives_the_same_schema() {
+    let db = TestDb::new().await;
+    let before = schema(&db.pool).await;
+    assert!(
+        before
+            .iter()
+            .any(|line| line.starts_with("index tickets_code_live_key"))
+    );
+    assert_eq!(user_tables(&db.pool).await, 7);
+
+    let reverted = migrations::down(&db.pool, DownTo::All)
+        .await
+        .expect("down to zero");
+    assert!(!reverted.is_empty());
+    assert_eq!(user_tables(&db.pool).await, 0, "down removes every table");
+    assert!(
+        migrations::status(&db.pool)
+            .await
+            .expect("status")
+            .iter()
+            .all(|m| !m.applied)
+    );
+
+    migrations::up(&db.pool).await.expect("up again");
+    assert_eq!(schema(&db.pool).await, before);
+    assert!(
+        migrations::status(&db.pool)
+            .await
+            .expect("status")
+            .iter()
+            .all(|m| m.applied)
+    );
+}
+
+#[tokio::test]
+async fn down_by_steps_reverts_the_newest_only() {
+    let db = TestDb::new().await;
+    let applied = migrations::status(&db.pool).await.expect("status");
+    let reverted = migrations::down(&db.pool, DownTo::Steps(1))
+        .await
+        .expect("down one");
+    assert_eq!(reverted, vec![applied.last().expect("a migration").version]);
+    let after = migrations::status(&db.pool).await.expect("status");
+    assert_eq!(
+        after.iter().filter(|m| m.applied).count(),
+        applied.len() - 1
+    );
+    migrations::up(&db.pool).await.expect("up again");
+}
+
+#[tokio::test]
+async fn the_schema_refuses_what_the_design_forbids() {
+    let db = TestDb::with_demo().await;
+    let refused = [
+        "UPDATE events SET ends_at = starts_at WHERE id = (SELECT min(id) FROM events)",
+        "UPDATE ticket_types SET price_cents = -1 WHERE id = (SELECT min(id) FROM ticket_types)",
+        "UPDATE ticket_types SET quantity = sold - 1 WHERE id = (SELECT min(id) FROM ticket_types WHERE sold > 0)",
+        "INSERT INTO users (email, name) VALUES ('ADMIN@boxoffice.test', 'Copy')",
+        "INSERT INTO users (email, name) VALUES ('not an email', 'Nobody')",
+        "UPDATE tickets SET code = (SELECT code FROM tickets ORDER BY id DESC LIMIT 1) WHERE id = (SELECT min(id) FROM tickets)",
+        "UPDATE tickets SET status = 'checked_in', checked_in_at = NULL WHERE id = (SELECT min(id) FROM tickets)",
+    ];
+    for sql in refused {
+        assert!(
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&db.pool)
+                .await
+                .is_err(),
+            "allowed: {sql}"
+        );
+    }
+    // Uniqueness holds among live rows only: a deleted user's email can be taken again.
+    sqlx::query("UPDATE users SET deleted_at = now() WHERE email = 'chris@example.com'")
+        .execute(&db.pool)
+        .await
+        .expect("soft delete");
+    sqlx::query("INSERT INTO users (email, name) VALUES ('Chris@example.com', 'New Chris')")
+        .execute(&db.pool)
+        .await
+        .expect("email free again");
+    // updated_at is kept by the database.
+    let (created, updated): (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) = sqlx::query_as(
+        "UPDATE events SET title = title || '!' WHERE id = (SELECT min(id) FROM events) RETURNING created_at, updated_at",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("update");
+    assert!(updated > created);
+}
