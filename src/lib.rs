@@ -17,3 +17,6 @@ pub mod logging;
 pub mod runner;
 pub mod tui;
 pub mod ui;
+
+/// When the process started, for the start-to-first-frame figure in the log.
+pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();

@@ -1,6 +1,7 @@
 use clap::Parser;
 
 fn main() -> color_eyre::Result<()> {
+    let _ = boxoffice::STARTED.set(std::time::Instant::now());
     color_eyre::install()?;
     boxoffice::tui::install_panic_hook();
     let _log = boxoffice::logging::init();

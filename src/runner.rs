@@ -50,10 +50,10 @@ pub async fn run(target: DatabaseTarget, options: AppOptions) -> Result<(), AppE
     }
     tui::restore();
     drop(requests_tx);
-    if let Some(data) = data {
-        if let Ok(Some(connection)) = data.await {
-            close(connection).await;
-        }
+    if let Some(data) = data
+        && let Ok(Some(connection)) = data.await
+    {
+        close(connection).await;
     }
     result
 }
@@ -76,6 +76,9 @@ async fn main_loop(
     input: &mut Option<JoinHandle<()>>,
 ) -> Result<(), AppError> {
     tui::draw(terminal, app)?;
+    if let Some(started) = crate::STARTED.get() {
+        tracing::info!(elapsed_ms = started.elapsed().as_secs_f64() * 1e3, "first frame drawn");
+    }
     loop {
         let event = tokio::select! {
             event = events.recv() => event,

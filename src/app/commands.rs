@@ -52,7 +52,7 @@ pub const COMMANDS: &[(Command, &str, &str)] = &[
     (
         Command::Open,
         "open",
-        "open: event → its orders, order → its tickets, ticket → detail",
+        "open: event → orders, order → tickets, ticket → detail",
     ),
     (
         Command::Back,
@@ -216,15 +216,15 @@ impl KeyMap {
         let mut seen: BTreeMap<String, Command> = BTreeMap::new();
         for (command, keys) in &self.bindings {
             for key in keys {
-                if let Some(other) = seen.insert(key.label(), *command) {
-                    if other != *command {
-                        return Err(ConfigError::KeyMap(format!(
-                            "key {} is bound to both {} and {}",
-                            key.label(),
-                            config_name(other),
-                            config_name(*command)
-                        )));
-                    }
+                if let Some(other) = seen.insert(key.label(), *command)
+                    && other != *command
+                {
+                    return Err(ConfigError::KeyMap(format!(
+                        "key {} is bound to both {} and {}",
+                        key.label(),
+                        config_name(other),
+                        config_name(*command)
+                    )));
                 }
             }
         }

@@ -65,13 +65,10 @@ impl App {
             }
             Screen::Main => match self.keymap.command_for(key) {
                 Some(command) => self.run_command(command),
+                None if key.code == KeyCode::Esc => {}
                 None => {
-                    if key.code != KeyCode::Esc {
-                        if let Some(help) = self.keymap.first_key_label(Command::Help) {
-                            self.flash_info(format!(
-                                "no command on that key; {help} lists the keys"
-                            ));
-                        }
+                    if let Some(help) = self.keymap.first_key_label(Command::Help) {
+                        self.flash_info(format!("no command on that key; {help} lists the keys"));
                     }
                 }
             },
@@ -280,10 +277,10 @@ impl App {
         generation: u64,
         result: Result<Answer, crate::data_task::DataErrorText>,
     ) {
-        if let Err(error) = &result {
-            if error.unavailable {
-                self.flash_error(error.message.clone());
-            }
+        if let Err(error) = &result
+            && error.unavailable
+        {
+            self.flash_error(error.message.clone());
         }
         match slot {
             Slot::SignIn => {

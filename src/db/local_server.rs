@@ -397,10 +397,10 @@ impl Drop for LocalServerLease {
             return;
         };
         let _ = fs::remove_file(&self.marker);
-        if !self.others_alive() {
-            if let Err(error) = self.server.stop_locked() {
-                tracing::warn!(%error, "stopping the built-in database");
-            }
+        if !self.others_alive()
+            && let Err(error) = self.server.stop_locked()
+        {
+            tracing::warn!(%error, "stopping the built-in database");
         }
     }
 }

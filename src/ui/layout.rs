@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 15;
 /// From this width on, the detail pane sits beside the table instead of under it.
-const SIDE_BY_SIDE_FROM: u16 = 110;
+const SIDE_BY_SIDE_FROM: u16 = 150;
 const DETAIL_WIDTH: u16 = 50;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

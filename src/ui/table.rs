@@ -23,7 +23,7 @@ const fn column(title: &'static str, width: Constraint) -> Column {
 }
 
 const EVENT_COLUMNS: &[Column] = &[
-    column("ID", Constraint::Length(6)),
+    column("ID", Constraint::Length(5)),
     column("Starts", Constraint::Length(16)),
     column("Title", Constraint::Fill(3)),
     column("Venue", Constraint::Fill(2)),

@@ -1,0 +1,206 @@
+//! End to end: the real binary in a real terminal (tmux), on a first run of the built-in
+//! database, used as a new user would. Under `cargo test --release` (the README's test
+//! command) this is the release binary.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use boxoffice::db::local_server::find_bin_dir;
+
+struct Tmux {
+    session: String,
+}
+
+impl Tmux {
+    fn start(width: u16, height: u16) -> Self {
+        let session = format!("bo-e2e-{}", std::process::id());
+        let status = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &session,
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+            ])
+            .args([
+                "env",
+                "PS1=PROMPT> ",
+                "TERM=xterm-256color",
+                "bash",
+                "--norc",
+                "--noprofile",
+            ])
+            .status()
+            .expect("tmux runs");
+        assert!(status.success(), "tmux session starts");
+        Tmux { session }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux").args(args).output().expect("tmux runs")
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.session];
+        args.extend_from_slice(keys);
+        assert!(self.run(&args).status.success());
+    }
+
+    /// Types text literally (no key names).
+    fn type_text(&self, text: &str) {
+        assert!(
+            self.run(&["send-keys", "-t", &self.session, "-l", text])
+                .status
+                .success()
+        );
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(
+            &self
+                .run(&["capture-pane", "-p", "-t", &self.session])
+                .stdout,
+        )
+        .into_owned()
+    }
+
+    /// Waits until the screen shows `text` (the app has drawn the answer we need).
+    fn wait_for(&self, text: &str, timeout: Duration) -> String {
+        let started = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                started.elapsed() < timeout,
+                "waited {timeout:?} for {text:?}; the screen shows:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        // Closing the session hangs up on the app, which then quits and stops its database.
+        let _ = self.run(&["kill-session", "-t", &self.session]);
+    }
+}
+
+fn rows_label(screen: &str) -> String {
+    let status = screen
+        .lines()
+        .rev()
+        .find(|line| line.contains(" rows "))
+        .unwrap_or_default();
+    status[status.find("rows ").unwrap_or(0)..]
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn a_new_user_signs_in_browses_and_quits_with_the_terminal_restored() {
+    if Command::new("tmux").arg("-V").output().is_err() || find_bin_dir().is_none() {
+        eprintln!("skipped: needs tmux and the PostgreSQL server binaries");
+        return;
+    }
+    let data_dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("e2e-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let tmux = Tmux::start(100, 30);
+    tmux.wait_for("PROMPT>", Duration::from_secs(5));
+    let command = format!(
+        "env -u DATABASE_URL BOXOFFICE_DATA_DIR={} {}; echo EXIT''ED=$?",
+        data_dir.display(),
+        env!("CARGO_BIN_EXE_boxoffice")
+    );
+    tmux.type_text(&command);
+    tmux.keys(&["Enter"]);
+
+    // First run: the built-in database is created and the demo loaded, then sign-in is ready.
+    tmux.wait_for("sign in", Duration::from_secs(10));
+    tmux.wait_for("demo: admin@boxoffice.test", Duration::from_secs(60));
+    tmux.type_text("ada@boxoffice.test");
+    tmux.keys(&["Enter"]);
+    tmux.type_text("demo");
+    tmux.keys(&["Enter"]);
+    let events = tmux.wait_for(
+        "signed in as Ada Lovelace (organizer)",
+        Duration::from_secs(10),
+    );
+    assert!(events.contains("Events · sorted by Starts"), "{events}");
+    assert!(
+        !events.contains("Grace Hopper"),
+        "an organizer sees only their own events"
+    );
+
+    // Orders tab, page forward and back.
+    tmux.keys(&["2"]);
+    let orders = tmux.wait_for("Orders · sorted by Created", Duration::from_secs(5));
+    let first = tmux.wait_for("rows 1-", Duration::from_secs(5));
+    let first_label = rows_label(&first);
+    tmux.keys(&["PageDown"]);
+    let second = tmux.wait_for(
+        &format!("rows {}-", page_end(&first_label) + 1),
+        Duration::from_secs(5),
+    );
+    assert_ne!(rows_label(&second), first_label, "{orders}");
+    tmux.keys(&["PageUp"]);
+    let back = tmux.wait_for("rows 1-", Duration::from_secs(5));
+    assert_eq!(rows_label(&back), first_label);
+
+    // Open an order's tickets; the detail pane shows the selected ticket.
+    tmux.keys(&["Enter"]);
+    let tickets = tmux.wait_for("Tickets of order", Duration::from_secs(5));
+    tmux.wait_for("Ticket ", Duration::from_secs(5));
+    assert!(tickets.contains("Esc back"));
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("Orders · sorted by Created", Duration::from_secs(5));
+
+    // Help, then quit.
+    tmux.keys(&["?"]);
+    tmux.wait_for("Keys · Esc or ? closes", Duration::from_secs(5));
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("EXITED=0", Duration::from_secs(15));
+    assert!(
+        !after.contains("boxoffice · sign in") && !after.contains("Orders · sorted"),
+        "{after}"
+    );
+
+    // The terminal is back in cooked mode, as before.
+    tmux.type_text("stty -a | grep -o -- '-\\?icanon' | sed 's/^/MO''DE:/'");
+    tmux.keys(&["Enter"]);
+    let modes = tmux.wait_for("MODE:", Duration::from_secs(5));
+    assert!(
+        modes.contains("MODE:icanon") && !modes.contains("MODE:-icanon"),
+        "{modes}"
+    );
+
+    // The built-in server was stopped on the way out.
+    let server_pid = data_dir.join("postgres/data/postmaster.pid");
+    let started = Instant::now();
+    while server_pid.exists() && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        !server_pid.exists(),
+        "the built-in server is stopped when the app exits"
+    );
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+/// The last row number of a "rows 1-26 of 156" label.
+fn page_end(label: &str) -> u64 {
+    label
+        .trim_start_matches("rows ")
+        .split(['-', ' '])
+        .nth(1)
+        .and_then(|n| n.replace(',', "").parse().ok())
+        .unwrap_or(0)
+}

@@ -1,0 +1,162 @@
+//! Whole-app snapshots: the real app state, driven by keys, answered by the real data layer
+//! on the demo data, drawn on a `TestBackend`.
+
+mod common;
+
+use boxoffice::app::Screen;
+use common::{Harness, TestDb};
+use crossterm::event::{KeyCode, KeyModifiers};
+
+async fn signed_in(db: &TestDb, email: &str, width: u16, height: u16) -> Harness {
+    let mut harness = Harness::new(db.pool.clone(), width, height);
+    harness.sign_in(email).await;
+    assert_eq!(harness.app.screen, Screen::Main, "{email} signs in");
+    harness
+}
+
+#[tokio::test]
+async fn sign_in_screen() {
+    let db = TestDb::with_demo().await;
+    let mut harness = Harness::new(db.pool.clone(), 80, 24);
+    insta::assert_snapshot!("sign_in_empty", harness.render());
+    harness.type_text("admin@boxoffice.test").await;
+    harness.press(KeyCode::Enter).await;
+    harness.type_text("wrong").await;
+    harness.press(KeyCode::Enter).await;
+    assert_eq!(harness.app.screen, Screen::SignIn);
+    insta::assert_snapshot!("sign_in_refused", harness.render());
+}
+
+#[tokio::test]
+async fn events_tab_as_admin() {
+    let db = TestDb::with_demo().await;
+    let harness = signed_in(&db, "admin@boxoffice.test", 120, 36).await;
+    insta::assert_snapshot!("events_admin_120x36", harness.render());
+}
+
+#[tokio::test]
+async fn events_tab_as_organizer_shows_only_their_events() {
+    let db = TestDb::with_demo().await;
+    let harness = signed_in(&db, "ada@boxoffice.test", 100, 30).await;
+    let screen = harness.render();
+    assert!(
+        !screen.contains("Grace Hopper"),
+        "another organizer's event is shown"
+    );
+    insta::assert_snapshot!("events_organizer_100x30", screen);
+}
+
+#[tokio::test]
+async fn orders_and_tickets_tabs_at_80x24() {
+    let db = TestDb::with_demo().await;
+    let mut harness = signed_in(&db, "support@boxoffice.test", 80, 24).await;
+    harness.press(KeyCode::Char('2')).await;
+    insta::assert_snapshot!("orders_support_80x24", harness.render());
+    harness.press(KeyCode::Tab).await;
+    harness.press(KeyCode::Char('j')).await;
+    insta::assert_snapshot!("tickets_support_80x24", harness.render());
+}
+
+#[tokio::test]
+async fn paging_and_sorting_update_the_table_and_the_status_bar() {
+    let db = TestDb::with_demo().await;
+    let mut harness = signed_in(&db, "admin@boxoffice.test", 100, 30).await;
+    harness.press(KeyCode::Char('2')).await;
+    let page = usize::from(harness.app.page_size);
+    harness.press(KeyCode::PageDown).await;
+    harness
+        .press_with(KeyCode::Char('f'), KeyModifiers::CONTROL)
+        .await;
+    let screen = harness.render();
+    assert!(
+        screen.contains(&format!("rows {}-{} of 3,000", 2 * page + 1, 3 * page)),
+        "{screen}"
+    );
+    harness.press(KeyCode::PageUp).await;
+    assert!(
+        harness
+            .render()
+            .contains(&format!("rows {}-{} of 3,000", page + 1, 2 * page))
+    );
+    harness.press(KeyCode::Char('G')).await;
+    assert!(
+        harness
+            .render()
+            .contains(&format!("rows {}-3000 of 3,000", 3000 - page + 1))
+    );
+    harness.press(KeyCode::Char('s')).await;
+    harness.press(KeyCode::Char('S')).await;
+    let screen = harness.render();
+    assert!(screen.contains("sorted by Code ↓"), "{screen}");
+    insta::assert_snapshot!("orders_sorted_by_code_desc", screen);
+    // Down past the last row of the page turns the page.
+    for _ in 0..page {
+        harness.press(KeyCode::Down).await;
+    }
+    assert!(
+        harness
+            .render()
+            .contains(&format!("rows {}-{} of 3,000", page + 1, 2 * page))
+    );
+}
+
+#[tokio::test]
+async fn enter_drills_down_and_esc_comes_back() {
+    let db = TestDb::with_demo().await;
+    let mut harness = signed_in(&db, "admin@boxoffice.test", 120, 36).await;
+    harness.press(KeyCode::Enter).await;
+    let orders = harness.render();
+    assert!(orders.contains("Orders of event"), "{orders}");
+    insta::assert_snapshot!("drill_event_orders", orders);
+    harness.press(KeyCode::Enter).await;
+    let tickets = harness.render();
+    assert!(tickets.contains("Tickets of order"), "{tickets}");
+    insta::assert_snapshot!("drill_order_tickets", tickets);
+    harness.press(KeyCode::Enter).await;
+    insta::assert_snapshot!("ticket_detail_zoomed", harness.render());
+    harness.press(KeyCode::Esc).await;
+    harness.press(KeyCode::Esc).await;
+    assert!(harness.render().contains("Orders of event"));
+    harness.press(KeyCode::Esc).await;
+    let back = harness.render();
+    assert!(back.contains(" Events · sorted by Starts ↓"), "{back}");
+    // The Orders tab is whole again.
+    harness.press(KeyCode::Char('2')).await;
+    assert!(harness.render().contains(" Orders · sorted by Created ↓"));
+}
+
+#[tokio::test]
+async fn help_lists_the_keys_from_the_key_map() {
+    let db = TestDb::with_demo().await;
+    let mut harness = signed_in(&db, "admin@boxoffice.test", 100, 30).await;
+    harness.press(KeyCode::Char('?')).await;
+    let screen = harness.render();
+    for (keys, help) in harness.app.keymap.help_lines() {
+        assert!(screen.contains(&keys), "help lacks {keys}");
+        assert!(screen.contains(help), "help lacks {help}");
+    }
+    insta::assert_snapshot!("help_overlay", screen);
+    harness.press(KeyCode::Esc).await;
+    assert!(!harness.render().contains("Keys · Esc"));
+}
+
+#[tokio::test]
+async fn a_small_terminal_says_how_big_it_must_be() {
+    let db = TestDb::with_demo().await;
+    let mut harness = signed_in(&db, "admin@boxoffice.test", 100, 30).await;
+    harness.app.resize(50, 12);
+    harness.settle().await;
+    insta::assert_snapshot!("too_small", harness.render());
+    harness.app.resize(80, 24);
+    harness.settle().await;
+    assert!(harness.render().contains("Events"));
+}
+
+#[tokio::test]
+async fn a_customer_sees_only_their_orders() {
+    let db = TestDb::with_demo().await;
+    let mut harness = signed_in(&db, "chris@example.com", 100, 30).await;
+    harness.press(KeyCode::Char('2')).await;
+    let screen = harness.render();
+    assert!(screen.contains("no rows"), "{screen}");
+}
