@@ -77,7 +77,10 @@ async fn main_loop(
 ) -> Result<(), AppError> {
     tui::draw(terminal, app)?;
     if let Some(started) = crate::STARTED.get() {
-        tracing::info!(elapsed_ms = started.elapsed().as_secs_f64() * 1e3, "first frame drawn");
+        tracing::info!(
+            elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
+            "first frame drawn"
+        );
     }
     loop {
         let event = tokio::select! {

@@ -13,8 +13,8 @@ struct Tmux {
 }
 
 impl Tmux {
-    fn start(width: u16, height: u16) -> Self {
-        let session = format!("bo-e2e-{}", std::process::id());
+    fn start(name: &str, width: u16, height: u16) -> Self {
+        let session = format!("bo-e2e-{name}-{}", std::process::id());
         let status = Command::new("tmux")
             .args([
                 "new-session",
@@ -103,17 +103,22 @@ fn rows_label(screen: &str) -> String {
         .to_string()
 }
 
-#[test]
-fn a_new_user_signs_in_browses_and_quits_with_the_terminal_restored() {
-    if Command::new("tmux").arg("-V").output().is_err() || find_bin_dir().is_none() {
+fn available() -> bool {
+    let ok = Command::new("tmux").arg("-V").output().is_ok() && find_bin_dir().is_some();
+    if !ok {
         eprintln!("skipped: needs tmux and the PostgreSQL server binaries");
-        return;
     }
-    let data_dir =
-        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("e2e-{}", std::process::id()));
+    ok
+}
+
+/// Starts the binary in a shell in tmux, on a fresh built-in database in `name`.
+fn launch(name: &str) -> (Tmux, PathBuf) {
+    let data_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("e2e-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data_dir);
-    let tmux = Tmux::start(100, 30);
+    let tmux = Tmux::start(name, 100, 30);
     tmux.wait_for("PROMPT>", Duration::from_secs(5));
+    // The echo marks the exit (and its status) on the shell's screen.
     let command = format!(
         "env -u DATABASE_URL BOXOFFICE_DATA_DIR={} {}; echo EXIT''ED=$?",
         data_dir.display(),
@@ -121,6 +126,41 @@ fn a_new_user_signs_in_browses_and_quits_with_the_terminal_restored() {
     );
     tmux.type_text(&command);
     tmux.keys(&["Enter"]);
+    (tmux, data_dir)
+}
+
+/// After the app has exited: the terminal is in cooked mode again and the server stopped.
+fn assert_restored(tmux: &Tmux, data_dir: &std::path::Path) {
+    let after = tmux.screen();
+    assert!(
+        !after.contains("boxoffice · sign in") && !after.contains("sorted by"),
+        "{after}"
+    );
+    tmux.type_text("stty -a | grep -o -- '-\\?icanon' | sed 's/^/MO''DE:/'");
+    tmux.keys(&["Enter"]);
+    let modes = tmux.wait_for("MODE:", Duration::from_secs(5));
+    assert!(
+        modes.contains("MODE:icanon") && !modes.contains("MODE:-icanon"),
+        "{modes}"
+    );
+    let server_pid = data_dir.join("postgres/data/postmaster.pid");
+    let started = Instant::now();
+    while server_pid.exists() && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        !server_pid.exists(),
+        "the built-in server is stopped when the app exits"
+    );
+    let _ = std::fs::remove_dir_all(data_dir);
+}
+
+#[test]
+fn a_new_user_signs_in_browses_and_quits_with_the_terminal_restored() {
+    if !available() {
+        return;
+    }
+    let (tmux, data_dir) = launch("journey");
 
     // First run: the built-in database is created and the demo loaded, then sign-in is ready.
     tmux.wait_for("sign in", Duration::from_secs(10));
@@ -167,32 +207,34 @@ fn a_new_user_signs_in_browses_and_quits_with_the_terminal_restored() {
     tmux.wait_for("Keys · Esc or ? closes", Duration::from_secs(5));
     tmux.keys(&["Escape"]);
     tmux.keys(&["q"]);
-    let after = tmux.wait_for("EXITED=0", Duration::from_secs(15));
-    assert!(
-        !after.contains("boxoffice · sign in") && !after.contains("Orders · sorted"),
-        "{after}"
-    );
+    tmux.wait_for("EXITED=0", Duration::from_secs(15));
+    assert_restored(&tmux, &data_dir);
+}
 
-    // The terminal is back in cooked mode, as before.
-    tmux.type_text("stty -a | grep -o -- '-\\?icanon' | sed 's/^/MO''DE:/'");
-    tmux.keys(&["Enter"]);
-    let modes = tmux.wait_for("MODE:", Duration::from_secs(5));
-    assert!(
-        modes.contains("MODE:icanon") && !modes.contains("MODE:-icanon"),
-        "{modes}"
-    );
-
-    // The built-in server was stopped on the way out.
-    let server_pid = data_dir.join("postgres/data/postmaster.pid");
-    let started = Instant::now();
-    while server_pid.exists() && started.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(100));
+#[test]
+fn sigterm_quits_cleanly() {
+    if !available() {
+        return;
     }
+    let (tmux, data_dir) = launch("sigterm");
+    tmux.wait_for("demo: admin@boxoffice.test", Duration::from_secs(60));
+    let shell = tmux.run(&["display-message", "-p", "-t", &tmux.session, "#{pane_pid}"]);
+    let shell = String::from_utf8_lossy(&shell.stdout).trim().to_string();
+    let app = Command::new("pgrep")
+        .args(["-P", &shell])
+        .output()
+        .expect("pgrep runs");
+    let app = String::from_utf8_lossy(&app.stdout).trim().to_string();
+    assert!(!app.is_empty(), "the app runs under the shell");
     assert!(
-        !server_pid.exists(),
-        "the built-in server is stopped when the app exits"
+        Command::new("kill")
+            .args(["-TERM", &app])
+            .status()
+            .expect("kill runs")
+            .success()
     );
-    let _ = std::fs::remove_dir_all(&data_dir);
+    tmux.wait_for("EXITED=0", Duration::from_secs(15));
+    assert_restored(&tmux, &data_dir);
 }
 
 /// The last row number of a "rows 1-26 of 156" label.

@@ -160,3 +160,49 @@ async fn a_customer_sees_only_their_orders() {
     let screen = harness.render();
     assert!(screen.contains("no rows"), "{screen}");
 }
+
+#[tokio::test]
+async fn a_lost_database_is_shown_and_retried_until_it_answers() {
+    use boxoffice::data_task::{DataErrorText, DataEvent, Slot};
+    use boxoffice::db::model::EntityKind;
+    use boxoffice::event::AppEvent;
+
+    let db = TestDb::with_demo().await;
+    let mut harness = signed_in(&db, "admin@boxoffice.test", 100, 30).await;
+    // Refresh, and the server has gone away: the page query fails as unavailable.
+    harness
+        .app
+        .handle_event(AppEvent::Input(crossterm::event::Event::Key(
+            crossterm::event::KeyEvent::new(KeyCode::Char('R'), KeyModifiers::NONE),
+        )));
+    let page = harness
+        .app
+        .take_requests()
+        .into_iter()
+        .find(|envelope| envelope.request.slot() == Slot::Page(EntityKind::Event))
+        .expect("a page request");
+    harness.app.handle_event(AppEvent::Data(DataEvent::Reply {
+        slot: Slot::Page(EntityKind::Event),
+        generation: page.generation,
+        result: Err(DataErrorText {
+            message: "the database is not reachable: connection refused".into(),
+            unavailable: true,
+        }),
+    }));
+    harness.app.flash = None;
+    let screen = harness.render();
+    assert!(
+        screen.contains("database unreachable, retrying"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Science Pub Quiz"),
+        "the rows shown stay: {screen}"
+    );
+    // The next tick retries; the real database answers and the state clears.
+    harness.app.handle_event(AppEvent::Tick);
+    harness.settle().await;
+    let screen = harness.render();
+    assert!(screen.contains("the database is back"), "{screen}");
+    assert!(harness.app.unreachable_since.is_none());
+}

@@ -90,6 +90,9 @@ pub struct App {
     pub size: (u16, u16),
     pub spinner: usize,
     pub should_quit: bool,
+    /// Since when the database has not answered (connection lost); None while it answers.
+    pub unreachable_since: Option<Instant>,
+    last_retry: Option<Instant>,
     back_stack: Vec<BackEntry>,
     next_generation: u64,
     outbox: Vec<Envelope>,
@@ -116,6 +119,8 @@ impl App {
             size: (80, 24),
             spinner: 0,
             should_quit: false,
+            unreachable_since: None,
+            last_retry: None,
             back_stack: Vec::new(),
             next_generation: 1,
             outbox: Vec::new(),
@@ -194,6 +199,6 @@ impl App {
 impl App {
     /// Whether a tick changes what is drawn (a spinner turning, a message expiring).
     pub fn wants_ticks(&self) -> bool {
-        self.is_loading() || self.flash.is_some()
+        self.is_loading() || self.flash.is_some() || self.unreachable_since.is_some()
     }
 }

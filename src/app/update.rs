@@ -1,7 +1,7 @@
 //! How the app answers events: keys become commands (through the key map), data-task answers
 //! are matched to the requests that are still current, and everything else is dropped.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -13,6 +13,8 @@ use crate::data_task::{Answer, DataEvent, Request, Slot};
 use crate::db::listing::Parent;
 use crate::db::model::{EntityKind, Row};
 use crate::event::AppEvent;
+
+const RETRY_EVERY: Duration = Duration::from_secs(3);
 
 impl App {
     pub fn handle_event(&mut self, event: AppEvent) {
@@ -43,12 +45,24 @@ impl App {
 
     fn tick(&mut self) {
         self.spinner = self.spinner.wrapping_add(1);
-        if self
-            .flash
-            .as_ref()
-            .is_some_and(|flash| flash.until <= Instant::now())
-        {
+        let now = Instant::now();
+        if self.flash.as_ref().is_some_and(|flash| flash.until <= now) {
             self.flash = None;
+        }
+        // While the database is away, retry what is on screen every few seconds; the first
+        // answer that comes back clears the state.
+        let due = self
+            .last_retry
+            .is_none_or(|at| now.duration_since(at) >= RETRY_EVERY);
+        if self.unreachable_since.is_some()
+            && due
+            && self.screen == Screen::Main
+            && !self.view().loading
+        {
+            self.last_retry = Some(now);
+            let page_size = self.page_size;
+            let requests = self.view_mut().reload(page_size);
+            self.send_all(requests);
         }
     }
 
@@ -277,10 +291,19 @@ impl App {
         generation: u64,
         result: Result<Answer, crate::data_task::DataErrorText>,
     ) {
-        if let Err(error) = &result
-            && error.unavailable
-        {
-            self.flash_error(error.message.clone());
+        match &result {
+            Err(error) if error.unavailable => {
+                if self.unreachable_since.is_none() {
+                    self.unreachable_since = Some(Instant::now());
+                    self.flash_error(error.message.clone());
+                }
+            }
+            Err(_) => {}
+            Ok(_) => {
+                if self.unreachable_since.take().is_some() {
+                    self.flash_info("the database is back");
+                }
+            }
         }
         match slot {
             Slot::SignIn => {

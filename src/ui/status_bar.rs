@@ -29,8 +29,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     } else {
         app.database_label.clone()
     };
-    let mut spans = vec![Span::raw(format!("{who} │ {database} │ "))];
+    // The message comes before the database name: on a narrow terminal the name is cut first.
+    let mut spans = vec![Span::raw(format!("{who} │ "))];
     match (&app.flash, &app.database) {
+        (None, _) if app.unreachable_since.is_some() => {
+            spans.push(Span::styled(
+                "✗ database unreachable, retrying…",
+                theme.error(),
+            ));
+        }
         (_, DatabaseState::Failed(error)) => {
             spans.push(Span::styled(
                 format!("database error: {}", printable(error)),
@@ -58,6 +65,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             spans.push(Span::raw(format!("ready · {help} help")));
         }
     }
+    spans.push(Span::raw(format!(" │ {database}")));
     frame.render_widget(
         Paragraph::new(Line::from(spans)).style(theme.status_bar()),
         left,

@@ -69,10 +69,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         None => block,
     };
     if view.rows.is_empty() {
-        let text = if view.loading || !view.loaded_once() {
-            "loading…"
-        } else if view.error.is_some() {
+        let text = if view.error.is_some() {
             "nothing to show"
+        } else if view.loading || !view.loaded_once() {
+            "loading…"
         } else {
             "no rows"
         };
