@@ -135,8 +135,17 @@ async fn seed_scale(target: &DatabaseTarget, factor: f64) -> Result<(), AppError
         scale.orders, scale.events, scale.customers
     );
     let started = std::time::Instant::now();
-    let result: Result<_, SetupError> =
-        seed::load_scale(&connection.pool, scale, chrono::Utc::now()).await;
+    let result: Result<_, SetupError> = async {
+        // An empty database gets the demo accounts first, so that someone can sign in.
+        let has_users: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)")
+            .fetch_one(&connection.pool)
+            .await?;
+        if !has_users {
+            seed::load_demo(&connection.pool, chrono::Utc::now()).await?;
+        }
+        seed::load_scale(&connection.pool, scale, chrono::Utc::now()).await
+    }
+    .await;
     finish(connection).await;
     let added = result?;
     println!(

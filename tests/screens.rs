@@ -87,8 +87,8 @@ async fn paging_and_sorting_update_the_table_and_the_status_bar() {
     harness.press(KeyCode::Char('s')).await;
     harness.press(KeyCode::Char('S')).await;
     let screen = harness.render();
-    assert!(screen.contains("sorted by Code ↓"), "{screen}");
-    insta::assert_snapshot!("orders_sorted_by_code_desc", screen);
+    assert!(screen.contains("sorted by Status ↓"), "{screen}");
+    insta::assert_snapshot!("orders_sorted_by_status_desc", screen);
     // Down past the last row of the page turns the page.
     for _ in 0..page {
         harness.press(KeyCode::Down).await;
@@ -205,4 +205,84 @@ async fn a_lost_database_is_shown_and_retried_until_it_answers() {
     let screen = harness.render();
     assert!(screen.contains("the database is back"), "{screen}");
     assert!(harness.app.unreachable_since.is_none());
+}
+
+#[tokio::test]
+async fn the_filter_prompt_filters_explains_errors_and_clears() {
+    let db = TestDb::with_demo().await;
+    let mut harness = signed_in(&db, "support@boxoffice.test", 100, 30).await;
+    harness.press(KeyCode::Char('2')).await;
+    let before = harness.render();
+    // A bad value: the error shows under the prompt, nothing is sent, the rows stay.
+    harness.press(KeyCode::Char('/')).await;
+    harness.type_text("status:lost").await;
+    harness.press(KeyCode::Enter).await;
+    assert!(
+        harness.app.take_requests().is_empty(),
+        "no query for a bad filter"
+    );
+    let screen = harness.render();
+    assert!(screen.contains("✗ unknown status `lost`"), "{screen}");
+    insta::assert_snapshot!("filter_prompt_error", screen);
+    // Fix it and apply: the title shows the filter and every row matches.
+    for _ in 0.."lost".len() {
+        harness.press(KeyCode::Backspace).await;
+    }
+    harness.type_text("refunded").await;
+    harness.press(KeyCode::Enter).await;
+    let screen = harness.render();
+    assert!(
+        screen.contains("Orders · /status:refunded · sorted by Created ↓"),
+        "{screen}"
+    );
+    let table: Vec<&str> = screen
+        .lines()
+        .skip(3)
+        .take(usize::from(harness.app.page_size))
+        .collect();
+    assert!(
+        table.iter().all(|line| line.contains("refunded")),
+        "{screen}"
+    );
+    insta::assert_snapshot!("filter_applied", screen);
+    // Up recalls it in a new prompt; Esc closes the prompt; Esc in the table clears the filter.
+    harness.press(KeyCode::Char('/')).await;
+    harness.press(KeyCode::Esc).await;
+    harness.press(KeyCode::Esc).await;
+    let without_status = |screen: &str| screen.lines().take(28).collect::<Vec<_>>().join("\n");
+    assert_eq!(
+        without_status(&harness.render()),
+        without_status(&before),
+        "back to every order"
+    );
+    harness.press(KeyCode::Char('/')).await;
+    harness.press(KeyCode::Up).await;
+    assert_eq!(
+        harness
+            .app
+            .prompt
+            .as_ref()
+            .map(|p| p.input.value().to_string()),
+        Some("status:refunded".into())
+    );
+}
+
+#[tokio::test]
+async fn a_pasted_code_jumps_to_its_row() {
+    let db = TestDb::with_demo().await;
+    let code: String = sqlx::query_scalar("SELECT code FROM tickets ORDER BY id DESC LIMIT 1")
+        .fetch_one(&db.pool)
+        .await
+        .expect("a ticket code");
+    let mut harness = signed_in(&db, "door@boxoffice.test", 100, 30).await;
+    harness.press(KeyCode::Char('3')).await;
+    harness.press(KeyCode::Char('/')).await;
+    harness.type_text(&code.to_lowercase()).await;
+    harness.press(KeyCode::Enter).await;
+    let screen = harness.render();
+    assert!(screen.contains("rows 1-1 of 1"), "{screen}");
+    assert!(
+        screen.contains(&format!("Ticket {code}")),
+        "the detail shows it: {screen}"
+    );
 }

@@ -23,6 +23,7 @@ pub enum Command {
     LastPage,
     SortNextColumn,
     ReverseSort,
+    Filter,
     Open,
     Back,
     Refresh,
@@ -49,6 +50,11 @@ pub const COMMANDS: &[(Command, &str, &str)] = &[
         "sort by the next column",
     ),
     (Command::ReverseSort, "reverse_sort", "reverse the sort"),
+    (
+        Command::Filter,
+        "filter",
+        "filter / search this tab (Esc clears)",
+    ),
     (
         Command::Open,
         "open",

@@ -4,6 +4,7 @@
 use crate::data_task::{Answer, DataErrorText, Request};
 use crate::db::count::RowCount;
 use crate::db::detail::Detail;
+use crate::db::filter::Filter;
 use crate::db::listing::{ListQuery, Page, Parent, Position, Sort, sort_keys};
 use crate::db::model::{EntityKind, Row};
 
@@ -26,6 +27,8 @@ pub enum Loadable<T> {
 pub struct ListView {
     pub kind: EntityKind,
     pub scope: Option<Scope>,
+    /// The active filter (empty: none).
+    pub filter: Filter,
     pub sort: Sort,
     pub rows: Vec<Row>,
     pub selected: usize,
@@ -60,6 +63,7 @@ impl ListView {
         Self {
             kind,
             scope: None,
+            filter: Filter::default(),
             sort: Sort::default_for(kind),
             rows: Vec::new(),
             selected: 0,
@@ -95,6 +99,7 @@ impl ListView {
         ListQuery {
             kind: self.kind,
             parent: self.parent(),
+            filter: self.filter.clone(),
             sort: self.sort,
             position,
             page_size,
@@ -158,6 +163,7 @@ impl ListView {
         Request::Count {
             kind: self.kind,
             parent: self.parent(),
+            filter: self.filter.clone(),
         }
     }
 

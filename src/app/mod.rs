@@ -3,15 +3,18 @@
 //! never touches a channel or the database and can be driven directly in tests.
 
 pub mod commands;
+pub mod filter_prompt;
 pub mod list_view;
 pub mod sign_in;
 mod update;
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use chrono::FixedOffset;
 
 use crate::app::commands::KeyMap;
+use crate::app::filter_prompt::FilterPrompt;
 use crate::app::list_view::ListView;
 use crate::app::sign_in::SignInForm;
 use crate::data_task::{Envelope, Request, Slot};
@@ -82,6 +85,10 @@ pub struct App {
     pub active_tab: usize,
     pub help_open: bool,
     pub detail_zoomed: bool,
+    /// The `/` prompt, while it is open.
+    pub prompt: Option<FilterPrompt>,
+    /// Recent filters of each tab, newest last.
+    pub filter_history: HashMap<EntityKind, Vec<String>>,
     pub flash: Option<Flash>,
     pub keymap: KeyMap,
     pub time_offset: FixedOffset,
@@ -111,6 +118,8 @@ impl App {
             active_tab: 0,
             help_open: false,
             detail_zoomed: false,
+            prompt: None,
+            filter_history: HashMap::new(),
             flash: None,
             keymap: options.keymap,
             time_offset: options.time_offset,

@@ -6,10 +6,12 @@ use std::time::{Duration, Instant};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::app::commands::Command;
+use crate::app::filter_prompt::{FilterPrompt, PromptAction, remember};
 use crate::app::list_view::{ListView, Loadable, Scope};
 use crate::app::sign_in::SignInAction;
 use crate::app::{App, BackEntry, DatabaseState, Screen, TABS};
 use crate::data_task::{Answer, DataEvent, Request, Slot};
+use crate::db::filter::Filter;
 use crate::db::listing::Parent;
 use crate::db::model::{EntityKind, Row};
 use crate::event::AppEvent;
@@ -77,6 +79,7 @@ impl App {
                     self.send(Request::SignIn { email, password });
                 }
             }
+            Screen::Main if self.prompt.is_some() => self.handle_prompt_key(key),
             Screen::Main => match self.keymap.command_for(key) {
                 Some(command) => self.run_command(command),
                 None if key.code == KeyCode::Esc => {}
@@ -87,6 +90,33 @@ impl App {
                 }
             },
         }
+    }
+
+    fn handle_prompt_key(&mut self, key: &KeyEvent) {
+        let kind = self.view().kind;
+        let history = self.filter_history.get(&kind).cloned().unwrap_or_default();
+        let offset = self.time_offset;
+        let Some(prompt) = self.prompt.as_mut() else {
+            return;
+        };
+        match prompt.handle_key(key, kind, &history, offset) {
+            PromptAction::None => {}
+            PromptAction::Close => self.prompt = None,
+            PromptAction::Apply(filter) => {
+                self.prompt = None;
+                remember(self.filter_history.entry(kind).or_default(), &filter.text);
+                self.set_filter(filter);
+            }
+        }
+    }
+
+    /// Shows the current tab through `filter` (empty: unfiltered), from its first page.
+    fn set_filter(&mut self, filter: Filter) {
+        let page_size = self.page_size;
+        let view = self.view_mut();
+        view.filter = filter;
+        let requests = view.first_page(page_size);
+        self.send_all(requests);
     }
 
     fn run_command(&mut self, command: Command) {
@@ -144,6 +174,9 @@ impl App {
                 }
             }
             Command::Open => self.open_selected(),
+            Command::Filter => {
+                self.prompt = Some(FilterPrompt::open(&self.view().filter.text));
+            }
             Command::Back => self.back(),
         }
     }
@@ -249,6 +282,11 @@ impl App {
     fn back(&mut self) {
         if self.detail_zoomed {
             self.detail_zoomed = false;
+            return;
+        }
+        if !self.view().filter.is_empty() {
+            self.set_filter(Filter::default());
+            self.flash_info("filter cleared");
             return;
         }
         let Some(entry) = self.back_stack.pop() else {

@@ -3,6 +3,7 @@
 use crate::db::auth::Actor;
 use crate::db::count::RowCount;
 use crate::db::detail::Detail;
+use crate::db::filter::Filter;
 use crate::db::listing::{ListQuery, Page, Parent};
 use crate::db::model::EntityKind;
 use crate::error::DataError;
@@ -28,6 +29,7 @@ pub enum Request {
     Count {
         kind: EntityKind,
         parent: Option<Parent>,
+        filter: Filter,
     },
     Detail {
         kind: EntityKind,

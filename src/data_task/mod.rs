@@ -34,7 +34,11 @@ pub async fn execute(
         Request::Page(query) => listing::fetch_page(pool, actor, &query)
             .await
             .map(Answer::Page),
-        Request::Count { kind, parent } => count::count_rows(pool, actor, kind, parent)
+        Request::Count {
+            kind,
+            parent,
+            filter,
+        } => count::count_rows(pool, actor, kind, parent, &filter)
             .await
             .map(Answer::Count),
         Request::Detail { kind, id } => detail::fetch_detail(pool, actor, kind, id)

@@ -4,6 +4,7 @@
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use crate::db::auth::Actor;
+use crate::db::filter::Filter;
 use crate::db::listing::{Parent, push_from_where};
 use crate::db::model::EntityKind;
 use crate::error::DataError;
@@ -22,9 +23,10 @@ pub async fn count_rows(
     actor: &Actor,
     kind: EntityKind,
     parent: Option<Parent>,
+    filter: &Filter,
 ) -> Result<RowCount, DataError> {
     let mut explain = QueryBuilder::<Postgres>::new("EXPLAIN (FORMAT JSON) SELECT 1");
-    push_from_where(&mut explain, actor, kind, parent);
+    push_from_where(&mut explain, actor, kind, parent, filter);
     let plan: serde_json::Value = explain.build_query_scalar().fetch_one(pool).await?;
     let estimate = plan
         .pointer("/0/Plan/Plan Rows")
@@ -37,7 +39,7 @@ pub async fn count_rows(
         });
     }
     let mut count = QueryBuilder::<Postgres>::new("SELECT count(*)");
-    push_from_where(&mut count, actor, kind, parent);
+    push_from_where(&mut count, actor, kind, parent, filter);
     let rows: i64 = count.build_query_scalar().fetch_one(pool).await?;
     Ok(RowCount { rows, exact: true })
 }

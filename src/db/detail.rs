@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use crate::db::auth::{Actor, Role};
+use crate::db::filter::Filter;
 use crate::db::listing::push_from_where;
 use crate::db::model::{EntityKind, OrderStatus, ScanResult, TicketStatus};
 use crate::error::DataError;
@@ -122,7 +123,7 @@ fn scoped(
     id: i64,
 ) -> QueryBuilder<Postgres> {
     let mut sql = QueryBuilder::<Postgres>::new(select);
-    push_from_where(&mut sql, actor, kind, None);
+    push_from_where(&mut sql, actor, kind, None, &Filter::default());
     sql.push(" AND ").push(id_column).push(" = ").push_bind(id);
     sql
 }
@@ -172,7 +173,7 @@ async fn event_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<EventDeta
 async fn order_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<OrderDetail, DataError> {
     let order: OrderSummary = scoped(
         "SELECT o.id, o.code, o.status, o.total_cents, o.note, o.created_at, \
-         u.name AS buyer_name, u.email AS buyer_email, e.title AS event_title, \
+         o.buyer_name, o.buyer_email, e.title AS event_title, \
          e.starts_at AS event_starts_at",
         actor,
         EntityKind::Order,
@@ -196,7 +197,8 @@ async fn order_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<OrderDeta
 
 async fn ticket_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<TicketDetail, DataError> {
     let ticket: TicketSummary = scoped(
-        "SELECT t.id, t.code, t.status, t.holder_name, tt.name AS type_name, tt.price_cents, \
+        "SELECT t.id, t.code, t.status, t.holder_name, t.type_name, \
+         (SELECT price_cents FROM ticket_types WHERE id = t.ticket_type_id) AS price_cents, \
          t.checked_in_at, o.code AS order_code, o.status AS order_status, \
          e.title AS event_title, e.starts_at AS event_starts_at",
         actor,

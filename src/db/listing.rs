@@ -8,6 +8,7 @@
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use crate::db::auth::Actor;
+use crate::db::filter::{Filter, push_filter};
 use crate::db::model::{Cursor, EntityKind, EventRow, OrderRow, Row, TicketRow};
 use crate::db::scope::push_scope;
 use crate::error::DataError;
@@ -21,7 +22,13 @@ pub struct SortKey {
     sql_type: &'static str,
 }
 
+// In the order of the table's columns, so that `s` walks them left to right.
 const EVENT_SORTS: &[SortKey] = &[
+    SortKey {
+        column: "ID",
+        sql: "e.id",
+        sql_type: "bigint",
+    },
     SortKey {
         column: "Starts",
         sql: "e.starts_at",
@@ -38,22 +45,22 @@ const EVENT_SORTS: &[SortKey] = &[
         sql_type: "text",
     },
     SortKey {
-        column: "ID",
-        sql: "e.id",
-        sql_type: "bigint",
+        column: "Organizer",
+        sql: "u.name",
+        sql_type: "text",
     },
 ];
 
 const ORDER_SORTS: &[SortKey] = &[
     SortKey {
-        column: "Created",
-        sql: "o.created_at",
-        sql_type: "timestamptz",
-    },
-    SortKey {
         column: "Code",
         sql: "o.code",
         sql_type: "text",
+    },
+    SortKey {
+        column: "Created",
+        sql: "o.created_at",
+        sql_type: "timestamptz",
     },
     SortKey {
         column: "Status",
@@ -64,6 +71,16 @@ const ORDER_SORTS: &[SortKey] = &[
         column: "Total",
         sql: "o.total_cents",
         sql_type: "bigint",
+    },
+    SortKey {
+        column: "Buyer",
+        sql: "o.buyer_email",
+        sql_type: "text",
+    },
+    SortKey {
+        column: "Event",
+        sql: "o.event_title",
+        sql_type: "text",
     },
 ];
 
@@ -81,6 +98,16 @@ const TICKET_SORTS: &[SortKey] = &[
     SortKey {
         column: "Holder",
         sql: "t.holder_name",
+        sql_type: "text",
+    },
+    SortKey {
+        column: "Type",
+        sql: "t.type_name",
+        sql_type: "text",
+    },
+    SortKey {
+        column: "Order",
+        sql: "t.order_code",
         sql_type: "text",
     },
     SortKey {
@@ -107,11 +134,18 @@ pub struct Sort {
 }
 
 impl Sort {
-    /// The default order of each list: newest events and orders first, tickets by code.
+    /// The default order of each list: latest events and newest orders first, tickets by
+    /// code.
     pub fn default_for(kind: EntityKind) -> Self {
-        Sort {
-            key: 0,
-            descending: matches!(kind, EntityKind::Event | EntityKind::Order),
+        match kind {
+            EntityKind::Event | EntityKind::Order => Sort {
+                key: 1,
+                descending: true,
+            },
+            EntityKind::Ticket => Sort {
+                key: 0,
+                descending: false,
+            },
         }
     }
 }
@@ -140,6 +174,7 @@ pub enum Position {
 pub struct ListQuery {
     pub kind: EntityKind,
     pub parent: Option<Parent>,
+    pub filter: Filter,
     pub sort: Sort,
     pub position: Position,
     pub page_size: u16,
@@ -282,7 +317,7 @@ async fn fetch(
     sql.push(", (")
         .push(sort_key.sql)
         .push(")::text AS sort_key");
-    push_from_where(&mut sql, actor, query.kind, query.parent);
+    push_from_where(&mut sql, actor, query.kind, query.parent, &query.filter);
     let descending = query.sort.descending != reversed;
     if let Some((cursor, bound)) = bound {
         let forward = !descending;
@@ -354,23 +389,22 @@ fn select_list(kind: EntityKind) -> &'static str {
     match kind {
         EntityKind::Event => "e.id, e.starts_at, e.ends_at, e.title, e.venue, u.name AS organizer",
         EntityKind::Order => {
-            "o.id, o.code, o.created_at, o.status, o.total_cents, u.email AS buyer_email, \
-             e.title AS event_title"
+            "o.id, o.code, o.created_at, o.status, o.total_cents, o.buyer_email, o.event_title"
         }
         EntityKind::Ticket => {
-            "t.id, t.code, t.status, t.holder_name, tt.name AS type_name, o.code AS order_code, \
-             t.checked_in_at"
+            "t.id, t.code, t.status, t.holder_name, t.type_name, t.order_code, t.checked_in_at"
         }
     }
 }
 
-/// `FROM ... WHERE <live> <scope> <parent>` for a kind: shared by pages and counts, so both
-/// always agree on which rows a list holds.
+/// `FROM ... WHERE <live> <scope> <parent> <filter>` for a kind: shared by pages, counts and
+/// details, so they always agree on which rows a list holds.
 pub(crate) fn push_from_where(
     sql: &mut QueryBuilder<Postgres>,
     actor: &Actor,
     kind: EntityKind,
     parent: Option<Parent>,
+    filter: &Filter,
 ) {
     match kind {
         EntityKind::Event => {
@@ -380,15 +414,13 @@ pub(crate) fn push_from_where(
         }
         EntityKind::Order => {
             sql.push(
-                " FROM orders o JOIN users u ON u.id = o.user_id \
-                 JOIN events e ON e.id = o.event_id WHERE o.deleted_at IS NULL",
+                " FROM orders o JOIN events e ON e.id = o.event_id WHERE o.deleted_at IS NULL",
             );
         }
         EntityKind::Ticket => {
             sql.push(
                 " FROM tickets t JOIN orders o ON o.id = t.order_id \
-                 JOIN events e ON e.id = o.event_id \
-                 JOIN ticket_types tt ON tt.id = t.ticket_type_id WHERE t.deleted_at IS NULL",
+                 JOIN events e ON e.id = o.event_id WHERE t.deleted_at IS NULL",
             );
         }
     }
@@ -405,4 +437,5 @@ pub(crate) fn push_from_where(
         }
         _ => {}
     }
+    push_filter(sql, kind, filter);
 }

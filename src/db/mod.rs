@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod count;
 pub mod detail;
+pub mod filter;
 pub mod listing;
 pub mod local_server;
 pub mod migrations;

@@ -46,6 +46,15 @@ impl TicketStatus {
             TicketStatus::Cancelled => "cancelled",
         }
     }
+
+    /// The value's name in SQL (`ticket_status`).
+    pub fn sql_name(self) -> &'static str {
+        match self {
+            TicketStatus::Valid => "valid",
+            TicketStatus::CheckedIn => "checked_in",
+            TicketStatus::Cancelled => "cancelled",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]

@@ -181,6 +181,10 @@ struct Sales {
 }
 
 async fn lock_tables(conn: &mut PgConnection) -> Result<(), SetupError> {
+    // A big seed runs for minutes: lift the pool's statement timeout for this transaction.
+    sqlx::query("SET LOCAL statement_timeout = 0")
+        .execute(&mut *conn)
+        .await?;
     // Explicit ids are computed from the current maxima: nobody else may insert meanwhile.
     sqlx::query("LOCK TABLE users, events, ticket_types, orders, tickets, scans IN EXCLUSIVE MODE")
         .execute(conn)

@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the app state. Each screen and pane has its own module.
 
 mod detail;
+mod filter_prompt;
 mod format;
 mod help;
 pub mod layout;
@@ -50,6 +51,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
                 detail::draw(frame, areas.detail, app, &theme);
             }
             status_bar::draw(frame, areas.status, app, &theme);
+            if let Some(prompt) = &app.prompt {
+                filter_prompt::draw(frame, areas.table, prompt, app, &theme);
+            }
             if app.help_open {
                 help::draw(frame, area, app, &theme);
             }

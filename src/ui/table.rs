@@ -111,6 +111,9 @@ fn title(app: &App, view: &ListView) -> String {
     if let Some(scope) = &view.scope {
         title.push_str(&format!(" of {}", printable(&scope.label)));
     }
+    if !view.filter.is_empty() {
+        title.push_str(&format!(" · /{}", printable(&view.filter.text)));
+    }
     title.push_str(&format!(" · sorted by {} ", view.sort_label()));
     if app.can_go_back() {
         title.push_str("· Esc back ");

@@ -13,8 +13,11 @@ use boxoffice::app::commands::KeyMap;
 use boxoffice::app::{App, AppOptions};
 use boxoffice::data_task::{Answer, DataErrorText, DataEvent, Request, execute};
 use boxoffice::db::auth::Actor;
+use boxoffice::db::filter::Filter;
+use boxoffice::db::listing::{ListQuery, Page, Parent, Position, Sort, fetch_page};
 use boxoffice::db::local_server::{LOCAL_ROLE, LocalServer};
 use boxoffice::db::migrations::MIGRATOR;
+use boxoffice::db::model::{EntityKind, Row};
 use boxoffice::event::AppEvent;
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -203,6 +206,75 @@ impl Drop for TestDb {
         })
         .join();
     }
+}
+
+/// Pages from the first page to the end, then from the last page back to the start, and
+/// returns the ids seen each way, in list order.
+pub async fn walk(
+    db: &TestDb,
+    email: &str,
+    kind: EntityKind,
+    parent: Option<Parent>,
+    filter: &Filter,
+    sort: Sort,
+) -> (Vec<i64>, Vec<i64>) {
+    let actor = db.actor(email).await;
+    let query = |position| ListQuery {
+        kind,
+        parent,
+        filter: filter.clone(),
+        sort,
+        position,
+        page_size: 97,
+    };
+    let mut forward = Vec::new();
+    let mut page: Page = fetch_page(&db.pool, &actor, &query(Position::First))
+        .await
+        .expect("first page");
+    loop {
+        forward.extend(page.rows.iter().map(Row::id));
+        if !page.has_after {
+            break;
+        }
+        let last = page
+            .rows
+            .last()
+            .expect("a page with more after is not empty")
+            .cursor();
+        page = fetch_page(&db.pool, &actor, &query(Position::After(last)))
+            .await
+            .expect("next page");
+    }
+    let mut backward: Vec<i64> = Vec::new();
+    page = fetch_page(&db.pool, &actor, &query(Position::Last))
+        .await
+        .expect("last page");
+    loop {
+        // Near the start, a "previous page" comes back as the whole first page (so the screen
+        // stays full); it overlaps what we have, so take only the rows before ours.
+        let fresh: Vec<i64> = match (&page.position, backward.first()) {
+            (Position::First, Some(first_seen)) => page
+                .rows
+                .iter()
+                .map(Row::id)
+                .take_while(|id| id != first_seen)
+                .collect(),
+            _ => page.rows.iter().map(Row::id).collect(),
+        };
+        backward.splice(0..0, fresh);
+        if !page.has_before {
+            break;
+        }
+        let first = page
+            .rows
+            .first()
+            .expect("a page with more before is not empty")
+            .cursor();
+        page = fetch_page(&db.pool, &actor, &query(Position::Before(first)))
+            .await
+            .expect("previous page");
+    }
+    (forward, backward)
 }
 
 /// The whole app, driven like the real one: keys in, the requests it makes answered by the

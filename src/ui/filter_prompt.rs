@@ -1,0 +1,65 @@
+//! The `/` prompt, over the bottom of the table: the input line and, under it, the error or
+//! the keys this tab understands.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use crate::app::App;
+use crate::app::filter_prompt::FilterPrompt;
+use crate::db::model::EntityKind;
+use crate::ui::format::printable;
+use crate::ui::theme::Theme;
+
+fn hint(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::Event => {
+            "from:2026-06-01 to: venue:\"Main Hall\" organizer:email|id, words search title+venue"
+        }
+        EntityKind::Order => {
+            "status:paid,refunded from: to: event:id customer:email|id code:, words search code+buyer"
+        }
+        EntityKind::Ticket => {
+            "event:id order:code|id status:valid type:VIP holder:, words search code+holder"
+        }
+    }
+}
+
+pub fn draw(frame: &mut Frame, table: Rect, prompt: &FilterPrompt, app: &App, theme: &Theme) {
+    if table.height < 4 {
+        return;
+    }
+    let area = Rect::new(table.x, table.y + table.height - 4, table.width, 4);
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        " Filter · Enter apply · Esc close · Up/Down recent ",
+        theme.title(),
+    ));
+    let inner = block.inner(area);
+    frame.render_widget(Clear, area);
+    frame.render_widget(block, area);
+    let width = inner.width.saturating_sub(3) as usize;
+    let cursor = prompt.input.visual_cursor();
+    let scroll = cursor.saturating_sub(width);
+    let shown: String = printable(prompt.input.value())
+        .chars()
+        .skip(scroll)
+        .take(width)
+        .collect();
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled("/ ", theme.header()),
+            Span::raw(shown),
+        ])),
+        Rect::new(inner.x, inner.y, inner.width, 1),
+    );
+    frame.set_cursor_position((inner.x + 2 + (cursor - scroll) as u16, inner.y));
+    let under = match &prompt.error {
+        Some(error) => Span::styled(format!("✗ {}", printable(error)), theme.error()),
+        None => Span::styled(hint(app.view().kind), theme.dim()),
+    };
+    frame.render_widget(
+        Paragraph::new(Line::from(under)),
+        Rect::new(inner.x, inner.y + 1, inner.width, 1),
+    );
+}
