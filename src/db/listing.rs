@@ -197,51 +197,10 @@ pub async fn fetch_page(
     actor: &Actor,
     query: &ListQuery,
 ) -> Result<Page, DataError> {
-    let keys = sort_keys(query.kind);
-    let sort_key = keys
-        .get(query.sort.key)
-        .ok_or_else(|| DataError::Invalid("no such sort column".into()))?;
-    let size = query.page_size.clamp(1, MAX_PAGE_SIZE);
-    let (mut rows, has_more) = match &query.position {
-        Position::First => fetch(pool, actor, query, sort_key, None, false, size).await?,
-        Position::Last => fetch(pool, actor, query, sort_key, None, true, size).await?,
-        Position::After(cursor) => {
-            fetch(
-                pool,
-                actor,
-                query,
-                sort_key,
-                Some((cursor, Bound::After)),
-                false,
-                size,
-            )
-            .await?
-        }
-        Position::From(cursor) => {
-            fetch(
-                pool,
-                actor,
-                query,
-                sort_key,
-                Some((cursor, Bound::From)),
-                false,
-                size,
-            )
-            .await?
-        }
-        Position::Before(cursor) => {
-            fetch(
-                pool,
-                actor,
-                query,
-                sort_key,
-                Some((cursor, Bound::Before)),
-                true,
-                size,
-            )
-            .await?
-        }
-    };
+    let size = usize::from(query.page_size.clamp(1, MAX_PAGE_SIZE));
+    let mut rows = run(pool, query.kind, page_sql(actor, query)?).await?;
+    let has_more = rows.len() > size;
+    rows.truncate(size);
     let page = match &query.position {
         Position::First => Page {
             rows,
@@ -249,40 +208,31 @@ pub async fn fetch_page(
             has_after: has_more,
             position: Position::First,
         },
-        Position::After(_) | Position::From(_) => {
-            if rows.is_empty() && matches!(query.position, Position::From(_)) {
-                // The row we were on is gone and nothing follows: show the end instead.
-                return Box::pin(fetch_page(
-                    pool,
-                    actor,
-                    &ListQuery {
-                        position: Position::Last,
-                        ..query.clone()
-                    },
-                ))
-                .await;
-            }
-            Page {
-                rows,
-                has_before: true,
-                has_after: has_more,
-                position: query.position.clone(),
-            }
+        Position::From(_) if rows.is_empty() => {
+            // The row we were on is gone and nothing follows: show the end instead.
+            let last = ListQuery {
+                position: Position::Last,
+                ..query.clone()
+            };
+            return Box::pin(fetch_page(pool, actor, &last)).await;
+        }
+        Position::After(_) | Position::From(_) => Page {
+            rows,
+            has_before: true,
+            has_after: has_more,
+            position: query.position.clone(),
+        },
+        Position::Before(_) if !has_more => {
+            // Fewer than a page before: this is the first page; fetch it whole.
+            let first = ListQuery {
+                position: Position::First,
+                ..query.clone()
+            };
+            return Box::pin(fetch_page(pool, actor, &first)).await;
         }
         Position::Last | Position::Before(_) => {
+            // Walked backwards: put the rows back in list order.
             rows.reverse();
-            if !has_more && matches!(query.position, Position::Before(_)) {
-                // Fewer than a page before: this is the first page; fetch it whole.
-                return Box::pin(fetch_page(
-                    pool,
-                    actor,
-                    &ListQuery {
-                        position: Position::First,
-                        ..query.clone()
-                    },
-                ))
-                .await;
-            }
             Page {
                 rows,
                 has_before: has_more,
@@ -301,17 +251,47 @@ enum Bound {
     From,
 }
 
-/// Runs one keyset query. `reversed` walks the sort order backwards (for Last and Before).
-/// Returns the rows in the order walked and whether more lay beyond them.
-async fn fetch(
+/// Runs a page statement and decodes its rows.
+async fn run(
     pool: &PgPool,
+    kind: EntityKind,
+    mut sql: QueryBuilder<Postgres>,
+) -> Result<Vec<Row>, DataError> {
+    Ok(match kind {
+        EntityKind::Event => sql
+            .build_query_as::<EventRow>()
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(Row::Event)
+            .collect(),
+        EntityKind::Order => sql
+            .build_query_as::<OrderRow>()
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(Row::Order)
+            .collect(),
+        EntityKind::Ticket => sql
+            .build_query_as::<TicketRow>()
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(Row::Ticket)
+            .collect(),
+    })
+}
+
+/// The one SQL statement behind a page: `size + 1` rows from `bound` on, in the sort order
+/// (walked backwards when `reversed`).
+fn keyset_sql(
     actor: &Actor,
     query: &ListQuery,
     sort_key: &SortKey,
     bound: Option<(&Cursor, Bound)>,
     reversed: bool,
     size: u16,
-) -> Result<(Vec<Row>, bool), DataError> {
+) -> QueryBuilder<Postgres> {
     let mut sql = QueryBuilder::<Postgres>::new("SELECT ");
     sql.push(select_list(query.kind));
     sql.push(", (")
@@ -349,32 +329,44 @@ async fn fetch(
         .push(" ")
         .push(direction);
     sql.push(" LIMIT ").push_bind(i64::from(size) + 1);
-    let mut rows: Vec<Row> = match query.kind {
-        EntityKind::Event => sql
-            .build_query_as::<EventRow>()
-            .fetch_all(pool)
-            .await?
-            .into_iter()
-            .map(Row::Event)
-            .collect(),
-        EntityKind::Order => sql
-            .build_query_as::<OrderRow>()
-            .fetch_all(pool)
-            .await?
-            .into_iter()
-            .map(Row::Order)
-            .collect(),
-        EntityKind::Ticket => sql
-            .build_query_as::<TicketRow>()
-            .fetch_all(pool)
-            .await?
-            .into_iter()
-            .map(Row::Ticket)
-            .collect(),
-    };
-    let has_more = rows.len() > usize::from(size);
-    rows.truncate(usize::from(size));
-    Ok((rows, has_more))
+    sql
+}
+
+/// The statement `fetch_page` runs for a first, next or reload page, for comparing with raw
+/// SQL in the benchmark and for EXPLAIN.
+pub fn page_sql(actor: &Actor, query: &ListQuery) -> Result<QueryBuilder<Postgres>, DataError> {
+    let sort_key = sort_keys(query.kind)
+        .get(query.sort.key)
+        .ok_or_else(|| DataError::Invalid("no such sort column".into()))?;
+    let size = query.page_size.clamp(1, MAX_PAGE_SIZE);
+    Ok(match &query.position {
+        Position::First => keyset_sql(actor, query, sort_key, None, false, size),
+        Position::Last => keyset_sql(actor, query, sort_key, None, true, size),
+        Position::After(cursor) => keyset_sql(
+            actor,
+            query,
+            sort_key,
+            Some((cursor, Bound::After)),
+            false,
+            size,
+        ),
+        Position::From(cursor) => keyset_sql(
+            actor,
+            query,
+            sort_key,
+            Some((cursor, Bound::From)),
+            false,
+            size,
+        ),
+        Position::Before(cursor) => keyset_sql(
+            actor,
+            query,
+            sort_key,
+            Some((cursor, Bound::Before)),
+            true,
+            size,
+        ),
+    })
 }
 
 fn id_column(kind: EntityKind) -> &'static str {
