@@ -285,6 +285,7 @@ async fn run(
 /// The one SQL statement behind a page: `size + 1` rows from `bound` on, in the sort order
 /// (walked backwards when `reversed`).
 fn keyset_sql(
+    prefix: &str,
     actor: &Actor,
     query: &ListQuery,
     sort_key: &SortKey,
@@ -292,7 +293,7 @@ fn keyset_sql(
     reversed: bool,
     size: u16,
 ) -> QueryBuilder<Postgres> {
-    let mut sql = QueryBuilder::<Postgres>::new("SELECT ");
+    let mut sql = QueryBuilder::<Postgres>::new(prefix);
     sql.push(select_list(query.kind));
     sql.push(", (")
         .push(sort_key.sql)
@@ -332,41 +333,38 @@ fn keyset_sql(
     sql
 }
 
-/// The statement `fetch_page` runs for a first, next or reload page, for comparing with raw
-/// SQL in the benchmark and for EXPLAIN.
+/// The statement `fetch_page` runs for `query` (first, next, previous, last or reload page).
 pub fn page_sql(actor: &Actor, query: &ListQuery) -> Result<QueryBuilder<Postgres>, DataError> {
+    statement("SELECT ", actor, query)
+}
+
+/// `EXPLAIN (FORMAT JSON)` of `page_sql`, with the same parameters, for checking plans.
+pub fn explain_page_sql(
+    actor: &Actor,
+    query: &ListQuery,
+) -> Result<QueryBuilder<Postgres>, DataError> {
+    statement("EXPLAIN (FORMAT JSON) SELECT ", actor, query)
+}
+
+fn statement(
+    prefix: &str,
+    actor: &Actor,
+    query: &ListQuery,
+) -> Result<QueryBuilder<Postgres>, DataError> {
     let sort_key = sort_keys(query.kind)
         .get(query.sort.key)
         .ok_or_else(|| DataError::Invalid("no such sort column".into()))?;
     let size = query.page_size.clamp(1, MAX_PAGE_SIZE);
-    Ok(match &query.position {
-        Position::First => keyset_sql(actor, query, sort_key, None, false, size),
-        Position::Last => keyset_sql(actor, query, sort_key, None, true, size),
-        Position::After(cursor) => keyset_sql(
-            actor,
-            query,
-            sort_key,
-            Some((cursor, Bound::After)),
-            false,
-            size,
-        ),
-        Position::From(cursor) => keyset_sql(
-            actor,
-            query,
-            sort_key,
-            Some((cursor, Bound::From)),
-            false,
-            size,
-        ),
-        Position::Before(cursor) => keyset_sql(
-            actor,
-            query,
-            sort_key,
-            Some((cursor, Bound::Before)),
-            true,
-            size,
-        ),
-    })
+    let (bound, reversed) = match &query.position {
+        Position::First => (None, false),
+        Position::Last => (None, true),
+        Position::After(cursor) => (Some((cursor, Bound::After)), false),
+        Position::From(cursor) => (Some((cursor, Bound::From)), false),
+        Position::Before(cursor) => (Some((cursor, Bound::Before)), true),
+    };
+    Ok(keyset_sql(
+        prefix, actor, query, sort_key, bound, reversed, size,
+    ))
 }
 
 fn id_column(kind: EntityKind) -> &'static str {

@@ -1,0 +1,435 @@
+//! Page-fetch benchmark: every tab at the benchmark scale of DESIGN.md "Performance".
+//!
+//! `DATABASE_URL=postgres://… cargo bench --bench pages` — seeds the database with
+//! `seed --scale 1` first if it holds fewer than 1.5M orders (that takes minutes). For each
+//! case it prints p50 and p99 of the data layer's page fetch (pool, typed rows) beside the same
+//! SQL over a plain connection, their ratio, and the plan's access path (a sequential scan of
+//! orders or tickets is flagged). Then keypress-to-frame through the whole app on a
+//! `TestBackend`, resident memory while paging through every ticket, and start to first frame
+//! of the release binary.
+
+use std::time::{Duration, Instant};
+
+use boxoffice::app::commands::KeyMap;
+use boxoffice::app::{App, AppOptions};
+use boxoffice::data_task::{Answer, DataErrorText, DataEvent, Request, execute};
+use boxoffice::db::auth::{Actor, sign_in};
+use boxoffice::db::filter::parse;
+use boxoffice::db::listing::{
+    ListQuery, Position, Sort, explain_page_sql, fetch_page, page_sql, sort_keys,
+};
+use boxoffice::db::model::{Cursor, EntityKind};
+use boxoffice::db::{migrations, pool_for, seed};
+use boxoffice::event::AppEvent;
+use chrono::FixedOffset;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, PgConnection, PgPool};
+
+const RUNS: usize = 60;
+const PAGE: u16 = 50;
+
+fn percentile(samples: &mut [Duration], p: f64) -> f64 {
+    samples.sort_unstable();
+    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[index].as_secs_f64() * 1e3
+}
+
+struct Case {
+    name: String,
+    query: ListQuery,
+    actor: Actor,
+}
+
+/// The cursor `depth` rows into a list in its default order. Reached once with OFFSET for
+/// the set-up only; the measured fetch is keyset.
+async fn cursor_at(pool: &PgPool, kind: EntityKind, depth: i64) -> Option<Cursor> {
+    let sql = match kind {
+        EntityKind::Event => {
+            "SELECT id, starts_at::text FROM events WHERE deleted_at IS NULL \
+             ORDER BY starts_at DESC, id DESC OFFSET $1 LIMIT 1"
+        }
+        EntityKind::Order => {
+            "SELECT id, created_at::text FROM orders WHERE deleted_at IS NULL \
+             ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1"
+        }
+        EntityKind::Ticket => {
+            "SELECT id, code FROM tickets WHERE deleted_at IS NULL ORDER BY code, id OFFSET $1 LIMIT 1"
+        }
+    };
+    let row: Option<(i64, String)> = sqlx::query_as(sql)
+        .bind(depth)
+        .fetch_optional(pool)
+        .await
+        .ok()
+        .flatten();
+    row.map(|(id, key)| Cursor { key, id })
+}
+
+struct Measured {
+    layer_p50: f64,
+    layer_p99: f64,
+    raw_p50: f64,
+    raw_p99: f64,
+    plan: String,
+}
+
+async fn measure(pool: &PgPool, raw: &mut PgConnection, case: &Case) -> Measured {
+    let mut layer = Vec::with_capacity(RUNS);
+    let mut plain = Vec::with_capacity(RUNS);
+    for run in 0..RUNS + 5 {
+        let started = Instant::now();
+        let page = fetch_page(pool, &case.actor, &case.query)
+            .await
+            .expect("page");
+        let layer_time = started.elapsed();
+        let mut sql = page_sql(&case.actor, &case.query).expect("sql");
+        let started = Instant::now();
+        let rows = sql.build().fetch_all(&mut *raw).await.expect("raw sql");
+        let plain_time = started.elapsed();
+        std::hint::black_box((page, rows));
+        if run >= 5 {
+            layer.push(layer_time);
+            plain.push(plain_time);
+        }
+    }
+    let mut explain = explain_page_sql(&case.actor, &case.query).expect("sql");
+    let plan: serde_json::Value = explain
+        .build_query_scalar()
+        .fetch_one(&mut *raw)
+        .await
+        .expect("explain");
+    let mut scans = Vec::new();
+    collect_scans(&plan[0]["Plan"], &mut scans);
+    Measured {
+        layer_p50: percentile(&mut layer.clone(), 0.5),
+        layer_p99: percentile(&mut layer, 0.99),
+        raw_p50: percentile(&mut plain.clone(), 0.5),
+        raw_p99: percentile(&mut plain, 0.99),
+        plan: scans.join(", "),
+    }
+}
+
+/// The scans of a plan: index names, and a loud mark on a sequential scan of a big table.
+fn collect_scans(node: &serde_json::Value, scans: &mut Vec<String>) {
+    let kind = node["Node Type"].as_str().unwrap_or_default();
+    let relation = node["Relation Name"].as_str().unwrap_or_default();
+    if kind == "Seq Scan" {
+        let big = matches!(relation, "orders" | "tickets");
+        scans.push(if big {
+            format!("SEQ SCAN {relation}!")
+        } else {
+            format!("seq {relation}")
+        });
+    } else if let Some(index) = node["Index Name"].as_str() {
+        if !scans.iter().any(|s| s == index) {
+            scans.push(index.to_string());
+        }
+    }
+    if let Some(children) = node["Plans"].as_array() {
+        for child in children {
+            collect_scans(child, scans);
+        }
+    }
+}
+
+fn key(code: KeyCode) -> AppEvent {
+    AppEvent::Input(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+async fn settle(app: &mut App, pool: &PgPool, actor: &Actor) {
+    loop {
+        let envelopes = app.take_requests();
+        if envelopes.is_empty() {
+            return;
+        }
+        for envelope in envelopes {
+            let slot = envelope.request.slot();
+            let result = execute(pool, Some(actor), envelope.request).await;
+            app.handle_event(AppEvent::Data(DataEvent::Reply {
+                slot,
+                generation: envelope.generation,
+                result: result.map_err(DataErrorText::from),
+            }));
+        }
+    }
+}
+
+fn resident_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|line| line.starts_with("VmRSS:"))
+                .and_then(|line| line.split_whitespace().nth(1))
+                .and_then(|kib| kib.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+#[tokio::main]
+async fn main() {
+    let Ok(url) = std::env::var("DATABASE_URL") else {
+        eprintln!(
+            "set DATABASE_URL to a database for the benchmark (it is seeded at scale 1 if empty)"
+        );
+        return;
+    };
+    let options: PgConnectOptions = url.parse().expect("DATABASE_URL parses");
+    let pool = pool_for(options.clone()).await.expect("connects");
+    migrations::up(&pool).await.expect("migrations");
+    let orders: i64 = sqlx::query_scalar("SELECT count(*) FROM orders")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    if orders < 1_500_000 {
+        eprintln!("seeding the benchmark data set (scale 1); this takes minutes…");
+        let has_users: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)")
+            .fetch_one(&pool)
+            .await
+            .expect("users");
+        if !has_users {
+            seed::load_demo(&pool, chrono::Utc::now())
+                .await
+                .expect("demo");
+        }
+        seed::load_scale(
+            &pool,
+            seed::Scale::from_factor(1.0).expect("scale"),
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("seed");
+    }
+    let admin = sign_in(&pool, "admin@boxoffice.test", seed::DEMO_PASSWORD)
+        .await
+        .expect("admin signs in");
+    let ada = sign_in(&pool, "ada@boxoffice.test", seed::DEMO_PASSWORD)
+        .await
+        .expect("organizer signs in");
+    let mut raw = PgConnection::connect_with(&options)
+        .await
+        .expect("plain connection");
+    let (counts,): ((i64, i64, i64, i64),) = (sqlx::query_as(
+        "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM events), \
+         (SELECT count(*) FROM orders), (SELECT count(*) FROM tickets)",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("counts"),);
+    println!(
+        "data set: {} users, {} events, {} orders, {} tickets; {RUNS} runs per case, {PAGE} rows per page\n",
+        counts.0, counts.1, counts.2, counts.3
+    );
+
+    let sample_email: String =
+        sqlx::query_scalar("SELECT buyer_email FROM orders ORDER BY id DESC LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .expect("an email");
+    let (event_id, order_code, ticket_code): (i64, String, String) = sqlx::query_as(
+        "SELECT o.event_id, o.code, t.code FROM tickets t JOIN orders o ON o.id = t.order_id \
+         ORDER BY t.id DESC LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("sample rows");
+    let email_fragment = sample_email[..sample_email.find('@').unwrap_or(6)].to_string();
+
+    let mut cases = Vec::new();
+    let base = |kind: EntityKind, actor: &Actor, name: &str| Case {
+        name: name.to_string(),
+        query: ListQuery {
+            kind,
+            parent: None,
+            filter: Default::default(),
+            sort: Sort::default_for(kind),
+            position: Position::First,
+            page_size: PAGE,
+        },
+        actor: actor.clone(),
+    };
+    for (kind, label) in [
+        (EntityKind::Event, "events"),
+        (EntityKind::Order, "orders"),
+        (EntityKind::Ticket, "tickets"),
+    ] {
+        cases.push(base(kind, &admin, &format!("{label}: first page")));
+        let depth = if kind == EntityKind::Event {
+            10_000
+        } else {
+            1_000_000
+        };
+        if let Some(cursor) = cursor_at(&pool, kind, depth).await {
+            let mut case = base(kind, &admin, &format!("{label}: page {depth} rows deep"));
+            case.query.position = Position::After(cursor);
+            cases.push(case);
+        }
+        for (index, key) in sort_keys(kind).iter().enumerate() {
+            for descending in [false, true] {
+                let arrow = if descending { "↓" } else { "↑" };
+                let mut case = base(
+                    kind,
+                    &admin,
+                    &format!("{label}: sort {} {arrow}", key.column),
+                );
+                case.query.sort = Sort {
+                    key: index,
+                    descending,
+                };
+                cases.push(case);
+            }
+        }
+    }
+    let filters: Vec<(EntityKind, String)> = vec![
+        (EntityKind::Event, "from:2026-06-01 to:2026-06-30".into()),
+        (EntityKind::Event, "venue:\"Main Hall\"".into()),
+        (EntityKind::Event, "organizer:ada@boxoffice.test".into()),
+        (EntityKind::Event, "jazz".into()),
+        (EntityKind::Order, "status:refunded".into()),
+        (EntityKind::Order, "status:refunded from:2026-01-01".into()),
+        (EntityKind::Order, "from:2026-01-01 to:2026-01-31".into()),
+        (EntityKind::Order, format!("event:{event_id}")),
+        (EntityKind::Order, format!("customer:{sample_email}")),
+        (EntityKind::Order, format!("code:{order_code}")),
+        (EntityKind::Order, email_fragment.clone()),
+        (EntityKind::Order, "ada".into()),
+        (EntityKind::Order, "7k".into()),
+        (EntityKind::Ticket, format!("event:{event_id}")),
+        (EntityKind::Ticket, format!("order:{order_code}")),
+        (EntityKind::Ticket, "status:checked_in".into()),
+        (EntityKind::Ticket, "type:VIP".into()),
+        (EntityKind::Ticket, "holder:lovelace".into()),
+        (EntityKind::Ticket, ticket_code.clone()),
+        (EntityKind::Ticket, "turing".into()),
+    ];
+    for (kind, text) in filters {
+        let mut case = base(kind, &admin, &format!("{kind:?}s: /{text}").to_lowercase());
+        case.query.filter = parse(kind, &text).expect("benchmark filters parse");
+        cases.push(case);
+    }
+    let mut scoped = base(
+        EntityKind::Order,
+        &ada,
+        "orders as an organizer: first page",
+    );
+    scoped.query.sort = Sort::default_for(EntityKind::Order);
+    cases.push(scoped);
+    cases.push(base(
+        EntityKind::Ticket,
+        &ada,
+        "tickets as an organizer: first page",
+    ));
+
+    println!(
+        "| case | layer p50 | layer p99 | raw SQL p50 | raw SQL p99 | p99 ratio | within 2x+1ms | plan |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---|---|");
+    for case in &cases {
+        let m = measure(&pool, &mut raw, case).await;
+        let met = m.layer_p99 <= 2.0 * m.raw_p99 + 1.0;
+        println!(
+            "| {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} | {} | {} |",
+            case.name,
+            m.layer_p50,
+            m.layer_p99,
+            m.raw_p50,
+            m.raw_p99,
+            m.layer_p99 / m.raw_p99.max(0.001),
+            if met { "yes" } else { "NO" },
+            m.plan
+        );
+    }
+
+    // Keypress to new page drawn, through the whole app (update, data layer, draw).
+    let mut app = App::new(AppOptions {
+        keymap: KeyMap::defaults(),
+        time_offset: FixedOffset::east_opt(0).expect("UTC"),
+        no_color: false,
+    });
+    app.resize(120, 36);
+    app.handle_event(AppEvent::Data(DataEvent::Connected {
+        label: "bench".into(),
+        built_in: false,
+    }));
+    for c in "admin@boxoffice.test".chars() {
+        app.handle_event(key(KeyCode::Char(c)));
+    }
+    app.handle_event(key(KeyCode::Enter));
+    for c in seed::DEMO_PASSWORD.chars() {
+        app.handle_event(key(KeyCode::Char(c)));
+    }
+    app.handle_event(key(KeyCode::Enter));
+    settle(&mut app, &pool, &admin).await;
+    app.handle_event(key(KeyCode::Char('2')));
+    settle(&mut app, &pool, &admin).await;
+    let backend = ratatui::backend::TestBackend::new(120, 36);
+    let mut terminal = ratatui::Terminal::new(backend).expect("terminal");
+    let mut frames = Vec::new();
+    for i in 0..200 {
+        let code = if i % 10 == 9 {
+            KeyCode::PageUp
+        } else {
+            KeyCode::PageDown
+        };
+        let started = Instant::now();
+        app.handle_event(key(code));
+        settle(&mut app, &pool, &admin).await;
+        terminal
+            .draw(|frame| boxoffice::ui::draw(frame, &app))
+            .expect("draw");
+        frames.push(started.elapsed());
+    }
+    let mut moves = Vec::new();
+    for i in 0..200 {
+        let code = if i % 2 == 0 {
+            KeyCode::Down
+        } else {
+            KeyCode::Up
+        };
+        let started = Instant::now();
+        app.handle_event(key(code));
+        settle(&mut app, &pool, &admin).await;
+        terminal
+            .draw(|frame| boxoffice::ui::draw(frame, &app))
+            .expect("draw");
+        moves.push(started.elapsed());
+    }
+    println!();
+    println!("| keypress to frame (orders, 120x36, data layer included) | p50 | p99 |");
+    println!("|---|---:|---:|");
+    println!(
+        "| PgDn / PgUp, new page drawn | {:.2} ms | {:.2} ms |",
+        percentile(&mut frames.clone(), 0.5),
+        percentile(&mut frames, 0.99)
+    );
+    println!(
+        "| Down / Up, selection and detail drawn | {:.2} ms | {:.2} ms |",
+        percentile(&mut moves.clone(), 0.5),
+        percentile(&mut moves, 0.99)
+    );
+
+    // Memory while paging through every ticket with the app's own list state.
+    let mut view = boxoffice::app::list_view::ListView::new(EntityKind::Ticket);
+    let before = resident_kib();
+    let mut request = view.first_page(500).into_iter().next();
+    let mut rows = 0u64;
+    let mut peak = before;
+    let started = Instant::now();
+    while let Some(Request::Page(query)) = request {
+        let page = fetch_page(&pool, &admin, &query).await.expect("page");
+        rows += page.rows.len() as u64;
+        view.apply_page(Ok(Answer::Page(page)));
+        peak = peak.max(resident_kib());
+        request = view.next_page(500);
+    }
+    println!();
+    println!(
+        "memory: paged through {rows} tickets in {:.1}s, 500 a page: resident {} KiB before, {} KiB after, peak {} KiB",
+        started.elapsed().as_secs_f64(),
+        before,
+        resident_kib(),
+        peak
+    );
+}
