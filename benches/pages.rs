@@ -121,10 +121,10 @@ fn collect_scans(node: &serde_json::Value, scans: &mut Vec<String>) {
         } else {
             format!("seq {relation}")
         });
-    } else if let Some(index) = node["Index Name"].as_str() {
-        if !scans.iter().any(|s| s == index) {
-            scans.push(index.to_string());
-        }
+    } else if let Some(index) = node["Index Name"].as_str()
+        && !scans.iter().any(|s| s == index)
+    {
+        scans.push(index.to_string());
     }
     if let Some(children) = node["Plans"].as_array() {
         for child in children {
