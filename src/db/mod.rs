@@ -1,7 +1,9 @@
 //! The data layer: connecting (to a given server or the built-in one), the schema, seeding,
 //! and the scoped reads the screens need. Nothing here knows about the terminal.
 
+pub mod audit;
 pub mod auth;
+pub mod check_in;
 pub mod count;
 pub mod detail;
 pub mod filter;
@@ -9,6 +11,7 @@ pub mod listing;
 pub mod local_server;
 pub mod migrations;
 pub mod model;
+pub mod sales;
 pub mod scope;
 pub mod seed;
 

@@ -17,12 +17,14 @@ use crate::error::SetupError;
 /// Password of every demo account (see the README).
 pub const DEMO_PASSWORD: &str = "demo";
 /// The demo accounts that can sign in, one per role.
-pub const DEMO_ACCOUNTS: [&str; 5] = [
+pub const DEMO_ACCOUNTS: [&str; 7] = [
     "admin@boxoffice.test",
     "ada@boxoffice.test",
     "support@boxoffice.test",
     "door@boxoffice.test",
     "chris@example.com",
+    "grace@boxoffice.test",
+    "linus@boxoffice.test",
 ];
 
 const DEMO_SQL: &str = include_str!("../../assets/demo.sql");

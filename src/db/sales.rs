@@ -1,0 +1,434 @@
+//! Selling tickets and the order lifecycle (DESIGN.md "Order lifecycle"). Seats are taken
+//! and given back on `ticket_types.sold` with conditional updates, and the table's CHECK
+//! (`sold <= quantity`) backs them: no interleaving of sales can oversell a ticket type.
+
+use rand::RngExt;
+use sqlx::{PgConnection, PgPool};
+
+use crate::db::audit;
+use crate::db::auth::{Actor, Role};
+use crate::db::model::OrderStatus;
+use crate::error::DataError;
+
+/// The code alphabet: no 0/O, 1/I look-alikes.
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+const MAX_TICKETS_PER_SALE: i32 = 100;
+
+/// A code of `left`+`right` characters from a CSPRNG, dashed in the middle.
+pub fn random_code(left: usize, right: usize) -> String {
+    let mut rng = rand::rng();
+    let mut code = String::with_capacity(left + right + 1);
+    for i in 0..left + right {
+        if i == left {
+            code.push('-');
+        }
+        code.push(char::from(
+            CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())],
+        ));
+    }
+    code
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaleLine {
+    pub ticket_type_id: i64,
+    pub quantity: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sale {
+    pub event_id: i64,
+    pub buyer_id: i64,
+    pub lines: Vec<SaleLine>,
+    /// Name on the tickets (the buyer's when empty).
+    pub holder_name: String,
+    pub note: String,
+    /// A sale at the box office is usually paid on the spot.
+    pub paid: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SoldOrder {
+    pub id: i64,
+    pub code: String,
+    pub total_cents: i64,
+    pub ticket_codes: Vec<String>,
+}
+
+/// Whether `actor` may sell for, or change orders of, `event_id`.
+async fn may_manage_orders(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    event_id: i64,
+) -> Result<(), DataError> {
+    match actor.role {
+        Role::Admin | Role::Support => Ok(()),
+        Role::Organizer => {
+            let own: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM events WHERE id = $1 AND organizer_id = $2 AND deleted_at IS NULL)",
+            )
+            .bind(event_id)
+            .bind(actor.id)
+            .fetch_one(conn)
+            .await?;
+            if own {
+                Ok(())
+            } else {
+                Err(DataError::Refused(
+                    "you can only manage orders of your own events".into(),
+                ))
+            }
+        }
+        Role::Staff | Role::Customer => Err(DataError::Refused(format!(
+            "a {} account cannot sell or change orders",
+            actor.role.label()
+        ))),
+    }
+}
+
+/// Sells tickets: reserves the seats, creates the order and its tickets, all or nothing.
+pub async fn sell(pool: &PgPool, actor: &Actor, sale: &Sale) -> Result<SoldOrder, DataError> {
+    let count: i32 = sale.lines.iter().map(|line| line.quantity.max(0)).sum();
+    if sale.lines.is_empty() || count == 0 {
+        return Err(DataError::Invalid("choose at least one ticket".into()));
+    }
+    if sale.lines.iter().any(|line| line.quantity < 0) {
+        return Err(DataError::Invalid("quantities cannot be negative".into()));
+    }
+    if count > MAX_TICKETS_PER_SALE {
+        return Err(DataError::Invalid(format!(
+            "at most {MAX_TICKETS_PER_SALE} tickets per order"
+        )));
+    }
+    if sale.holder_name.chars().count() > 200 || sale.note.chars().count() > 2000 {
+        return Err(DataError::Invalid(
+            "the holder name or note is too long".into(),
+        ));
+    }
+    let mut tx = pool.begin().await?;
+    may_manage_orders(&mut tx, actor, sale.event_id).await?;
+    let buyer: Option<String> =
+        sqlx::query_scalar("SELECT name FROM users WHERE id = $1 AND deleted_at IS NULL")
+            .bind(sale.buyer_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(buyer_name) = buyer else {
+        return Err(DataError::Invalid("no such buyer".into()));
+    };
+    let holder = if sale.holder_name.trim().is_empty() {
+        buyer_name
+    } else {
+        sale.holder_name.trim().to_string()
+    };
+    let mut total: i64 = 0;
+    let mut tickets: Vec<i64> = Vec::new();
+    for line in sale.lines.iter().filter(|line| line.quantity > 0) {
+        let reserved: Option<(i64, String)> = sqlx::query_as(
+            "UPDATE ticket_types SET sold = sold + $2 \
+             WHERE id = $1 AND event_id = $3 AND deleted_at IS NULL AND sold + $2 <= quantity \
+             RETURNING price_cents, name",
+        )
+        .bind(line.ticket_type_id)
+        .bind(line.quantity)
+        .bind(sale.event_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((price, _)) = reserved else {
+            let left: Option<(String, i32)> = sqlx::query_as(
+                "SELECT name, quantity - sold FROM ticket_types WHERE id = $1 AND event_id = $2 AND deleted_at IS NULL",
+            )
+            .bind(line.ticket_type_id)
+            .bind(sale.event_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            // Dropping the transaction rolls back the seats reserved so far.
+            return Err(match left {
+                Some((name, 0)) => DataError::Refused(format!("{name} is sold out")),
+                Some((name, n)) => DataError::Refused(format!("sold out: only {n} {name} left")),
+                None => DataError::Invalid("that ticket type is not on sale for this event".into()),
+            });
+        };
+        total += price * i64::from(line.quantity);
+        tickets.extend(std::iter::repeat_n(
+            line.ticket_type_id,
+            line.quantity as usize,
+        ));
+    }
+    let status = if sale.paid {
+        OrderStatus::Paid
+    } else {
+        OrderStatus::Pending
+    };
+    let (order_id, code) = insert_order(&mut tx, sale, status, total).await?;
+    let ticket_codes = insert_tickets(&mut tx, order_id, &tickets, &holder).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "order",
+        order_id,
+        None,
+        Some(serde_json::json!({
+            "code": code, "status": status.label(), "total_cents": total, "tickets": ticket_codes,
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(SoldOrder {
+        id: order_id,
+        code,
+        total_cents: total,
+        ticket_codes,
+    })
+}
+
+async fn insert_order(
+    tx: &mut PgConnection,
+    sale: &Sale,
+    status: OrderStatus,
+    total: i64,
+) -> Result<(i64, String), DataError> {
+    for _ in 0..8 {
+        let code = random_code(4, 4);
+        let inserted: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO orders (code, user_id, event_id, status, total_cents, note) \
+             VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (code) WHERE deleted_at IS NULL DO NOTHING RETURNING id",
+        )
+        .bind(&code)
+        .bind(sale.buyer_id)
+        .bind(sale.event_id)
+        .bind(status)
+        .bind(total)
+        .bind(sale.note.trim())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(id) = inserted {
+            return Ok((id, code));
+        }
+    }
+    Err(DataError::Database(
+        "could not find a free order code".into(),
+    ))
+}
+
+/// Inserts one ticket per entry of `types`, drawing new codes for any that collide.
+async fn insert_tickets(
+    tx: &mut PgConnection,
+    order_id: i64,
+    types: &[i64],
+    holder: &str,
+) -> Result<Vec<String>, DataError> {
+    let mut codes = Vec::with_capacity(types.len());
+    let mut pending: Vec<i64> = types.to_vec();
+    for _ in 0..8 {
+        if pending.is_empty() {
+            return Ok(codes);
+        }
+        let batch: Vec<String> = pending.iter().map(|_| random_code(5, 5)).collect();
+        let inserted: Vec<(String, i64)> = sqlx::query_as(
+            "INSERT INTO tickets (code, order_id, ticket_type_id, holder_name) \
+             SELECT code, $2, type_id, $3 FROM unnest($1::text[], $4::bigint[]) AS n(code, type_id) \
+             ON CONFLICT (code) WHERE deleted_at IS NULL DO NOTHING RETURNING code, ticket_type_id",
+        )
+        .bind(&batch)
+        .bind(order_id)
+        .bind(holder)
+        .bind(&pending)
+        .fetch_all(&mut *tx)
+        .await?;
+        for (code, type_id) in inserted {
+            if let Some(at) = pending.iter().position(|t| *t == type_id) {
+                pending.remove(at);
+            }
+            codes.push(code);
+        }
+    }
+    if pending.is_empty() {
+        Ok(codes)
+    } else {
+        Err(DataError::Database(
+            "could not find free ticket codes".into(),
+        ))
+    }
+}
+
+/// The order actions of the lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderAction {
+    MarkPaid,
+    Cancel,
+    Refund,
+    Reactivate,
+}
+
+impl OrderAction {
+    pub fn label(self) -> &'static str {
+        match self {
+            OrderAction::MarkPaid => "mark paid",
+            OrderAction::Cancel => "cancel",
+            OrderAction::Refund => "refund",
+            OrderAction::Reactivate => "reactivate",
+        }
+    }
+
+    /// The status an order must have for the action, and the status it gets.
+    fn transition(self) -> (OrderStatus, OrderStatus) {
+        match self {
+            OrderAction::MarkPaid => (OrderStatus::Pending, OrderStatus::Paid),
+            OrderAction::Cancel => (OrderStatus::Pending, OrderStatus::Cancelled),
+            OrderAction::Refund => (OrderStatus::Paid, OrderStatus::Refunded),
+            OrderAction::Reactivate => (OrderStatus::Cancelled, OrderStatus::Pending),
+        }
+    }
+}
+
+/// What an order action did, for the message after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionOutcome {
+    pub code: String,
+    pub status: OrderStatus,
+    pub tickets_changed: i64,
+}
+
+/// Applies `action` to order `order_id`: cancel and refund void the tickets and give the seats
+/// back; reactivate takes them again, only if they are still free.
+pub async fn apply_action(
+    pool: &PgPool,
+    actor: &Actor,
+    order_id: i64,
+    action: OrderAction,
+) -> Result<ActionOutcome, DataError> {
+    let mut tx = pool.begin().await?;
+    let row: Option<(String, OrderStatus, i64, i64)> = sqlx::query_as(
+        "SELECT code, status, event_id, user_id FROM orders WHERE id = $1 AND deleted_at IS NULL FOR UPDATE",
+    )
+    .bind(order_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((code, status, event_id, buyer)) = row else {
+        return Err(DataError::NotFound);
+    };
+    let own_pending_cancel =
+        actor.role == Role::Customer && buyer == actor.id && action == OrderAction::Cancel;
+    if !own_pending_cancel {
+        may_manage_orders(&mut tx, actor, event_id).await?;
+    }
+    let (from, to) = action.transition();
+    if status != from {
+        return Err(DataError::Refused(format!(
+            "order {code} is {}; only a {} order can be {}",
+            status.label(),
+            from.label(),
+            match action {
+                OrderAction::MarkPaid => "marked paid",
+                OrderAction::Cancel => "cancelled",
+                OrderAction::Refund => "refunded",
+                OrderAction::Reactivate => "reactivated",
+            }
+        )));
+    }
+    let tickets_changed = match action {
+        OrderAction::MarkPaid => 0,
+        OrderAction::Cancel | OrderAction::Refund => release_seats(&mut tx, order_id).await?,
+        OrderAction::Reactivate => retake_seats(&mut tx, order_id).await?,
+    };
+    sqlx::query("UPDATE orders SET status = $2 WHERE id = $1")
+        .bind(order_id)
+        .bind(to)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        action.label(),
+        "order",
+        order_id,
+        Some(serde_json::json!({ "status": from.label() })),
+        Some(serde_json::json!({ "status": to.label(), "tickets_changed": tickets_changed })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ActionOutcome {
+        code,
+        status: to,
+        tickets_changed,
+    })
+}
+
+/// Voids the order's live tickets and gives their seats back. Returns how many.
+async fn release_seats(tx: &mut PgConnection, order_id: i64) -> Result<i64, DataError> {
+    let released: Vec<(i64, i64)> = sqlx::query_as(
+        "WITH voided AS ( \
+             UPDATE tickets SET status = 'cancelled', checked_in_at = NULL, checked_in_by = NULL \
+             WHERE order_id = $1 AND status <> 'cancelled' AND deleted_at IS NULL \
+             RETURNING ticket_type_id) \
+         SELECT ticket_type_id, count(*) FROM voided GROUP BY ticket_type_id",
+    )
+    .bind(order_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut total = 0;
+    for (type_id, n) in released {
+        sqlx::query("UPDATE ticket_types SET sold = sold - $2 WHERE id = $1")
+            .bind(type_id)
+            .bind(n as i32)
+            .execute(&mut *tx)
+            .await?;
+        total += n;
+    }
+    Ok(total)
+}
+
+/// Takes the seats of a cancelled order's tickets again, all or none.
+async fn retake_seats(tx: &mut PgConnection, order_id: i64) -> Result<i64, DataError> {
+    let wanted: Vec<(i64, i64, String)> = sqlx::query_as(
+        "SELECT t.ticket_type_id, count(*), tt.name FROM tickets t \
+         JOIN ticket_types tt ON tt.id = t.ticket_type_id \
+         WHERE t.order_id = $1 AND t.status = 'cancelled' AND t.deleted_at IS NULL \
+         GROUP BY t.ticket_type_id, tt.name",
+    )
+    .bind(order_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut total = 0;
+    for (type_id, n, name) in wanted {
+        let taken = sqlx::query(
+            "UPDATE ticket_types SET sold = sold + $2 WHERE id = $1 AND sold + $2 <= quantity",
+        )
+        .bind(type_id)
+        .bind(n as i32)
+        .execute(&mut *tx)
+        .await?;
+        if taken.rows_affected() == 0 {
+            return Err(DataError::Refused(format!(
+                "cannot reactivate: not enough {name} tickets left"
+            )));
+        }
+        total += n;
+    }
+    sqlx::query("UPDATE tickets SET status = 'valid' WHERE order_id = $1 AND status = 'cancelled' AND deleted_at IS NULL")
+        .bind(order_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_codes_use_the_unambiguous_alphabet() {
+        for _ in 0..200 {
+            let code = random_code(5, 5);
+            assert_eq!(code.len(), 11);
+            assert_eq!(&code[5..6], "-");
+            assert!(
+                code.chars()
+                    .filter(|c| *c != '-')
+                    .all(|c| CODE_ALPHABET.contains(&(c as u8)))
+            );
+        }
+    }
+}
