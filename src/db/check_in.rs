@@ -69,6 +69,17 @@ fn may_check_in(actor: &Actor) -> Result<Option<i64>, DataError> {
     }
 }
 
+/// The OUT parameters of `check_in_ticket` (migration 0003).
+#[derive(sqlx::FromRow)]
+struct CheckIn {
+    o_result: ScanResult,
+    o_ticket: Option<i64>,
+    o_event: Option<i64>,
+    o_at: Option<DateTime<Utc>>,
+    o_terminal: Option<String>,
+    o_replayed: bool,
+}
+
 /// Scans a ticket: one atomic statement in the database (`check_in_ticket`), which also logs
 /// the attempt in `scans`, good or bad.
 pub async fn scan(pool: &PgPool, actor: &Actor, scan: &Scan) -> Result<ScanOutcome, DataError> {
@@ -80,14 +91,14 @@ pub async fn scan(pool: &PgPool, actor: &Actor, scan: &Scan) -> Result<ScanOutco
     let terminal: String = scan.terminal.chars().take(MAX_TERMINAL_CHARS).collect();
     let scan_key: String = scan.scan_key.chars().take(64).collect();
     let looked_up: String = code.chars().take(MAX_CODE_CHARS).collect();
-    let (result, ticket_id, event_id, at, admitted_by, replayed): (
-        ScanResult,
-        Option<i64>,
-        Option<i64>,
-        Option<DateTime<Utc>>,
-        Option<String>,
-        bool,
-    ) = sqlx::query_as("SELECT * FROM check_in_ticket($1, $2, $3, $4, $5, $6)")
+    let CheckIn {
+        o_result: result,
+        o_ticket: ticket_id,
+        o_event: event_id,
+        o_at: at,
+        o_terminal: admitted_by,
+        o_replayed: replayed,
+    } = sqlx::query_as("SELECT * FROM check_in_ticket($1, $2, $3, $4, $5, $6)")
         .bind(&looked_up)
         .bind(&terminal)
         .bind(actor.id)
