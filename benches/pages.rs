@@ -345,6 +345,8 @@ async fn main() {
     // Keypress to new page drawn, through the whole app (update, data layer, draw).
     let mut app = App::new(AppOptions {
         keymap: KeyMap::defaults(),
+        terminal: "bench".into(),
+        kiosk: None,
         time_offset: FixedOffset::east_opt(0).expect("UTC"),
         no_color: false,
     });

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::app::AppOptions;
 use crate::app::commands::KeyMap;
+use crate::app::{AppOptions, Kiosk};
 use crate::config::Config;
 use crate::db::local_server::LocalServer;
 use crate::db::migrations::{self, DownTo};
@@ -37,6 +37,17 @@ pub enum CliCommand {
     Migrate {
         #[command(subcommand)]
         action: MigrateAction,
+    },
+    /// Start locked to check-in, for door staff: no other tabs, and leaving needs the
+    /// signed-in user's password.
+    Kiosk {
+        /// The event this door admits to (its id); without it, tickets of any event.
+        #[arg(long)]
+        event: Option<i64>,
+        /// This door's name in the scan log (default: `terminal_name` in the config file,
+        /// or the host name).
+        #[arg(long)]
+        terminal: Option<String>,
     },
     /// Add a large generated data set (for load tests and demos).
     Seed {
@@ -75,14 +86,24 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
         Some(url) => DatabaseTarget::Url(url),
         None => DatabaseTarget::BuiltIn(LocalServer::default_root()?),
     };
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let options = |terminal: Option<String>, kiosk: Option<Kiosk>| AppOptions {
+        keymap: keymap.clone(),
+        terminal: terminal_name(terminal.or(config.terminal_name.clone())),
+        kiosk,
+        time_offset: *chrono::Local::now().offset(),
+        no_color,
+    };
     match cli.command {
-        None => {
-            let options = AppOptions {
-                keymap,
-                time_offset: *chrono::Local::now().offset(),
-                no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
-            };
-            crate::runner::run(target, options).await
+        None => crate::runner::run(target, options(None, None)).await,
+        Some(CliCommand::Kiosk { event, terminal }) => {
+            if event.is_some_and(|id| id <= 0) {
+                return Err(SetupError::Invalid(
+                    "--event takes an event id (a positive number)".into(),
+                )
+                .into());
+            }
+            crate::runner::run(target, options(terminal, Some(Kiosk { event_id: event }))).await
         }
         Some(CliCommand::Migrate { action }) => migrate(&target, action).await,
         Some(CliCommand::Seed { scale }) => seed_scale(&target, scale).await,
@@ -164,4 +185,22 @@ async fn finish(connection: db::Connection) {
     connection.pool.close().await;
     let lease = connection.lease;
     let _ = tokio::task::spawn_blocking(move || drop(lease)).await;
+}
+
+/// The name this terminal logs its scans under: given, or the host name.
+fn terminal_name(given: Option<String>) -> String {
+    given
+        .map(|name| {
+            name.trim()
+                .chars()
+                .take(crate::db::check_in::MAX_TERMINAL_CHARS)
+                .collect::<String>()
+        })
+        .filter(|name| !name.is_empty())
+        .or_else(|| {
+            nix::unistd::gethostname()
+                .ok()
+                .and_then(|name| name.into_string().ok())
+        })
+        .unwrap_or_else(|| "terminal".into())
 }

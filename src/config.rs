@@ -12,6 +12,8 @@ use crate::error::ConfigError;
 pub struct Config {
     /// A PostgreSQL URL; without one (and without DATABASE_URL) the built-in database is used.
     pub database_url: Option<String>,
+    /// This terminal's name in the scan log (default: the host name).
+    pub terminal_name: Option<String>,
     /// Key bindings: command name to keys, overriding `assets/keymap.toml`.
     #[serde(default)]
     pub keys: BTreeMap<String, Vec<String>>,

@@ -131,7 +131,11 @@ async fn help_lists_the_keys_from_the_key_map() {
     let mut harness = signed_in(&db, "admin@boxoffice.test", 100, 30).await;
     harness.press(KeyCode::Char('?')).await;
     let screen = harness.render();
-    for (keys, help) in harness.app.keymap.help_lines() {
+    for (keys, help) in harness
+        .app
+        .keymap
+        .help_lines(boxoffice::app::commands::Context::List)
+    {
         assert!(screen.contains(&keys), "help lacks {keys}");
         assert!(screen.contains(help), "help lacks {help}");
     }

@@ -15,6 +15,7 @@ pub enum Command {
     Tab1,
     Tab2,
     Tab3,
+    Tab4,
     Down,
     Up,
     NextPage,
@@ -29,46 +30,120 @@ pub enum Command {
     Refresh,
     Help,
     Quit,
+    CheckIn,
+    ClearCode,
+    UndoLastAdmission,
 }
 
-/// Every command with its config name and help text, in help order.
-pub const COMMANDS: &[(Command, &str, &str)] = &[
-    (Command::NextTab, "next_tab", "next tab"),
-    (Command::PreviousTab, "previous_tab", "previous tab"),
-    (Command::Tab1, "tab_1", "Events tab"),
-    (Command::Tab2, "tab_2", "Orders tab"),
-    (Command::Tab3, "tab_3", "Tickets tab"),
-    (Command::Down, "down", "select the next row"),
-    (Command::Up, "up", "select the previous row"),
-    (Command::NextPage, "next_page", "next page"),
-    (Command::PreviousPage, "previous_page", "previous page"),
-    (Command::FirstPage, "first_page", "first page"),
-    (Command::LastPage, "last_page", "last page"),
-    (
+/// Where a command applies. On the Check-in screen letters and digits type the code, so its
+/// commands are on keys that cannot be part of a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Context {
+    List,
+    CheckIn,
+}
+
+const LIST: &[Context] = &[Context::List];
+const BOTH: &[Context] = &[Context::List, Context::CheckIn];
+const DOOR: &[Context] = &[Context::CheckIn];
+
+pub struct CommandInfo {
+    pub command: Command,
+    /// The name in the key map and the config file.
+    pub name: &'static str,
+    pub help: &'static str,
+    pub contexts: &'static [Context],
+}
+
+const fn info(
+    command: Command,
+    name: &'static str,
+    help: &'static str,
+    contexts: &'static [Context],
+) -> CommandInfo {
+    CommandInfo {
+        command,
+        name,
+        help,
+        contexts,
+    }
+}
+
+/// Every command with its config name, help text and screens, in help order.
+pub const COMMANDS: &[CommandInfo] = &[
+    info(Command::NextTab, "next_tab", "next tab", BOTH),
+    info(Command::PreviousTab, "previous_tab", "previous tab", BOTH),
+    info(Command::Tab1, "tab_1", "Events tab", LIST),
+    info(Command::Tab2, "tab_2", "Orders tab", LIST),
+    info(Command::Tab3, "tab_3", "Tickets tab", LIST),
+    info(Command::Tab4, "tab_4", "Check-in tab", LIST),
+    info(Command::Down, "down", "select the next row", LIST),
+    info(Command::Up, "up", "select the previous row", LIST),
+    info(Command::NextPage, "next_page", "next page", LIST),
+    info(
+        Command::PreviousPage,
+        "previous_page",
+        "previous page",
+        LIST,
+    ),
+    info(Command::FirstPage, "first_page", "first page", LIST),
+    info(Command::LastPage, "last_page", "last page", LIST),
+    info(
         Command::SortNextColumn,
         "sort_next_column",
         "sort by the next column",
+        LIST,
     ),
-    (Command::ReverseSort, "reverse_sort", "reverse the sort"),
-    (
+    info(
+        Command::ReverseSort,
+        "reverse_sort",
+        "reverse the sort",
+        LIST,
+    ),
+    info(
         Command::Filter,
         "filter",
         "filter / search this tab (Esc clears)",
+        LIST,
     ),
-    (
+    info(
         Command::Open,
         "open",
         "open: event → orders, order → tickets, ticket → detail",
+        LIST,
     ),
-    (
+    info(
         Command::Back,
         "back",
         "back (close help, leave a drill-down)",
+        LIST,
     ),
-    (Command::Refresh, "refresh", "refresh now"),
-    (Command::Help, "help", "show or hide this help"),
-    (Command::Quit, "quit", "quit (Ctrl-c always quits)"),
+    info(Command::Refresh, "refresh", "refresh now", LIST),
+    info(
+        Command::CheckIn,
+        "check_in",
+        "check the typed or scanned code in",
+        DOOR,
+    ),
+    info(
+        Command::ClearCode,
+        "clear_code",
+        "clear the code (and close help)",
+        DOOR,
+    ),
+    info(
+        Command::UndoLastAdmission,
+        "undo_last_admission",
+        "undo the last admission (admin, organizer)",
+        DOOR,
+    ),
+    info(Command::Help, "help", "show or hide this help", BOTH),
+    info(Command::Quit, "quit", "quit (Ctrl-c always quits)", LIST),
 ];
+
+fn info_of(command: Command) -> Option<&'static CommandInfo> {
+    COMMANDS.iter().find(|info| info.command == command)
+}
 
 const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
 
@@ -197,8 +272,8 @@ impl KeyMap {
         for (name, specs) in defaults.iter().chain(overrides.iter()) {
             let command = COMMANDS
                 .iter()
-                .find(|(_, config_name, _)| config_name == name)
-                .map(|(command, ..)| *command)
+                .find(|info| info.name == name)
+                .map(|info| info.command)
                 .ok_or_else(|| ConfigError::KeyMap(format!("unknown command `{name}`")))?;
             let keys = specs
                 .iter()
@@ -218,44 +293,53 @@ impl KeyMap {
         })
     }
 
+    /// A key may do one thing per screen.
     fn check_conflicts(&self) -> Result<(), ConfigError> {
-        let mut seen: BTreeMap<String, Command> = BTreeMap::new();
+        let mut seen: BTreeMap<(Context, String), Command> = BTreeMap::new();
         for (command, keys) in &self.bindings {
+            let contexts = info_of(*command).map_or(&[][..], |info| info.contexts);
             for key in keys {
-                if let Some(other) = seen.insert(key.label(), *command)
-                    && other != *command
-                {
-                    return Err(ConfigError::KeyMap(format!(
-                        "key {} is bound to both {} and {}",
-                        key.label(),
-                        config_name(other),
-                        config_name(*command)
-                    )));
+                for context in contexts {
+                    if let Some(other) = seen.insert((*context, key.label()), *command)
+                        && other != *command
+                    {
+                        return Err(ConfigError::KeyMap(format!(
+                            "key {} is bound to both {} and {}",
+                            key.label(),
+                            config_name(other),
+                            config_name(*command)
+                        )));
+                    }
                 }
             }
         }
         Ok(())
     }
 
-    pub fn command_for(&self, event: &KeyEvent) -> Option<Command> {
+    /// The command a key press means on a screen.
+    pub fn command_for(&self, context: Context, event: &KeyEvent) -> Option<Command> {
         let key = Key::from_event(event);
         self.bindings
             .iter()
+            .filter(|(command, _)| {
+                info_of(**command).is_some_and(|info| info.contexts.contains(&context))
+            })
             .find(|(_, keys)| keys.contains(&key))
             .map(|(command, _)| *command)
     }
 
-    /// The help lines: every command in help order with its keys.
-    pub fn help_lines(&self) -> Vec<(String, &'static str)> {
+    /// The help lines of a screen: its commands in help order with their keys.
+    pub fn help_lines(&self, context: Context) -> Vec<(String, &'static str)> {
         COMMANDS
             .iter()
-            .filter_map(|(command, _, help)| {
-                let keys = self.bindings.get(command)?;
+            .filter(|info| info.contexts.contains(&context))
+            .filter_map(|info| {
+                let keys = self.bindings.get(&info.command)?;
                 if keys.is_empty() {
                     return None;
                 }
                 let labels: Vec<String> = keys.iter().map(Key::label).collect();
-                Some((labels.join(" / "), *help))
+                Some((labels.join(" / "), info.help))
             })
             .collect()
     }
@@ -267,10 +351,7 @@ impl KeyMap {
 }
 
 fn config_name(command: Command) -> &'static str {
-    COMMANDS
-        .iter()
-        .find(|(c, ..)| *c == command)
-        .map_or("?", |(_, name, _)| name)
+    info_of(command).map_or("?", |info| info.name)
 }
 
 #[cfg(test)]
@@ -284,12 +365,13 @@ mod tests {
     #[test]
     fn every_command_has_a_default_key() {
         let map = KeyMap::load(&BTreeMap::new()).expect("the built-in key map parses");
-        for (command, name, _) in COMMANDS {
+        for info in COMMANDS {
             assert!(
                 map.bindings
-                    .get(command)
+                    .get(&info.command)
                     .is_some_and(|keys| !keys.is_empty()),
-                "{name} has no key"
+                "{} has no key",
+                info.name
             );
         }
     }
@@ -298,23 +380,35 @@ mod tests {
     fn keys_match_presses_as_terminals_send_them() {
         let map = KeyMap::defaults();
         assert_eq!(
-            map.command_for(&press(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            map.command_for(
+                Context::List,
+                &press(KeyCode::Char('G'), KeyModifiers::SHIFT)
+            ),
             Some(Command::LastPage)
         );
         assert_eq!(
-            map.command_for(&press(KeyCode::Char('g'), KeyModifiers::NONE)),
+            map.command_for(
+                Context::List,
+                &press(KeyCode::Char('g'), KeyModifiers::NONE)
+            ),
             Some(Command::FirstPage)
         );
         assert_eq!(
-            map.command_for(&press(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            map.command_for(Context::List, &press(KeyCode::BackTab, KeyModifiers::SHIFT)),
             Some(Command::PreviousTab)
         );
         assert_eq!(
-            map.command_for(&press(KeyCode::Char('f'), KeyModifiers::CONTROL)),
+            map.command_for(
+                Context::List,
+                &press(KeyCode::Char('f'), KeyModifiers::CONTROL)
+            ),
             Some(Command::NextPage)
         );
         assert_eq!(
-            map.command_for(&press(KeyCode::Char('f'), KeyModifiers::NONE)),
+            map.command_for(
+                Context::List,
+                &press(KeyCode::Char('f'), KeyModifiers::NONE)
+            ),
             None
         );
     }
@@ -324,11 +418,17 @@ mod tests {
         let overrides = BTreeMap::from([("quit".to_string(), vec!["ctrl-q".to_string()])]);
         let map = KeyMap::load(&overrides).expect("valid override");
         assert_eq!(
-            map.command_for(&press(KeyCode::Char('q'), KeyModifiers::CONTROL)),
+            map.command_for(
+                Context::List,
+                &press(KeyCode::Char('q'), KeyModifiers::CONTROL)
+            ),
             Some(Command::Quit)
         );
         assert_eq!(
-            map.command_for(&press(KeyCode::Char('q'), KeyModifiers::NONE)),
+            map.command_for(
+                Context::List,
+                &press(KeyCode::Char('q'), KeyModifiers::NONE)
+            ),
             None
         );
     }

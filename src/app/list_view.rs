@@ -37,6 +37,8 @@ pub struct ListView {
     /// Zero-based number of the first row shown, when known.
     pub first_row: Option<u64>,
     pub loading: bool,
+    /// Rows changed elsewhere while this list was not shown: reload it when it is.
+    pub stale: bool,
     pub error: Option<String>,
     pub count: Loadable<RowCount>,
     pub detail: Loadable<Detail>,
@@ -71,6 +73,7 @@ impl ListView {
             has_after: false,
             first_row: None,
             loading: false,
+            stale: false,
             error: None,
             count: Loadable::Idle,
             detail: Loadable::Idle,

@@ -2,7 +2,9 @@
 //! Requests for the data task collect in an outbox the runner sends on, so the state logic
 //! never touches a channel or the database and can be driven directly in tests.
 
+pub mod check_in;
 pub mod commands;
+mod door;
 pub mod filter_prompt;
 pub mod list_view;
 pub mod sign_in;
@@ -13,13 +15,17 @@ use std::time::{Duration, Instant};
 
 use chrono::FixedOffset;
 
+use crate::app::check_in::{CheckInView, PendingScan};
 use crate::app::commands::KeyMap;
 use crate::app::filter_prompt::FilterPrompt;
 use crate::app::list_view::ListView;
 use crate::app::sign_in::SignInForm;
 use crate::data_task::{Envelope, Request, Slot};
-use crate::db::auth::Actor;
+use crate::db::auth::{Actor, Role};
 use crate::db::model::EntityKind;
+
+/// The index of the Check-in tab, after the list tabs.
+pub const CHECK_IN_TAB: usize = 3;
 
 /// The list tabs, in order.
 pub const TABS: [(EntityKind, &str); 3] = [
@@ -68,9 +74,27 @@ struct BackEntry {
 #[derive(Debug, Clone)]
 pub struct AppOptions {
     pub keymap: KeyMap,
+    /// This terminal's name in the scan log (kiosk `--terminal`, config, or the host name).
+    pub terminal: String,
+    /// Kiosk mode: check-in only, and leaving needs the password.
+    pub kiosk: Option<Kiosk>,
     /// The offset times are shown in (the terminal's local time).
     pub time_offset: FixedOffset,
     pub no_color: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Kiosk {
+    /// The event this door admits to; None admits to any.
+    pub event_id: Option<i64>,
+}
+
+/// The password prompt that stands between a kiosk and quitting.
+#[derive(Debug, Clone, Default)]
+pub struct UnlockPrompt {
+    pub input: tui_input::Input,
+    pub error: Option<String>,
+    pub waiting: Option<u64>,
 }
 
 #[derive(Debug)]
@@ -82,6 +106,11 @@ pub struct App {
     pub database_label: String,
     pub built_in_database: bool,
     pub tabs: Vec<ListView>,
+    pub check_in: CheckInView,
+    pub kiosk: Option<Kiosk>,
+    pub unlock: Option<UnlockPrompt>,
+    /// Generation of the change of state under way (undo a check-in, ...).
+    pub waiting_action: Option<u64>,
     pub active_tab: usize,
     pub help_open: bool,
     pub detail_zoomed: bool,
@@ -115,6 +144,13 @@ impl App {
             database_label: String::new(),
             built_in_database: false,
             tabs: TABS.iter().map(|(kind, _)| ListView::new(*kind)).collect(),
+            check_in: CheckInView::new(
+                options.terminal,
+                options.kiosk.and_then(|kiosk| kiosk.event_id),
+            ),
+            kiosk: options.kiosk,
+            unlock: None,
+            waiting_action: None,
             active_tab: 0,
             help_open: false,
             detail_zoomed: false,
@@ -141,12 +177,41 @@ impl App {
         std::mem::take(&mut self.outbox)
     }
 
+    /// The list view shown, or (on the Check-in tab) the last one shown.
     pub fn view(&self) -> &ListView {
-        &self.tabs[self.active_tab]
+        &self.tabs[self.active_tab.min(TABS.len() - 1)]
     }
 
     pub fn view_mut(&mut self) -> &mut ListView {
-        &mut self.tabs[self.active_tab]
+        let index = self.active_tab.min(TABS.len() - 1);
+        &mut self.tabs[index]
+    }
+
+    pub fn on_check_in(&self) -> bool {
+        self.active_tab == CHECK_IN_TAB
+    }
+
+    /// Whether the signed-in user may use the Check-in tab (DESIGN.md "Roles").
+    pub fn may_check_in(&self) -> bool {
+        self.actor
+            .as_ref()
+            .is_some_and(|actor| matches!(actor.role, Role::Admin | Role::Organizer | Role::Staff))
+    }
+
+    /// The tabs this user has, by index: a kiosk has Check-in only.
+    pub fn tab_titles(&self) -> Vec<(usize, &'static str)> {
+        if self.kiosk.is_some() {
+            return vec![(CHECK_IN_TAB, "Check-in")];
+        }
+        let mut titles: Vec<(usize, &'static str)> = TABS
+            .iter()
+            .enumerate()
+            .map(|(i, (_, name))| (i, *name))
+            .collect();
+        if self.may_check_in() {
+            titles.push((CHECK_IN_TAB, "Check-in"));
+        }
+        titles
     }
 
     /// Whether a drill-down can be left with Esc, and what it came from.
@@ -186,6 +251,22 @@ impl App {
             Slot::Page(kind) => self.view_of_mut(kind).waiting_page = Some(generation),
             Slot::Count(kind) => self.view_of_mut(kind).waiting_count = Some(generation),
             Slot::Detail(kind) => self.view_of_mut(kind).waiting_detail = Some(generation),
+            Slot::Scan => {
+                if let Request::Scan(scan) = &request {
+                    self.check_in.pending = Some(PendingScan {
+                        scan: scan.clone(),
+                        generation,
+                        retry_at: None,
+                    });
+                }
+            }
+            Slot::DoorStatus => self.check_in.waiting_status = Some(generation),
+            Slot::Action => self.waiting_action = Some(generation),
+            Slot::Unlock => {
+                if let Some(unlock) = self.unlock.as_mut() {
+                    unlock.waiting = Some(generation);
+                }
+            }
         }
         self.outbox.push(Envelope {
             generation,

@@ -5,11 +5,11 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use crate::app::commands::Command;
+use crate::app::commands::{Command, Context};
 use crate::app::filter_prompt::{FilterPrompt, PromptAction, remember};
 use crate::app::list_view::{ListView, Loadable, Scope};
 use crate::app::sign_in::SignInAction;
-use crate::app::{App, BackEntry, DatabaseState, Screen, TABS};
+use crate::app::{App, BackEntry, CHECK_IN_TAB, DatabaseState, Screen, TABS};
 use crate::data_task::{Answer, DataEvent, Request, Slot};
 use crate::db::filter::Filter;
 use crate::db::listing::Parent;
@@ -48,6 +48,7 @@ impl App {
     fn tick(&mut self) {
         self.spinner = self.spinner.wrapping_add(1);
         let now = Instant::now();
+        self.retry_scans(now);
         if self.flash.as_ref().is_some_and(|flash| flash.until <= now) {
             self.flash = None;
         }
@@ -70,7 +71,11 @@ impl App {
 
     fn handle_key(&mut self, key: &KeyEvent) {
         if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-            self.should_quit = true;
+            if self.kiosk.is_some() && self.screen == Screen::Main {
+                self.ask_to_unlock();
+            } else {
+                self.should_quit = true;
+            }
             return;
         }
         match self.screen {
@@ -79,8 +84,10 @@ impl App {
                     self.send(Request::SignIn { email, password });
                 }
             }
+            Screen::Main if self.unlock.is_some() => self.handle_unlock_key(key),
+            Screen::Main if self.on_check_in() => self.handle_check_in_key(key),
             Screen::Main if self.prompt.is_some() => self.handle_prompt_key(key),
-            Screen::Main => match self.keymap.command_for(key) {
+            Screen::Main => match self.keymap.command_for(Context::List, key) {
                 Some(command) => self.run_command(command),
                 None if key.code == KeyCode::Esc => {}
                 None => {
@@ -133,10 +140,11 @@ impl App {
         match command {
             Command::Quit => self.should_quit = true,
             Command::Help => self.help_open = true,
-            Command::NextTab => self.switch_tab((self.active_tab + 1) % TABS.len()),
-            Command::PreviousTab => {
-                self.switch_tab((self.active_tab + TABS.len() - 1) % TABS.len())
-            }
+            Command::NextTab => self.next_tab(true),
+            Command::PreviousTab => self.next_tab(false),
+            Command::Tab4 => self.switch_tab(CHECK_IN_TAB),
+            // Keys of the Check-in screen; they do nothing on a list.
+            Command::CheckIn | Command::ClearCode | Command::UndoLastAdmission => {}
             Command::Tab1 => self.switch_tab(0),
             Command::Tab2 => self.switch_tab(1),
             Command::Tab3 => self.switch_tab(2),
@@ -196,14 +204,25 @@ impl App {
         self.flash_info(format!("sorted by {label}"));
     }
 
-    fn switch_tab(&mut self, index: usize) {
-        if index >= self.tabs.len() {
+    pub(super) fn switch_tab(&mut self, index: usize) {
+        if index == CHECK_IN_TAB {
+            if self.may_check_in() {
+                self.open_check_in();
+            }
+            return;
+        }
+        if index >= self.tabs.len() || self.kiosk.is_some() {
             return;
         }
         self.active_tab = index;
         self.detail_zoomed = false;
         if !self.view().loaded_once() && !self.view().loading {
             self.load_active_tab();
+        } else if self.view().stale && !self.view().loading {
+            self.view_mut().stale = false;
+            let page_size = self.page_size;
+            let requests = self.view_mut().reload(page_size);
+            self.send_all(requests);
         }
     }
 
@@ -315,6 +334,14 @@ impl App {
                 self.built_in_database = built_in;
             }
             DataEvent::ConnectFailed(message) => self.database = DatabaseState::Failed(message),
+            DataEvent::Changed {
+                tables,
+                reconnected,
+            } => {
+                if self.screen == Screen::Main {
+                    self.changed(&tables, reconnected);
+                }
+            }
             DataEvent::Reply {
                 slot,
                 generation,
@@ -374,6 +401,9 @@ impl App {
                     view.apply_count(result);
                 }
             }
+            Slot::Scan | Slot::DoorStatus | Slot::Action | Slot::Unlock => {
+                self.handle_door_reply(slot, generation, result);
+            }
             Slot::Detail(kind) => {
                 let view = self.view_of_mut(kind);
                 if view.waiting_detail == Some(generation) {
@@ -392,10 +422,22 @@ impl App {
             actor.name,
             actor.role.label()
         ));
+        let door_only = actor.role == crate::db::auth::Role::Staff;
         self.actor = Some(actor);
+        if self.kiosk.is_some() && !self.may_check_in() {
+            self.actor = None;
+            self.flash = None;
+            self.sign_in.refused("this account cannot check tickets in; a kiosk needs a staff, organizer or admin account".into());
+            return;
+        }
         self.screen = Screen::Main;
-        self.active_tab = 0;
-        self.load_active_tab();
+        if self.kiosk.is_some() || door_only {
+            // The door is where staff work; the lists load when they go there.
+            self.open_check_in();
+        } else {
+            self.active_tab = 0;
+            self.load_active_tab();
+        }
     }
 
     /// True when the detail pane has nothing to show yet for the selection.

@@ -1,6 +1,7 @@
 //! What the UI asks of the data task, and what comes back.
 
 use crate::db::auth::Actor;
+use crate::db::check_in::{EventCounters, RecentScan, Scan, ScanOutcome};
 use crate::db::count::RowCount;
 use crate::db::detail::Detail;
 use crate::db::filter::Filter;
@@ -17,6 +18,19 @@ pub enum Slot {
     Count(EntityKind),
     Detail(EntityKind),
     SignIn,
+    /// Every scan is answered, never superseded: a person is waiting for each.
+    Scan,
+    DoorStatus,
+    /// Changes of state (undo a check-in, ...): answered, never superseded.
+    Action,
+    Unlock,
+}
+
+impl Slot {
+    /// Whether a newer request for this slot makes an older one pointless.
+    pub fn supersedes(self) -> bool {
+        !matches!(self, Slot::Scan | Slot::Action)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +49,18 @@ pub enum Request {
         kind: EntityKind,
         id: i64,
     },
+    Scan(Scan),
+    DoorStatus {
+        event_id: Option<i64>,
+        terminal: String,
+    },
+    UndoCheckIn {
+        ticket_id: i64,
+    },
+    /// Checks the signed-in user's password (leaving a kiosk).
+    Unlock {
+        password: String,
+    },
 }
 
 impl Request {
@@ -44,6 +70,10 @@ impl Request {
             Request::Page(query) => Slot::Page(query.kind),
             Request::Count { kind, .. } => Slot::Count(*kind),
             Request::Detail { kind, .. } => Slot::Detail(*kind),
+            Request::Scan(_) => Slot::Scan,
+            Request::DoorStatus { .. } => Slot::DoorStatus,
+            Request::UndoCheckIn { .. } => Slot::Action,
+            Request::Unlock { .. } => Slot::Unlock,
         }
     }
 }
@@ -61,6 +91,14 @@ pub enum Answer {
     Page(Page),
     Count(RowCount),
     Detail(Detail),
+    Scanned(ScanOutcome),
+    DoorStatus {
+        counters: Option<EventCounters>,
+        recent: Vec<RecentScan>,
+    },
+    /// A change of state went through; the words say what it did.
+    Done(String),
+    Unlocked,
 }
 
 /// Everything the data task tells the UI.
@@ -73,6 +111,12 @@ pub enum DataEvent {
         built_in: bool,
     },
     ConnectFailed(String),
+    /// Rows changed in these tables (by anyone). `reconnected`: the listener lost its
+    /// connection, so changes may have been missed; reload what is shown.
+    Changed {
+        tables: Vec<String>,
+        reconnected: bool,
+    },
     Reply {
         slot: Slot,
         generation: u64,

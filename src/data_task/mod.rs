@@ -1,6 +1,7 @@
 //! The async data task: owns the connection pool, runs the UI's requests, and answers with
 //! events on the app's one event queue. The UI never awaits the database.
 
+pub mod listener;
 pub mod messages;
 
 use std::collections::HashMap;
@@ -11,7 +12,7 @@ use tokio::sync::{RwLock, mpsc};
 use tokio::task::JoinHandle;
 
 use crate::db::auth::{self, Actor};
-use crate::db::{DatabaseTarget, count, detail, listing};
+use crate::db::{DatabaseTarget, check_in, count, detail, listing};
 use crate::error::DataError;
 use crate::event::AppEvent;
 pub use messages::{Answer, DataErrorText, DataEvent, Envelope, Request, Slot};
@@ -44,6 +45,23 @@ pub async fn execute(
         Request::Detail { kind, id } => detail::fetch_detail(pool, actor, kind, id)
             .await
             .map(Answer::Detail),
+        Request::Scan(attempt) => check_in::scan(pool, actor, &attempt)
+            .await
+            .map(Answer::Scanned),
+        Request::DoorStatus { event_id, terminal } => {
+            let counters = match event_id {
+                Some(id) => Some(check_in::counters(pool, actor, id).await?),
+                None => None,
+            };
+            let recent = check_in::recent_scans(pool, actor, &terminal, 8).await?;
+            Ok(Answer::DoorStatus { counters, recent })
+        }
+        Request::UndoCheckIn { ticket_id } => check_in::undo_check_in(pool, actor, ticket_id)
+            .await
+            .map(|()| Answer::Done("check-in undone".into())),
+        Request::Unlock { password } => auth::sign_in(pool, &actor.email, &password)
+            .await
+            .map(|_| Answer::Unlocked),
     }
 }
 
@@ -72,6 +90,7 @@ pub async fn run(
         label: connection.label.clone(),
         built_in: connection.lease.is_some(),
     }));
+    let live = listener::spawn(connection.pool.clone(), events.clone());
     let actor: Arc<RwLock<Option<Actor>>> = Arc::default();
     let mut running: HashMap<Slot, JoinHandle<()>> = HashMap::new();
     while let Some(Envelope {
@@ -80,9 +99,12 @@ pub async fn run(
     }) = requests.recv().await
     {
         let slot = request.slot();
-        if let Some(previous) = running.remove(&slot) {
+        if let Some(previous) = running.remove(&slot)
+            && slot.supersedes()
+        {
             // A newer request for the same view supersedes it; dropping the query future
-            // also stops waiting on the server.
+            // also stops waiting on the server. (Scans and actions are never dropped: the
+            // handle is let go and the task runs to its end.)
             previous.abort();
         }
         let pool = connection.pool.clone();
@@ -106,6 +128,7 @@ pub async fn run(
         running.retain(|_, handle| !handle.is_finished());
         running.insert(slot, handle);
     }
+    live.abort();
     for (_, handle) in running {
         handle.abort();
     }

@@ -6,11 +6,26 @@ use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Clear, Row, Table};
 
 use crate::app::App;
+use crate::app::commands::Context;
 use crate::ui::layout::centered;
 use crate::ui::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let lines = app.keymap.help_lines();
+    let context = if app.on_check_in() {
+        Context::CheckIn
+    } else {
+        Context::List
+    };
+    let mut lines = app.keymap.help_lines(context);
+    if app.on_check_in() {
+        lines.insert(
+            0,
+            (
+                "A-Z 0-9 -".into(),
+                "type the ticket code (a scanner types it, then Enter)",
+            ),
+        );
+    }
     let height = lines.len() as u16 + 2;
     let popup = centered(area, 76, height);
     let rows = lines

@@ -1,5 +1,6 @@
 //! Drawing: a pure function of the app state. Each screen and pane has its own module.
 
+mod check_in;
 mod detail;
 mod filter_prompt;
 mod format;
@@ -43,7 +44,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Main => {
             let areas = layout::main_areas(area);
             tabs::draw(frame, areas.tabs, app, &theme);
-            if app.detail_zoomed {
+            if app.on_check_in() {
+                check_in::draw(frame, areas.table.union(areas.detail), app, &theme);
+            } else if app.detail_zoomed {
                 let body = areas.table.union(areas.detail);
                 detail::draw(frame, body, app, &theme);
             } else {

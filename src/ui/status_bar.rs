@@ -13,7 +13,11 @@ const SPINNER: [&str; 4] = ["⠋", "⠙", "⠹", "⠸"];
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(Paragraph::new("").style(theme.status_bar()), area);
-    let range = app.view().range_label();
+    let range = if app.on_check_in() {
+        String::new()
+    } else {
+        app.view().range_label()
+    };
     let [left, right] = Layout::horizontal([
         Constraint::Min(10),
         Constraint::Length(range.chars().count() as u16 + 2),

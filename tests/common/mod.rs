@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use boxoffice::app::commands::KeyMap;
-use boxoffice::app::{App, AppOptions};
+use boxoffice::app::{App, AppOptions, Kiosk};
 use boxoffice::data_task::{Answer, DataErrorText, DataEvent, Request, execute};
 use boxoffice::db::auth::Actor;
 use boxoffice::db::filter::Filter;
@@ -287,8 +287,21 @@ pub struct Harness {
 
 impl Harness {
     pub fn new(pool: PgPool, width: u16, height: u16) -> Self {
+        Self::with_options(pool, width, height, "test-door", None)
+    }
+
+    /// A harness for a kiosk, or another terminal name.
+    pub fn with_options(
+        pool: PgPool,
+        width: u16,
+        height: u16,
+        terminal: &str,
+        kiosk: Option<Kiosk>,
+    ) -> Self {
         let mut app = App::new(AppOptions {
             keymap: KeyMap::defaults(),
+            terminal: terminal.to_string(),
+            kiosk,
             time_offset: FixedOffset::east_opt(0).expect("UTC"),
             no_color: true,
         });
