@@ -9,6 +9,7 @@ use tui_input::backend::crossterm::EventHandler;
 
 use crate::data_task::Request;
 use crate::db::check_in::{EventCounters, RecentScan, Scan, ScanOutcome};
+use crate::db::model::ScanResult;
 
 /// Longest code the field takes; a scanner that runs on is cut here.
 const MAX_CODE_CHARS: usize = 64;
@@ -129,7 +130,12 @@ impl CheckInView {
 
     pub fn scanned(&mut self, outcome: ScanOutcome) {
         self.pending = None;
-        if self.locked_event.is_none() && outcome.event_id.is_some() {
+        // The counters follow the event people are being let into.
+        let at_the_door = matches!(
+            outcome.result,
+            ScanResult::Admitted | ScanResult::AlreadyUsed
+        );
+        if self.locked_event.is_none() && at_the_door && outcome.event_id.is_some() {
             self.counters_event = outcome.event_id;
         }
         self.last = Some(outcome);
