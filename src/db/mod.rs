@@ -14,6 +14,7 @@ pub mod model;
 pub mod sales;
 pub mod scope;
 pub mod seed;
+pub mod trash;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -1,0 +1,232 @@
+//! Door and box-office benchmark (DESIGN.md "Performance"): check-in throughput and latency
+//! with 16 kiosks at once, and order creation with 32 buyers on one ticket type.
+//!
+//! `DATABASE_URL=postgres://…/bo_bench cargo bench --bench door` on a database seeded with
+//! `boxoffice seed --scale 1` (see benches/README.md). Each run lasts a bounded time and talks
+//! only to the database it is given (run it on loopback). It checks tickets in and sells
+//! tickets: run it on a benchmark database, not on real data.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use boxoffice::db::auth::sign_in;
+use boxoffice::db::check_in::{Scan, scan};
+use boxoffice::db::model::ScanResult;
+use boxoffice::db::sales::{Sale, SaleLine, sell};
+use boxoffice::db::seed::DEMO_PASSWORD;
+use boxoffice::error::DataError;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+const KIOSKS: usize = 16;
+const BUYERS: usize = 32;
+const RUN_FOR: Duration = Duration::from_secs(10);
+
+fn percentile(samples: &mut [Duration], p: f64) -> f64 {
+    if samples.is_empty() {
+        return 0.0;
+    }
+    samples.sort_unstable();
+    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[index].as_secs_f64() * 1e3
+}
+
+#[tokio::main]
+async fn main() {
+    let Ok(url) = std::env::var("DATABASE_URL") else {
+        eprintln!(
+            "set DATABASE_URL to a benchmark database seeded with `boxoffice seed --scale 1`"
+        );
+        return;
+    };
+    let options: PgConnectOptions = url.parse().expect("DATABASE_URL parses");
+    let pool = PgPoolOptions::new()
+        .max_connections((BUYERS + 4) as u32)
+        .connect_with(options)
+        .await
+        .expect("connects");
+    let staff = sign_in(&pool, "door@boxoffice.test", DEMO_PASSWORD)
+        .await
+        .expect("staff signs in");
+    let seller = sign_in(&pool, "support@boxoffice.test", DEMO_PASSWORD)
+        .await
+        .expect("support signs in");
+
+    // Check-in: every kiosk scans its own codes, and one in ten is a code another kiosk
+    // scans too, so that the same ticket reaches two doors at nearly the same instant.
+    let codes: Vec<String> = sqlx::query_scalar(
+        "SELECT t.code FROM tickets t JOIN orders o ON o.id = t.order_id \
+         WHERE t.status = 'valid' AND o.status = 'paid' AND t.deleted_at IS NULL LIMIT 400000",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("valid tickets");
+    println!(
+        "check-in: {KIOSKS} kiosks for {RUN_FOR:?} over {} valid tickets",
+        codes.len()
+    );
+    let shared: Vec<String> = codes.iter().step_by(10).cloned().collect();
+    let started = Instant::now();
+    let mut kiosks = Vec::new();
+    for kiosk in 0..KIOSKS {
+        let pool = pool.clone();
+        let staff = staff.clone();
+        let own: Vec<String> = codes.iter().skip(kiosk).step_by(KIOSKS).cloned().collect();
+        let shared = shared.clone();
+        kiosks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut results: Vec<(String, ScanResult)> = Vec::new();
+            let mut n = 0usize;
+            while started.elapsed() < RUN_FOR && n < own.len() {
+                let code = if n % 10 == 0 {
+                    &shared[(n / 10) % shared.len()]
+                } else {
+                    &own[n]
+                };
+                let attempt = Scan {
+                    code: code.clone(),
+                    terminal: format!("bench-{kiosk}"),
+                    event_id: None,
+                    scan_key: format!("bench-{kiosk}-{n}-{}", started.elapsed().as_nanos()),
+                };
+                let at = Instant::now();
+                let outcome = scan(&pool, &staff, &attempt).await.expect("scan");
+                latencies.push(at.elapsed());
+                results.push((code.clone(), outcome.result));
+                n += 1;
+            }
+            (latencies, results)
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut admitted: HashMap<String, usize> = HashMap::new();
+    let mut scans = 0usize;
+    for kiosk in kiosks {
+        let (mut times, results) = kiosk.await.expect("kiosk task");
+        latencies.append(&mut times);
+        for (code, result) in results {
+            scans += 1;
+            if result == ScanResult::Admitted {
+                *admitted.entry(code).or_default() += 1;
+            }
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let doubles = admitted.values().filter(|n| **n > 1).count();
+    println!();
+    println!("| what | figure | target |");
+    println!("|---|---:|---|");
+    println!(
+        "| check-in throughput, {KIOSKS} kiosks | {:.0} scans/s | over 1,000 scans/s |",
+        scans as f64 / elapsed
+    );
+    println!(
+        "| check-in p50 | {:.2} ms | |",
+        percentile(&mut latencies.clone(), 0.5)
+    );
+    println!(
+        "| check-in p99 | {:.2} ms | under 20 ms |",
+        percentile(&mut latencies, 0.99)
+    );
+    println!(
+        "| double admissions | {doubles} of {} tickets admitted | 0 |",
+        admitted.len()
+    );
+
+    // Order creation: 32 buyers on one ticket type with plenty of seats, for the rate...
+    let buyers: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM users WHERE role = 'customer' ORDER BY id LIMIT $1")
+            .bind(BUYERS as i64)
+            .fetch_all(&pool)
+            .await
+            .expect("customers");
+    let (type_id, event_id): (i64, i64) = sqlx::query_as(
+        "UPDATE ticket_types SET quantity = sold + 1000000 \
+         WHERE id = (SELECT max(id) FROM ticket_types WHERE deleted_at IS NULL) RETURNING id, event_id",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("a ticket type");
+    let sale = |buyer: i64| Sale {
+        event_id,
+        buyer_id: buyer,
+        lines: vec![SaleLine {
+            ticket_type_id: type_id,
+            quantity: 1,
+        }],
+        holder_name: String::new(),
+        note: "benchmark".into(),
+        paid: true,
+    };
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for buyer in buyers.clone() {
+        let pool = pool.clone();
+        let seller = seller.clone();
+        let sale = sale(buyer);
+        tasks.push(tokio::spawn(async move {
+            let mut sold = 0usize;
+            let mut times = Vec::new();
+            while started.elapsed() < RUN_FOR {
+                let at = Instant::now();
+                sell(&pool, &seller, &sale).await.expect("sells");
+                times.push(at.elapsed());
+                sold += 1;
+            }
+            (sold, times)
+        }));
+    }
+    let mut orders = 0;
+    let mut times = Vec::new();
+    for task in tasks {
+        let (sold, mut t) = task.await.expect("buyer task");
+        orders += sold;
+        times.append(&mut t);
+    }
+    let rate = orders as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "| order creation, {BUYERS} buyers on one type | {rate:.0} orders/s | over 500 orders/s |"
+    );
+    println!(
+        "| order creation p99 | {:.2} ms | |",
+        percentile(&mut times, 0.99)
+    );
+
+    // ...and on the same type nearly sold out, for overselling.
+    let left = 50;
+    sqlx::query("UPDATE ticket_types SET quantity = sold + $2 WHERE id = $1")
+        .bind(type_id)
+        .bind(left)
+        .execute(&pool)
+        .await
+        .expect("nearly sold out");
+    let mut tasks = Vec::new();
+    for buyer in buyers {
+        let pool = pool.clone();
+        let seller = seller.clone();
+        let sale = sale(buyer);
+        tasks.push(tokio::spawn(async move {
+            let mut sold = 0;
+            loop {
+                match sell(&pool, &seller, &sale).await {
+                    Ok(_) => sold += 1,
+                    Err(DataError::Refused(_)) => return sold,
+                    Err(other) => panic!("{other}"),
+                }
+            }
+        }));
+    }
+    let mut sold = 0;
+    for task in tasks {
+        sold += task.await.expect("buyer task");
+    }
+    let (quantity, sold_now): (i32, i32) =
+        sqlx::query_as("SELECT quantity, sold FROM ticket_types WHERE id = $1")
+            .bind(type_id)
+            .fetch_one(&pool)
+            .await
+            .expect("type");
+    println!(
+        "| oversold, {BUYERS} buyers racing for the last {left} | {} (sold {sold}, seats {quantity}, taken {sold_now}) | 0 |",
+        (sold_now - quantity).max(0) + (sold - left).max(0)
+    );
+}

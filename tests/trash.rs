@@ -1,0 +1,284 @@
+//! Soft delete, batch restore and purge on real PostgreSQL, with the role matrix on every
+//! write: allowed and refused cases, and a refusal changes nothing.
+
+mod common;
+
+use boxoffice::db::sales::{OrderAction, apply_action};
+use boxoffice::db::trash::{self, Target};
+use boxoffice::error::DataError;
+use common::TestDb;
+use sqlx::PgPool;
+
+/// Live rows per table: the fingerprint of "nothing changed".
+async fn live(pool: &PgPool) -> (i64, i64, i64, i64) {
+    sqlx::query_as(
+        "SELECT (SELECT count(*) FROM events WHERE deleted_at IS NULL), \
+                (SELECT count(*) FROM ticket_types WHERE deleted_at IS NULL), \
+                (SELECT count(*) FROM orders WHERE deleted_at IS NULL), \
+                (SELECT count(*) FROM tickets WHERE deleted_at IS NULL)",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("counts")
+}
+
+async fn event_of(db: &TestDb, organizer: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT e.id FROM events e JOIN users u ON u.id = e.organizer_id WHERE u.email = $1 ORDER BY e.id LIMIT 1",
+    )
+    .bind(organizer)
+    .fetch_one(&db.pool)
+    .await
+    .expect("an event")
+}
+
+#[tokio::test]
+async fn deleting_an_event_takes_its_children_and_restoring_brings_back_that_batch_only() {
+    let db = TestDb::with_demo().await;
+    let admin = db.actor("admin@boxoffice.test").await;
+    let event = event_of(&db, "ada@boxoffice.test").await;
+    let before = live(&db.pool).await;
+    // One order of the event was deleted earlier, on its own.
+    let early: i64 =
+        sqlx::query_scalar("SELECT id FROM orders WHERE event_id = $1 ORDER BY id LIMIT 1")
+            .bind(event)
+            .fetch_one(&db.pool)
+            .await
+            .expect("an order");
+    let early_tickets: i64 = sqlx::query_scalar("SELECT count(*) FROM tickets WHERE order_id = $1")
+        .bind(early)
+        .fetch_one(&db.pool)
+        .await
+        .expect("count");
+    trash::delete(&db.pool, &admin, Target::Order(early))
+        .await
+        .expect("delete an order");
+
+    let preview = trash::preview(&db.pool, &admin, Target::Event(event))
+        .await
+        .expect("preview");
+    assert!(
+        preview.describe().contains("ticket type"),
+        "{}",
+        preview.describe()
+    );
+    let deleted = trash::delete(&db.pool, &admin, Target::Event(event))
+        .await
+        .expect("delete the event");
+    assert_eq!(deleted, preview, "the confirmation named what went");
+    let after = live(&db.pool).await;
+    assert_eq!(after.0, before.0 - 1);
+    assert_eq!(after.1, before.1 - deleted.ticket_types);
+    assert_eq!(after.2, before.2 - deleted.orders - 1);
+    assert_eq!(after.3, before.3 - deleted.tickets - early_tickets);
+
+    let entries = trash::list(&db.pool, &admin, None, 50)
+        .await
+        .expect("trash");
+    assert_eq!(entries.len(), 2, "one entry per delete");
+    assert_eq!(entries[0].kind, "event", "newest first");
+    assert_eq!(entries[0].deleted_by.as_deref(), Some("Alex Admin"));
+    // The earlier order cannot come back while its event is in the trash.
+    let refused = trash::restore(&db.pool, &admin, entries[1].id).await;
+    assert!(
+        matches!(&refused, Err(DataError::Refused(m)) if m.contains("restore that first")),
+        "{refused:?}"
+    );
+
+    trash::restore(&db.pool, &admin, entries[0].id)
+        .await
+        .expect("restore the event");
+    let restored = live(&db.pool).await;
+    assert_eq!(
+        restored,
+        (before.0, before.1, before.2 - 1, before.3 - early_tickets),
+        "that batch, nothing more"
+    );
+    trash::restore(&db.pool, &admin, entries[1].id)
+        .await
+        .expect("now the order");
+    assert_eq!(live(&db.pool).await, before);
+    assert!(
+        trash::list(&db.pool, &admin, None, 50)
+            .await
+            .expect("trash")
+            .is_empty()
+    );
+    let logged: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action IN ('delete', 'restore')")
+            .fetch_one(&db.pool)
+            .await
+            .expect("audit");
+    assert_eq!(logged, 4);
+}
+
+#[tokio::test]
+async fn a_restore_that_would_clash_is_refused_and_says_which_value() {
+    let db = TestDb::with_demo().await;
+    let admin = db.actor("admin@boxoffice.test").await;
+    let (order, code): (i64, String) =
+        sqlx::query_as("SELECT id, code FROM orders ORDER BY id LIMIT 1")
+            .fetch_one(&db.pool)
+            .await
+            .expect("an order");
+    trash::delete(&db.pool, &admin, Target::Order(order))
+        .await
+        .expect("delete");
+    // A new live order takes the same code meanwhile.
+    sqlx::query("INSERT INTO orders (code, user_id, event_id) SELECT code, user_id, event_id FROM orders WHERE id = $1")
+        .bind(order)
+        .execute(&db.pool)
+        .await
+        .expect("a new order with that code");
+    let before = live(&db.pool).await;
+    let batch = trash::list(&db.pool, &admin, Some("order"), 10)
+        .await
+        .expect("trash")[0]
+        .id;
+    let refused = trash::restore(&db.pool, &admin, batch).await;
+    assert!(
+        matches!(&refused, Err(DataError::Refused(m)) if m.contains(&format!("order code {code}"))),
+        "{refused:?}"
+    );
+    assert_eq!(live(&db.pool).await, before, "nothing changed");
+}
+
+#[tokio::test]
+async fn purge_is_for_admins_and_gives_the_seats_back() {
+    let db = TestDb::with_demo().await;
+    let admin = db.actor("admin@boxoffice.test").await;
+    let support = db.actor("support@boxoffice.test").await;
+    let (order, type_id, tickets): (i64, i64, i64) = sqlx::query_as(
+        "SELECT o.id, min(t.ticket_type_id), count(*) FROM orders o JOIN tickets t ON t.order_id = o.id \
+         WHERE o.status = 'paid' AND t.status = 'valid' GROUP BY o.id \
+         HAVING count(DISTINCT t.ticket_type_id) = 1 ORDER BY o.id LIMIT 1",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("a paid order");
+    let sold = |pool: PgPool| async move {
+        sqlx::query_scalar::<_, i32>("SELECT sold FROM ticket_types WHERE id = $1")
+            .bind(type_id)
+            .fetch_one(&pool)
+            .await
+            .expect("sold")
+    };
+    let sold_before = sold(db.pool.clone()).await;
+    trash::delete(&db.pool, &support, Target::Order(order))
+        .await
+        .expect("support deletes an order");
+    assert_eq!(
+        sold(db.pool.clone()).await,
+        sold_before,
+        "a trashed order still holds its seats"
+    );
+    let batch = trash::list(&db.pool, &support, None, 10)
+        .await
+        .expect("support sees it")[0]
+        .id;
+    assert!(matches!(
+        trash::purge(&db.pool, &support, batch).await,
+        Err(DataError::Refused(_))
+    ));
+    trash::purge(&db.pool, &admin, batch)
+        .await
+        .expect("admin purges");
+    assert_eq!(
+        i64::from(sold(db.pool.clone()).await),
+        i64::from(sold_before) - tickets
+    );
+    let gone: i64 = sqlx::query_scalar("SELECT count(*) FROM orders WHERE id = $1")
+        .bind(order)
+        .fetch_one(&db.pool)
+        .await
+        .expect("count");
+    assert_eq!(gone, 0);
+}
+
+#[tokio::test]
+async fn the_role_matrix_holds_for_every_write_and_refusals_change_nothing() {
+    let db = TestDb::with_demo().await;
+    let ada_event = event_of(&db, "ada@boxoffice.test").await;
+    let grace_event = event_of(&db, "grace@boxoffice.test").await;
+    let order_of = |event: i64, status: &'static str| {
+        let pool = db.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT id FROM orders WHERE event_id = $1 AND status::text = $2 ORDER BY id LIMIT 1")
+                .bind(event)
+                .bind(status)
+                .fetch_one(&pool)
+                .await
+                .expect("an order")
+        }
+    };
+    // (who, what, allowed)
+    let ada_pending = order_of(ada_event, "pending").await;
+    let grace_pending = order_of(grace_event, "pending").await;
+    let cases: Vec<(&str, Target, bool)> = vec![
+        ("support@boxoffice.test", Target::Event(grace_event), false),
+        ("door@boxoffice.test", Target::Order(grace_pending), false),
+        ("chris@example.com", Target::Order(grace_pending), false),
+        ("ada@boxoffice.test", Target::Event(grace_event), false),
+        ("ada@boxoffice.test", Target::Order(grace_pending), false),
+        ("ada@boxoffice.test", Target::Order(ada_pending), true),
+        ("support@boxoffice.test", Target::Order(grace_pending), true),
+        ("admin@boxoffice.test", Target::Event(grace_event), true),
+    ];
+    for (email, target, allowed) in cases {
+        let actor = db.actor(email).await;
+        let before = live(&db.pool).await;
+        let result = trash::delete(&db.pool, &actor, target).await;
+        if allowed {
+            assert!(result.is_ok(), "{email} may delete {target:?}: {result:?}");
+        } else {
+            assert!(
+                matches!(result, Err(DataError::Refused(_))),
+                "{email} may not delete {target:?}: {result:?}"
+            );
+            assert_eq!(
+                live(&db.pool).await,
+                before,
+                "{email}: a refusal changes nothing"
+            );
+        }
+    }
+    // Order actions: staff may not; a customer may cancel only their own pending order.
+    let db = TestDb::with_demo().await;
+    let pending: i64 =
+        sqlx::query_scalar("SELECT id FROM orders WHERE status = 'pending' ORDER BY id LIMIT 1")
+            .fetch_one(&db.pool)
+            .await
+            .expect("a pending order");
+    let staff = db.actor("door@boxoffice.test").await;
+    assert!(matches!(
+        apply_action(&db.pool, &staff, pending, OrderAction::MarkPaid).await,
+        Err(DataError::Refused(_))
+    ));
+    let chris = db.actor("chris@example.com").await;
+    assert!(matches!(
+        apply_action(&db.pool, &chris, pending, OrderAction::Cancel).await,
+        Err(DataError::Refused(_))
+    ));
+    sqlx::query("UPDATE orders SET user_id = $1 WHERE id = $2")
+        .bind(chris.id)
+        .bind(pending)
+        .execute(&db.pool)
+        .await
+        .expect("make it chris's");
+    assert!(matches!(
+        apply_action(&db.pool, &chris, pending, OrderAction::MarkPaid).await,
+        Err(DataError::Refused(_))
+    ));
+    apply_action(&db.pool, &chris, pending, OrderAction::Cancel)
+        .await
+        .expect("chris cancels their own pending order");
+    // Trash visibility: staff and customers have none; support sees orders and tickets only.
+    assert!(matches!(
+        trash::list(&db.pool, &staff, None, 10).await,
+        Err(DataError::Refused(_))
+    ));
+    assert!(matches!(
+        trash::list(&db.pool, &chris, None, 10).await,
+        Err(DataError::Refused(_))
+    ));
+}
