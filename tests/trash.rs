@@ -4,7 +4,7 @@
 mod common;
 
 use boxoffice::db::sales::{OrderAction, apply_action};
-use boxoffice::db::trash::{self, Target};
+use boxoffice::db::trash::{self, Target, TrashFilter};
 use boxoffice::error::DataError;
 use common::TestDb;
 use sqlx::PgPool;
@@ -72,7 +72,7 @@ async fn deleting_an_event_takes_its_children_and_restoring_brings_back_that_bat
     assert_eq!(after.2, before.2 - deleted.orders - 1);
     assert_eq!(after.3, before.3 - deleted.tickets - early_tickets);
 
-    let entries = trash::list(&db.pool, &admin, None, 50)
+    let entries = trash::list(&db.pool, &admin, &TrashFilter::default(), 50)
         .await
         .expect("trash");
     assert_eq!(entries.len(), 2, "one entry per delete");
@@ -99,7 +99,7 @@ async fn deleting_an_event_takes_its_children_and_restoring_brings_back_that_bat
         .expect("now the order");
     assert_eq!(live(&db.pool).await, before);
     assert!(
-        trash::list(&db.pool, &admin, None, 50)
+        trash::list(&db.pool, &admin, &TrashFilter::default(), 50)
             .await
             .expect("trash")
             .is_empty()
@@ -131,9 +131,17 @@ async fn a_restore_that_would_clash_is_refused_and_says_which_value() {
         .await
         .expect("a new order with that code");
     let before = live(&db.pool).await;
-    let batch = trash::list(&db.pool, &admin, Some("order"), 10)
-        .await
-        .expect("trash")[0]
+    let batch = trash::list(
+        &db.pool,
+        &admin,
+        &TrashFilter {
+            kind: Some("order".into()),
+            ..TrashFilter::default()
+        },
+        10,
+    )
+    .await
+    .expect("trash")[0]
         .id;
     let refused = trash::restore(&db.pool, &admin, batch).await;
     assert!(
@@ -172,7 +180,7 @@ async fn purge_is_for_admins_and_gives_the_seats_back() {
         sold_before,
         "a trashed order still holds its seats"
     );
-    let batch = trash::list(&db.pool, &support, None, 10)
+    let batch = trash::list(&db.pool, &support, &TrashFilter::default(), 10)
         .await
         .expect("support sees it")[0]
         .id;
@@ -274,11 +282,11 @@ async fn the_role_matrix_holds_for_every_write_and_refusals_change_nothing() {
         .expect("chris cancels their own pending order");
     // Trash visibility: staff and customers have none; support sees orders and tickets only.
     assert!(matches!(
-        trash::list(&db.pool, &staff, None, 10).await,
+        trash::list(&db.pool, &staff, &TrashFilter::default(), 10).await,
         Err(DataError::Refused(_))
     ));
     assert!(matches!(
-        trash::list(&db.pool, &chris, None, 10).await,
+        trash::list(&db.pool, &chris, &TrashFilter::default(), 10).await,
         Err(DataError::Refused(_))
     ));
 }

@@ -33,6 +33,14 @@ pub enum Command {
     CheckIn,
     ClearCode,
     UndoLastAdmission,
+    Tab5,
+    Delete,
+    MarkPaid,
+    CancelOrder,
+    Refund,
+    Reactivate,
+    Restore,
+    Purge,
 }
 
 /// Where a command applies. On the Check-in screen letters and digits type the code, so its
@@ -41,11 +49,14 @@ pub enum Command {
 pub enum Context {
     List,
     CheckIn,
+    Trash,
 }
 
 const LIST: &[Context] = &[Context::List];
-const BOTH: &[Context] = &[Context::List, Context::CheckIn];
+const TABLES: &[Context] = &[Context::List, Context::Trash];
+const ALL: &[Context] = &[Context::List, Context::CheckIn, Context::Trash];
 const DOOR: &[Context] = &[Context::CheckIn];
+const TRASH: &[Context] = &[Context::Trash];
 
 pub struct CommandInfo {
     pub command: Command,
@@ -71,14 +82,15 @@ const fn info(
 
 /// Every command with its config name, help text and screens, in help order.
 pub const COMMANDS: &[CommandInfo] = &[
-    info(Command::NextTab, "next_tab", "next tab", BOTH),
-    info(Command::PreviousTab, "previous_tab", "previous tab", BOTH),
-    info(Command::Tab1, "tab_1", "Events tab", LIST),
-    info(Command::Tab2, "tab_2", "Orders tab", LIST),
-    info(Command::Tab3, "tab_3", "Tickets tab", LIST),
-    info(Command::Tab4, "tab_4", "Check-in tab", LIST),
-    info(Command::Down, "down", "select the next row", LIST),
-    info(Command::Up, "up", "select the previous row", LIST),
+    info(Command::NextTab, "next_tab", "next tab", ALL),
+    info(Command::PreviousTab, "previous_tab", "previous tab", ALL),
+    info(Command::Tab1, "tab_1", "Events tab", TABLES),
+    info(Command::Tab2, "tab_2", "Orders tab", TABLES),
+    info(Command::Tab3, "tab_3", "Tickets tab", TABLES),
+    info(Command::Tab4, "tab_4", "Check-in tab", TABLES),
+    info(Command::Tab5, "tab_5", "Trash tab", TABLES),
+    info(Command::Down, "down", "select the next row", TABLES),
+    info(Command::Up, "up", "select the previous row", TABLES),
     info(Command::NextPage, "next_page", "next page", LIST),
     info(
         Command::PreviousPage,
@@ -104,7 +116,7 @@ pub const COMMANDS: &[CommandInfo] = &[
         Command::Filter,
         "filter",
         "filter / search this tab (Esc clears)",
-        LIST,
+        TABLES,
     ),
     info(
         Command::Open,
@@ -116,9 +128,51 @@ pub const COMMANDS: &[CommandInfo] = &[
         Command::Back,
         "back",
         "back (close help, leave a drill-down)",
+        TABLES,
+    ),
+    info(Command::Refresh, "refresh", "refresh now", TABLES),
+    info(
+        Command::Delete,
+        "delete",
+        "move the selected row to the trash (asks first)",
         LIST,
     ),
-    info(Command::Refresh, "refresh", "refresh now", LIST),
+    info(
+        Command::MarkPaid,
+        "mark_paid",
+        "order: mark paid (asks first)",
+        LIST,
+    ),
+    info(
+        Command::CancelOrder,
+        "cancel_order",
+        "order: cancel (asks first)",
+        LIST,
+    ),
+    info(
+        Command::Refund,
+        "refund",
+        "order: refund (asks first)",
+        LIST,
+    ),
+    info(
+        Command::Reactivate,
+        "reactivate",
+        "order: reactivate (asks first)",
+        LIST,
+    ),
+    info(
+        Command::Restore,
+        "restore",
+        "restore the selected batch (asks first)",
+        TRASH,
+    ),
+    info(
+        Command::Purge,
+        "purge",
+        "purge the selected batch for good (admins; asks first)",
+        TRASH,
+    ),
     info(
         Command::CheckIn,
         "check_in",
@@ -137,8 +191,8 @@ pub const COMMANDS: &[CommandInfo] = &[
         "undo the last admission (admin, organizer)",
         DOOR,
     ),
-    info(Command::Help, "help", "show or hide this help", BOTH),
-    info(Command::Quit, "quit", "quit (Ctrl-c always quits)", LIST),
+    info(Command::Help, "help", "show or hide this help", ALL),
+    info(Command::Quit, "quit", "quit (Ctrl-c always quits)", TABLES),
 ];
 
 fn info_of(command: Command) -> Option<&'static CommandInfo> {

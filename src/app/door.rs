@@ -155,6 +155,10 @@ impl App {
                     return true;
                 }
                 self.waiting_action = None;
+                if !self.on_check_in() {
+                    self.after_change(result);
+                    return true;
+                }
                 match result {
                     Ok(Answer::Done(message)) => {
                         self.flash_info(message.clone());
@@ -209,6 +213,12 @@ impl App {
         {
             let request = self.check_in.status_request();
             self.send(request);
+        }
+        if self.on_trash()
+            && touches(&["events", "ticket_types", "orders", "tickets"])
+            && !self.trash.loading
+        {
+            self.reload_trash();
         }
         let page_size = self.page_size;
         for index in 0..self.tabs.len() {

@@ -8,6 +8,7 @@ mod door;
 pub mod filter_prompt;
 pub mod list_view;
 pub mod sign_in;
+pub mod trash_view;
 mod update;
 
 use std::collections::HashMap;
@@ -20,12 +21,15 @@ use crate::app::commands::KeyMap;
 use crate::app::filter_prompt::FilterPrompt;
 use crate::app::list_view::ListView;
 use crate::app::sign_in::SignInForm;
+use crate::app::trash_view::{Confirm, TrashView};
 use crate::data_task::{Envelope, Request, Slot};
 use crate::db::auth::{Actor, Role};
 use crate::db::model::EntityKind;
 
 /// The index of the Check-in tab, after the list tabs.
 pub const CHECK_IN_TAB: usize = 3;
+/// The index of the Trash tab.
+pub const TRASH_TAB: usize = 4;
 
 /// The list tabs, in order.
 pub const TABS: [(EntityKind, &str); 3] = [
@@ -107,6 +111,9 @@ pub struct App {
     pub built_in_database: bool,
     pub tabs: Vec<ListView>,
     pub check_in: CheckInView,
+    pub trash: TrashView,
+    /// A change waiting for the user's yes.
+    pub confirm: Option<Confirm>,
     pub kiosk: Option<Kiosk>,
     pub unlock: Option<UnlockPrompt>,
     /// Generation of the change of state under way (undo a check-in, ...).
@@ -148,6 +155,8 @@ impl App {
                 options.terminal,
                 options.kiosk.and_then(|kiosk| kiosk.event_id),
             ),
+            trash: TrashView::default(),
+            confirm: None,
             kiosk: options.kiosk,
             unlock: None,
             waiting_action: None,
@@ -211,6 +220,9 @@ impl App {
         if self.may_check_in() {
             titles.push((CHECK_IN_TAB, "Check-in"));
         }
+        if self.has_trash() {
+            titles.push((TRASH_TAB, "Trash"));
+        }
         titles
     }
 
@@ -267,6 +279,7 @@ impl App {
                     unlock.waiting = Some(generation);
                 }
             }
+            Slot::Trash => self.trash_slot(Slot::Trash, generation),
         }
         self.outbox.push(Envelope {
             generation,

@@ -9,11 +9,12 @@ use crate::app::commands::{Command, Context};
 use crate::app::filter_prompt::{FilterPrompt, PromptAction, remember};
 use crate::app::list_view::{ListView, Loadable, Scope};
 use crate::app::sign_in::SignInAction;
-use crate::app::{App, BackEntry, CHECK_IN_TAB, DatabaseState, Screen, TABS};
+use crate::app::{App, BackEntry, CHECK_IN_TAB, DatabaseState, Screen, TABS, TRASH_TAB};
 use crate::data_task::{Answer, DataEvent, Request, Slot};
 use crate::db::filter::Filter;
 use crate::db::listing::Parent;
 use crate::db::model::{EntityKind, Row};
+use crate::db::sales::OrderAction;
 use crate::event::AppEvent;
 
 const RETRY_EVERY: Duration = Duration::from_secs(3);
@@ -84,10 +85,17 @@ impl App {
                     self.send(Request::SignIn { email, password });
                 }
             }
+            Screen::Main if self.confirm.is_some() => {
+                let yes = matches!(
+                    key.code,
+                    KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('Y')
+                );
+                self.answer_confirm(yes);
+            }
             Screen::Main if self.unlock.is_some() => self.handle_unlock_key(key),
             Screen::Main if self.on_check_in() => self.handle_check_in_key(key),
             Screen::Main if self.prompt.is_some() => self.handle_prompt_key(key),
-            Screen::Main => match self.keymap.command_for(Context::List, key) {
+            Screen::Main => match self.keymap.command_for(self.context(), key) {
                 Some(command) => self.run_command(command),
                 None if key.code == KeyCode::Esc => {}
                 None => {
@@ -99,7 +107,42 @@ impl App {
         }
     }
 
+    /// Which screen's keys apply.
+    fn context(&self) -> Context {
+        if self.on_trash() {
+            Context::Trash
+        } else {
+            Context::List
+        }
+    }
+
     fn handle_prompt_key(&mut self, key: &KeyEvent) {
+        if self.on_trash() && key.code == KeyCode::Enter {
+            let text = self
+                .prompt
+                .as_ref()
+                .map(|p| p.input.value().to_string())
+                .unwrap_or_default();
+            match self.apply_trash_filter(&text) {
+                Ok(()) => self.prompt = None,
+                Err(error) => {
+                    if let Some(prompt) = self.prompt.as_mut() {
+                        prompt.error = Some(error);
+                    }
+                }
+            }
+            return;
+        }
+        if self.on_trash() {
+            let history = self.trash.history.clone();
+            if let Some(prompt) = self.prompt.as_mut()
+                && prompt.handle_key(key, EntityKind::Event, &history, self.time_offset)
+                    == PromptAction::Close
+            {
+                self.prompt = None;
+            }
+            return;
+        }
         let kind = self.view().kind;
         let history = self.filter_history.get(&kind).cloned().unwrap_or_default();
         let offset = self.time_offset;
@@ -136,6 +179,26 @@ impl App {
             }
             return;
         }
+        if self.on_trash() {
+            match command {
+                Command::Down => return self.move_trash_selection(true),
+                Command::Up => return self.move_trash_selection(false),
+                Command::Refresh => return self.reload_trash(),
+                Command::Filter => {
+                    self.prompt = Some(FilterPrompt::open(&self.trash.filter.text));
+                    return;
+                }
+                Command::Back => {
+                    if !self.trash.filter.text.is_empty() {
+                        self.trash.filter = Default::default();
+                        self.reload_trash();
+                        self.flash_info("filter cleared");
+                    }
+                    return;
+                }
+                _ => {}
+            }
+        }
         let page_size = self.page_size;
         match command {
             Command::Quit => self.should_quit = true,
@@ -143,6 +206,14 @@ impl App {
             Command::NextTab => self.next_tab(true),
             Command::PreviousTab => self.next_tab(false),
             Command::Tab4 => self.switch_tab(CHECK_IN_TAB),
+            Command::Tab5 => self.switch_tab(TRASH_TAB),
+            Command::Delete => self.ask_delete(),
+            Command::MarkPaid => self.ask_order_action(OrderAction::MarkPaid),
+            Command::CancelOrder => self.ask_order_action(OrderAction::Cancel),
+            Command::Refund => self.ask_order_action(OrderAction::Refund),
+            Command::Reactivate => self.ask_order_action(OrderAction::Reactivate),
+            Command::Restore => self.ask_restore(false),
+            Command::Purge => self.ask_restore(true),
             // Keys of the Check-in screen; they do nothing on a list.
             Command::CheckIn | Command::ClearCode | Command::UndoLastAdmission => {}
             Command::Tab1 => self.switch_tab(0),
@@ -205,6 +276,12 @@ impl App {
     }
 
     pub(super) fn switch_tab(&mut self, index: usize) {
+        if index == TRASH_TAB {
+            if self.has_trash() && self.kiosk.is_none() {
+                self.open_trash();
+            }
+            return;
+        }
         if index == CHECK_IN_TAB {
             if self.may_check_in() {
                 self.open_check_in();
@@ -404,6 +481,7 @@ impl App {
             Slot::Scan | Slot::DoorStatus | Slot::Action | Slot::Unlock => {
                 self.handle_door_reply(slot, generation, result);
             }
+            Slot::Trash => self.handle_trash_reply(generation, result),
             Slot::Detail(kind) => {
                 let view = self.view_of_mut(kind);
                 if view.waiting_detail == Some(generation) {

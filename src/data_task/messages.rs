@@ -7,6 +7,8 @@ use crate::db::detail::Detail;
 use crate::db::filter::Filter;
 use crate::db::listing::{ListQuery, Page, Parent};
 use crate::db::model::EntityKind;
+use crate::db::sales::OrderAction;
+use crate::db::trash::{Preview, Target, TrashEntry, TrashFilter};
 use crate::error::DataError;
 
 /// A request and the ticket that says which answer is current. For each slot only the newest
@@ -24,6 +26,7 @@ pub enum Slot {
     /// Changes of state (undo a check-in, ...): answered, never superseded.
     Action,
     Unlock,
+    Trash,
 }
 
 impl Slot {
@@ -61,6 +64,20 @@ pub enum Request {
     Unlock {
         password: String,
     },
+    /// What deleting would take with it, for the confirmation.
+    PreviewDelete(Target),
+    Delete(Target),
+    OrderAction {
+        order_id: i64,
+        action: OrderAction,
+    },
+    Trash(TrashFilter),
+    Restore {
+        batch: i64,
+    },
+    Purge {
+        batch: i64,
+    },
 }
 
 impl Request {
@@ -72,8 +89,14 @@ impl Request {
             Request::Detail { kind, .. } => Slot::Detail(*kind),
             Request::Scan(_) => Slot::Scan,
             Request::DoorStatus { .. } => Slot::DoorStatus,
-            Request::UndoCheckIn { .. } => Slot::Action,
+            Request::UndoCheckIn { .. }
+            | Request::PreviewDelete(_)
+            | Request::Delete(_)
+            | Request::OrderAction { .. }
+            | Request::Restore { .. }
+            | Request::Purge { .. } => Slot::Action,
             Request::Unlock { .. } => Slot::Unlock,
+            Request::Trash(_) => Slot::Trash,
         }
     }
 }
@@ -99,6 +122,11 @@ pub enum Answer {
     /// A change of state went through; the words say what it did.
     Done(String),
     Unlocked,
+    DeletePreview {
+        target: Target,
+        preview: Preview,
+    },
+    Trash(Vec<TrashEntry>),
 }
 
 /// Everything the data task tells the UI.

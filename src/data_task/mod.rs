@@ -12,7 +12,7 @@ use tokio::sync::{RwLock, mpsc};
 use tokio::task::JoinHandle;
 
 use crate::db::auth::{self, Actor};
-use crate::db::{DatabaseTarget, check_in, count, detail, listing};
+use crate::db::{DatabaseTarget, check_in, count, detail, listing, sales, trash};
 use crate::error::DataError;
 use crate::event::AppEvent;
 pub use messages::{Answer, DataErrorText, DataEvent, Envelope, Request, Slot};
@@ -62,6 +62,29 @@ pub async fn execute(
         Request::Unlock { password } => auth::sign_in(pool, &actor.email, &password)
             .await
             .map(|_| Answer::Unlocked),
+        Request::PreviewDelete(target) => trash::preview(pool, actor, target)
+            .await
+            .map(|preview| Answer::DeletePreview { target, preview }),
+        Request::Delete(target) => trash::delete(pool, actor, target)
+            .await
+            .map(|gone| Answer::Done(format!("moved {} to the trash", gone.describe()))),
+        Request::OrderAction { order_id, action } => {
+            sales::apply_action(pool, actor, order_id, action)
+                .await
+                .map(|done| {
+                    Answer::Done(format!(
+                        "order {} is {} ({} tickets changed)",
+                        done.code,
+                        done.status.label(),
+                        done.tickets_changed
+                    ))
+                })
+        }
+        Request::Trash(filter) => trash::list(pool, actor, &filter, 500)
+            .await
+            .map(Answer::Trash),
+        Request::Restore { batch } => trash::restore(pool, actor, batch).await.map(Answer::Done),
+        Request::Purge { batch } => trash::purge(pool, actor, batch).await.map(Answer::Done),
     }
 }
 

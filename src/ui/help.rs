@@ -13,6 +13,8 @@ use crate::ui::theme::Theme;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let context = if app.on_check_in() {
         Context::CheckIn
+    } else if app.on_trash() {
+        Context::Trash
     } else {
         Context::List
     };

@@ -11,6 +11,7 @@ mod status_bar;
 mod table;
 mod tabs;
 pub mod theme;
+mod trash;
 
 use ratatui::Frame;
 use ratatui::layout::Alignment;
@@ -46,6 +47,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
             tabs::draw(frame, areas.tabs, app, &theme);
             if app.on_check_in() {
                 check_in::draw(frame, areas.table.union(areas.detail), app, &theme);
+            } else if app.on_trash() {
+                trash::draw(frame, areas.table.union(areas.detail), app, &theme);
             } else if app.detail_zoomed {
                 let body = areas.table.union(areas.detail);
                 detail::draw(frame, body, app, &theme);
@@ -56,6 +59,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
             status_bar::draw(frame, areas.status, app, &theme);
             if let Some(prompt) = &app.prompt {
                 filter_prompt::draw(frame, areas.table, prompt, app, &theme);
+            }
+            if let Some(confirm) = &app.confirm {
+                trash::draw_confirm(frame, area, confirm, &theme);
             }
             if app.help_open {
                 help::draw(frame, area, app, &theme);

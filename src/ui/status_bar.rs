@@ -13,7 +13,7 @@ const SPINNER: [&str; 4] = ["⠋", "⠙", "⠹", "⠸"];
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(Paragraph::new("").style(theme.status_bar()), area);
-    let range = if app.on_check_in() {
+    let range = if app.on_check_in() || app.on_trash() {
         String::new()
     } else {
         app.view().range_label()

@@ -1,0 +1,252 @@
+//! The Trash tab and the confirmations of changes: delete (naming what goes with it), order
+//! actions, restore and purge. Nothing changes until the user says yes.
+
+use crate::app::filter_prompt::remember;
+use crate::app::list_view::Loadable;
+use crate::app::{App, TRASH_TAB};
+use crate::data_task::{Answer, DataErrorText, Request, Slot};
+use crate::db::auth::Role;
+use crate::db::detail::Detail;
+use crate::db::model::{EntityKind, Row, TicketStatus};
+use crate::db::sales::OrderAction;
+use crate::db::trash::{Target, TrashEntry, TrashFilter, parse_filter};
+
+#[derive(Debug, Clone, Default)]
+pub struct TrashView {
+    pub entries: Vec<TrashEntry>,
+    pub selected: usize,
+    pub filter: TrashFilter,
+    pub loading: bool,
+    pub error: Option<String>,
+    pub waiting: Option<u64>,
+    pub history: Vec<String>,
+}
+
+/// A change waiting for a yes.
+#[derive(Debug, Clone)]
+pub struct Confirm {
+    pub question: String,
+    pub request: Request,
+}
+
+impl App {
+    /// Whether the signed-in user has a trash (DESIGN.md "Roles").
+    pub fn has_trash(&self) -> bool {
+        self.actor.as_ref().is_some_and(|actor| {
+            matches!(actor.role, Role::Admin | Role::Organizer | Role::Support)
+        })
+    }
+
+    pub fn on_trash(&self) -> bool {
+        self.active_tab == TRASH_TAB
+    }
+
+    pub(super) fn open_trash(&mut self) {
+        self.active_tab = TRASH_TAB;
+        self.detail_zoomed = false;
+        self.reload_trash();
+    }
+
+    pub(super) fn reload_trash(&mut self) {
+        self.trash.loading = true;
+        let filter = self.trash.filter.clone();
+        self.send(Request::Trash(filter));
+    }
+
+    pub(super) fn move_trash_selection(&mut self, down: bool) {
+        let last = self.trash.entries.len().saturating_sub(1);
+        self.trash.selected = if down {
+            (self.trash.selected + 1).min(last)
+        } else {
+            self.trash.selected.saturating_sub(1)
+        };
+    }
+
+    /// Applies the trash prompt's text, or explains what is wrong with it.
+    pub(super) fn apply_trash_filter(&mut self, text: &str) -> Result<(), String> {
+        let filter = parse_filter(text, self.time_offset).map_err(|error| error.0)?;
+        remember(&mut self.trash.history, &filter.text);
+        self.trash.filter = filter;
+        self.trash.selected = 0;
+        self.reload_trash();
+        Ok(())
+    }
+
+    pub(super) fn ask_restore(&mut self, purge: bool) {
+        let Some(entry) = self.trash.entries.get(self.trash.selected) else {
+            self.flash_info("the trash is empty");
+            return;
+        };
+        let with = children(&entry.children);
+        self.confirm = Some(if purge {
+            Confirm {
+                question: format!(
+                    "Purge {}{with} for good? This cannot be undone.",
+                    entry.label
+                ),
+                request: Request::Purge { batch: entry.id },
+            }
+        } else {
+            Confirm {
+                question: format!("Restore {}{with}?", entry.label),
+                request: Request::Restore { batch: entry.id },
+            }
+        });
+    }
+
+    /// `d` on a list: ask the data layer what would go, then ask the user.
+    pub(super) fn ask_delete(&mut self) {
+        let target = match self.view().selected_row() {
+            Some(Row::Event(event)) => Target::Event(event.id),
+            Some(Row::Order(order)) => Target::Order(order.id),
+            Some(Row::Ticket(ticket)) => Target::Ticket(ticket.id),
+            None => return,
+        };
+        self.send(Request::PreviewDelete(target));
+    }
+
+    /// An order action on the selected order, with what it will do in the question.
+    pub(super) fn ask_order_action(&mut self, action: OrderAction) {
+        let Some(Row::Order(order)) = self.view().selected_row().cloned() else {
+            self.flash_info("select an order first (Orders tab)");
+            return;
+        };
+        let live_tickets = match &self.view().detail {
+            Loadable::Ready(Detail::Order(detail)) if detail.order.id == order.id => detail
+                .tickets
+                .iter()
+                .filter(|t| t.status != TicketStatus::Cancelled)
+                .count(),
+            _ => 0,
+        };
+        let cancelled_tickets = match &self.view().detail {
+            Loadable::Ready(Detail::Order(detail)) if detail.order.id == order.id => detail
+                .tickets
+                .iter()
+                .filter(|t| t.status == TicketStatus::Cancelled)
+                .count(),
+            _ => 0,
+        };
+        let question = match action {
+            OrderAction::MarkPaid => format!(
+                "Mark order {} paid ({})?",
+                order.code,
+                crate::db::model::format_cents(order.total_cents)
+            ),
+            OrderAction::Cancel => format!(
+                "Cancel order {}: {live_tickets} tickets void, {live_tickets} seats back on sale?",
+                order.code
+            ),
+            OrderAction::Refund => format!(
+                "Refund order {}: {live_tickets} tickets void, {live_tickets} seats back on sale?",
+                order.code
+            ),
+            OrderAction::Reactivate => format!(
+                "Reactivate order {}: {cancelled_tickets} tickets valid again, if the seats are still free?",
+                order.code
+            ),
+        };
+        self.confirm = Some(Confirm {
+            question,
+            request: Request::OrderAction {
+                order_id: order.id,
+                action,
+            },
+        });
+    }
+
+    /// y / Enter sends the change; anything else drops it.
+    pub(super) fn answer_confirm(&mut self, yes: bool) {
+        if let Some(confirm) = self.confirm.take() {
+            if yes {
+                self.send(confirm.request);
+            } else {
+                self.flash_info("nothing changed");
+            }
+        }
+    }
+
+    pub(super) fn handle_trash_reply(
+        &mut self,
+        generation: u64,
+        result: Result<Answer, DataErrorText>,
+    ) {
+        if self.trash.waiting != Some(generation) {
+            return;
+        }
+        self.trash.waiting = None;
+        self.trash.loading = false;
+        match result {
+            Ok(Answer::Trash(entries)) => {
+                self.trash.selected = self.trash.selected.min(entries.len().saturating_sub(1));
+                self.trash.entries = entries;
+                self.trash.error = None;
+            }
+            Err(error) => self.trash.error = Some(error.message),
+            Ok(_) => {}
+        }
+    }
+
+    /// A change went through (or not): say so, and refresh what shows it.
+    pub(super) fn after_change(&mut self, result: Result<Answer, DataErrorText>) {
+        match result {
+            Ok(Answer::DeletePreview { target, preview }) => {
+                self.confirm = Some(Confirm {
+                    question: format!("Move {} to the trash?", preview.describe()),
+                    request: Request::Delete(target),
+                });
+            }
+            Ok(Answer::Done(message)) => {
+                self.flash_info(message);
+                if self.on_trash() {
+                    self.reload_trash();
+                } else if !self.on_check_in() {
+                    let page_size = self.page_size;
+                    let requests = self.view_mut().reload(page_size);
+                    self.send_all(requests);
+                    if let Some(detail) = self.view_mut().detail_request() {
+                        self.send(detail);
+                    }
+                }
+                for view in &mut self.tabs {
+                    view.stale = true;
+                }
+            }
+            Err(error) => self.flash_error(error.message),
+            Ok(_) => {}
+        }
+    }
+
+    pub(super) fn trash_slot(&mut self, slot: Slot, generation: u64) {
+        if slot == Slot::Trash {
+            self.trash.waiting = Some(generation);
+        }
+    }
+
+    /// The list kind a `d` applies to, for messages.
+    pub fn deletable(&self) -> Option<EntityKind> {
+        (!self.on_check_in() && !self.on_trash()).then(|| self.view().kind)
+    }
+}
+
+fn children(children: &serde_json::Value) -> String {
+    let mut parts = Vec::new();
+    for (key, one, many) in [
+        ("ticket_types", "ticket type", "ticket types"),
+        ("orders", "order", "orders"),
+        ("tickets", "ticket", "tickets"),
+    ] {
+        let n = children
+            .get(key)
+            .and_then(serde_json::Value::as_i64)
+            .unwrap_or(0);
+        if n > 0 {
+            parts.push(format!("{n} {}", if n == 1 { one } else { many }));
+        }
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" with {}", parts.join(", "))
+    }
+}
