@@ -77,7 +77,7 @@ async fn main() {
             let mut results: Vec<(String, ScanResult)> = Vec::new();
             let mut n = 0usize;
             while started.elapsed() < RUN_FOR && n < own.len() {
-                let code = if n % 10 == 0 {
+                let code = if n.is_multiple_of(10) {
                     &shared[(n / 10) % shared.len()]
                 } else {
                     &own[n]
