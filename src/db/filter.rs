@@ -356,6 +356,13 @@ pub fn push_filter(sql: &mut QueryBuilder<Postgres>, kind: EntityKind, filter: &
                     .push_bind(names)
                     .push("::text[]::ticket_status[])");
             }
+            // Tickets name their orders as a set, so the planner finds the few orders by
+            // index and their tickets by `tickets_order_idx`, instead of hashing all orders.
+            Condition::Event(id) if kind == EntityKind::Ticket => {
+                sql.push(" AND t.order_id IN (SELECT id FROM orders WHERE deleted_at IS NULL AND event_id = ")
+                    .push_bind(*id)
+                    .push(")");
+            }
             Condition::Event(id) => {
                 sql.push(" AND o.event_id = ").push_bind(*id);
             }
@@ -374,7 +381,9 @@ pub fn push_filter(sql: &mut QueryBuilder<Postgres>, kind: EntityKind, filter: &
                 sql.push(" AND t.order_id = ").push_bind(*id);
             }
             Condition::Order(OrderRef::Code(code)) => {
-                sql.push(" AND o.code = ").push_bind(code.clone());
+                sql.push(" AND t.order_id IN (SELECT id FROM orders WHERE deleted_at IS NULL AND code = ")
+                    .push_bind(code.clone())
+                    .push(")");
             }
             Condition::TypeName(name) => {
                 sql.push(" AND lower(t.type_name) = lower(")

@@ -1,0 +1,122 @@
+//! Delete, the trash, restore and order actions as a user drives them: every change asks
+//! first, says what it will do, and a refusal is a plain message.
+
+mod common;
+
+use boxoffice::app::TRASH_TAB;
+use common::{Harness, TestDb};
+use crossterm::event::KeyCode;
+
+async fn live_events(db: &TestDb) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM events WHERE deleted_at IS NULL")
+        .fetch_one(&db.pool)
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn delete_an_event_find_it_in_the_trash_and_restore_it() {
+    let db = TestDb::with_demo().await;
+    let mut harness = Harness::new(db.pool.clone(), 110, 30);
+    harness.sign_in("admin@boxoffice.test").await;
+    let before = live_events(&db).await;
+    harness.press(KeyCode::Char('d')).await;
+    let question = harness.render();
+    assert!(
+        question.contains("Move event “Science Pub Quiz” with 2 ticket types"),
+        "{question}"
+    );
+    insta::assert_snapshot!("delete_confirmation", question);
+    // No: nothing changes.
+    harness.press(KeyCode::Char('n')).await;
+    assert_eq!(live_events(&db).await, before);
+    harness.press(KeyCode::Char('d')).await;
+    harness.press(KeyCode::Char('y')).await;
+    assert_eq!(live_events(&db).await, before - 1);
+    assert!(harness.render().contains("moved event “Science Pub Quiz”"));
+    assert!(
+        !harness.render().contains("Science Pub Quiz  "),
+        "gone from the list"
+    );
+
+    harness.press(KeyCode::Char('5')).await;
+    assert_eq!(harness.app.active_tab, TRASH_TAB);
+    let trash = harness.render();
+    assert!(
+        trash.contains("event “Science Pub Quiz”") && trash.contains("Alex Admin"),
+        "{trash}"
+    );
+    // The trash filters by kind; a bad kind is explained and nothing is sent.
+    harness.press(KeyCode::Char('/')).await;
+    harness.type_text("kind:concert").await;
+    harness.press(KeyCode::Enter).await;
+    assert!(harness.render().contains("unknown kind `concert`"));
+    harness.press(KeyCode::Esc).await;
+    harness.press(KeyCode::Char('r')).await;
+    assert!(
+        harness
+            .render()
+            .contains("Restore event “Science Pub Quiz”")
+    );
+    harness.press(KeyCode::Enter).await;
+    assert_eq!(
+        live_events(&db).await,
+        before,
+        "the event and its batch are back"
+    );
+    assert!(harness.render().contains("the trash is empty"));
+    harness.press(KeyCode::Char('1')).await;
+    assert!(harness.render().contains("Science Pub Quiz"));
+}
+
+#[tokio::test]
+async fn a_refused_delete_is_a_plain_message_and_changes_nothing() {
+    let db = TestDb::with_demo().await;
+    let mut harness = Harness::new(db.pool.clone(), 110, 30);
+    harness.sign_in("support@boxoffice.test").await;
+    let before = live_events(&db).await;
+    harness.press(KeyCode::Char('d')).await;
+    let screen = harness.render();
+    assert!(
+        screen.contains("a support account cannot delete this"),
+        "{screen}"
+    );
+    assert!(harness.app.confirm.is_none());
+    assert_eq!(live_events(&db).await, before);
+}
+
+#[tokio::test]
+async fn order_actions_say_what_they_will_do() {
+    let db = TestDb::with_demo().await;
+    let mut harness = Harness::new(db.pool.clone(), 110, 30);
+    harness.sign_in("support@boxoffice.test").await;
+    harness.press(KeyCode::Char('2')).await;
+    // The newest order is paid in the demo: refunding it voids its tickets.
+    harness.press(KeyCode::Char('f')).await;
+    let question = harness.render();
+    assert!(
+        question.contains("Refund order SWRG-6HEQ: 3 tickets void, 3 seats back on sale?"),
+        "{question}"
+    );
+    harness.press(KeyCode::Char('y')).await;
+    let status: String =
+        sqlx::query_scalar("SELECT status::text FROM orders WHERE code = 'SWRG-6HEQ'")
+            .fetch_one(&db.pool)
+            .await
+            .expect("status");
+    assert_eq!(status, "refunded");
+    assert!(harness.render().contains("order SWRG-6HEQ is refunded"));
+    // Refunding again is refused with the reason.
+    harness.press(KeyCode::Char('f')).await;
+    harness.press(KeyCode::Char('y')).await;
+    let flash = harness
+        .app
+        .flash
+        .as_ref()
+        .map(|flash| flash.text.clone())
+        .unwrap_or_default();
+    assert!(
+        flash.contains("only a paid order can be refunded"),
+        "{flash}"
+    );
+}
