@@ -54,7 +54,11 @@ async fn down_to_zero_and_up_again_gives_the_same_schema() {
             .iter()
             .any(|line| line.starts_with("index tickets_code_live_key"))
     );
-    assert_eq!(user_tables(&db.pool).await, 7);
+    assert_eq!(
+        user_tables(&db.pool).await,
+        8,
+        "seven of the design and trash_batches"
+    );
 
     let reverted = migrations::down(&db.pool, DownTo::All)
         .await

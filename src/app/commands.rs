@@ -463,7 +463,16 @@ mod tests {
                 Context::List,
                 &press(KeyCode::Char('f'), KeyModifiers::NONE)
             ),
-            None
+            Some(Command::Refund),
+            "plain f is not Ctrl-f"
+        );
+        assert_eq!(
+            map.command_for(
+                Context::CheckIn,
+                &press(KeyCode::Char('q'), KeyModifiers::NONE)
+            ),
+            None,
+            "letters type codes at the door"
         );
     }
 

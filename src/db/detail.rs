@@ -115,6 +115,8 @@ pub async fn fetch_detail(
     }
 }
 
+/// `select` (which names its own FROM and joins) for the row `id`, if it is in the list
+/// `actor` may see: the list's own scoped statement decides.
 fn scoped(
     select: &str,
     actor: &Actor,
@@ -123,15 +125,24 @@ fn scoped(
     id: i64,
 ) -> QueryBuilder<Postgres> {
     let mut sql = QueryBuilder::<Postgres>::new(select);
+    sql.push(" WHERE ")
+        .push(id_column)
+        .push(" = ")
+        .push_bind(id);
+    sql.push(" AND ")
+        .push(id_column)
+        .push(" IN (SELECT ")
+        .push(id_column);
     push_from_where(&mut sql, actor, kind, None, &Filter::default());
-    sql.push(" AND ").push(id_column).push(" = ").push_bind(id);
+    sql.push(")");
     sql
 }
 
 async fn event_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<EventDetail, DataError> {
     let event: EventSummary = scoped(
         "SELECT e.id, e.title, e.venue, e.starts_at, e.ends_at, e.description, \
-         u.name AS organizer, u.email AS organizer_email",
+         u.name AS organizer, u.email AS organizer_email \
+         FROM events e JOIN users u ON u.id = e.organizer_id",
         actor,
         EntityKind::Event,
         "e.id",
@@ -174,7 +185,7 @@ async fn order_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<OrderDeta
     let order: OrderSummary = scoped(
         "SELECT o.id, o.code, o.status, o.total_cents, o.note, o.created_at, \
          o.buyer_name, o.buyer_email, e.title AS event_title, \
-         e.starts_at AS event_starts_at",
+         e.starts_at AS event_starts_at FROM orders o JOIN events e ON e.id = o.event_id",
         actor,
         EntityKind::Order,
         "o.id",
@@ -200,7 +211,8 @@ async fn ticket_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<TicketDe
         "SELECT t.id, t.code, t.status, t.holder_name, t.type_name, \
          (SELECT price_cents FROM ticket_types WHERE id = t.ticket_type_id) AS price_cents, \
          t.checked_in_at, o.code AS order_code, o.status AS order_status, \
-         e.title AS event_title, e.starts_at AS event_starts_at",
+         e.title AS event_title, e.starts_at AS event_starts_at \
+         FROM tickets t JOIN orders o ON o.id = t.order_id JOIN events e ON e.id = o.event_id",
         actor,
         EntityKind::Ticket,
         "t.id",

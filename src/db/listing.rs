@@ -402,16 +402,13 @@ pub(crate) fn push_from_where(
                 " FROM events e JOIN users u ON u.id = e.organizer_id WHERE e.deleted_at IS NULL",
             );
         }
+        // Orders and tickets carry copies of what they show (migration 0002), so their lists
+        // join nothing: a search or a top-N sort never drags millions of rows through joins.
         EntityKind::Order => {
-            sql.push(
-                " FROM orders o JOIN events e ON e.id = o.event_id WHERE o.deleted_at IS NULL",
-            );
+            sql.push(" FROM orders o WHERE o.deleted_at IS NULL");
         }
         EntityKind::Ticket => {
-            sql.push(
-                " FROM tickets t JOIN orders o ON o.id = t.order_id \
-                 JOIN events e ON e.id = o.event_id WHERE t.deleted_at IS NULL",
-            );
+            sql.push(" FROM tickets t WHERE t.deleted_at IS NULL");
         }
     }
     push_scope(sql, actor, kind);
@@ -423,7 +420,9 @@ pub(crate) fn push_from_where(
             sql.push(" AND t.order_id = ").push_bind(id);
         }
         (EntityKind::Ticket, Some(Parent::Event(id))) => {
-            sql.push(" AND o.event_id = ").push_bind(id);
+            sql.push(" AND t.order_id IN (SELECT id FROM orders WHERE event_id = ")
+                .push_bind(id)
+                .push(")");
         }
         _ => {}
     }
