@@ -78,6 +78,9 @@ struct CheckIn {
     o_at: Option<DateTime<Utc>>,
     o_terminal: Option<String>,
     o_replayed: bool,
+    holder_name: Option<String>,
+    type_name: Option<String>,
+    event_title: Option<String>,
 }
 
 /// Scans a ticket: one atomic statement in the database (`check_in_ticket`), which also logs
@@ -98,31 +101,24 @@ pub async fn scan(pool: &PgPool, actor: &Actor, scan: &Scan) -> Result<ScanOutco
         o_at: at,
         o_terminal: admitted_by,
         o_replayed: replayed,
-    } = sqlx::query_as("SELECT * FROM check_in_ticket($1, $2, $3, $4, $5, $6)")
-        .bind(&looked_up)
-        .bind(&terminal)
-        .bind(actor.id)
-        .bind(scan.event_id)
-        .bind(organizer)
-        .bind(&scan_key)
-        .fetch_one(pool)
-        .await?;
-    let (holder_name, type_name, event_title) = match ticket_id {
-        Some(id) => {
-            let row: Option<(String, String, String)> = sqlx::query_as(
-                "SELECT t.holder_name, t.type_name, e.title FROM tickets t \
-                 JOIN orders o ON o.id = t.order_id JOIN events e ON e.id = o.event_id WHERE t.id = $1",
-            )
-            .bind(id)
-            .fetch_optional(pool)
-            .await?;
-            match row {
-                Some((holder, kind, title)) => (Some(holder), Some(kind), Some(title)),
-                None => (None, None, None),
-            }
-        }
-        None => (None, None, None),
-    };
+        holder_name,
+        type_name,
+        event_title,
+    } = sqlx::query_as(
+        // One round trip: the check-in and what the door shows about the ticket.
+        "SELECT c.*, t.holder_name, t.type_name, e.title AS event_title \
+         FROM check_in_ticket($1, $2, $3, $4, $5, $6) AS c \
+         LEFT JOIN tickets t ON t.id = c.o_ticket \
+         LEFT JOIN events e ON e.id = c.o_event",
+    )
+    .bind(&looked_up)
+    .bind(&terminal)
+    .bind(actor.id)
+    .bind(scan.event_id)
+    .bind(organizer)
+    .bind(&scan_key)
+    .fetch_one(pool)
+    .await?;
     Ok(ScanOutcome {
         result,
         code: looked_up,

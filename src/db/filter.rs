@@ -359,9 +359,9 @@ pub fn push_filter(sql: &mut QueryBuilder<Postgres>, kind: EntityKind, filter: &
             // Tickets name their orders as a set, so the planner finds the few orders by
             // index and their tickets by `tickets_order_idx`, instead of hashing all orders.
             Condition::Event(id) if kind == EntityKind::Ticket => {
-                sql.push(" AND t.order_id IN (SELECT id FROM orders WHERE deleted_at IS NULL AND event_id = ")
+                sql.push(" AND t.order_id = ANY(ARRAY(SELECT id FROM orders WHERE deleted_at IS NULL AND event_id = ")
                     .push_bind(*id)
-                    .push(")");
+                    .push("))");
             }
             Condition::Event(id) => {
                 sql.push(" AND o.event_id = ").push_bind(*id);
@@ -381,9 +381,9 @@ pub fn push_filter(sql: &mut QueryBuilder<Postgres>, kind: EntityKind, filter: &
                 sql.push(" AND t.order_id = ").push_bind(*id);
             }
             Condition::Order(OrderRef::Code(code)) => {
-                sql.push(" AND t.order_id IN (SELECT id FROM orders WHERE deleted_at IS NULL AND code = ")
+                sql.push(" AND t.order_id = ANY(ARRAY(SELECT id FROM orders WHERE deleted_at IS NULL AND code = ")
                     .push_bind(code.clone())
-                    .push(")");
+                    .push("))");
             }
             Condition::TypeName(name) => {
                 sql.push(" AND lower(t.type_name) = lower(")

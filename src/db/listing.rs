@@ -420,9 +420,9 @@ pub(crate) fn push_from_where(
             sql.push(" AND t.order_id = ").push_bind(id);
         }
         (EntityKind::Ticket, Some(Parent::Event(id))) => {
-            sql.push(" AND t.order_id IN (SELECT id FROM orders WHERE event_id = ")
+            sql.push(" AND t.order_id = ANY(ARRAY(SELECT id FROM orders WHERE event_id = ")
                 .push_bind(id)
-                .push(")");
+                .push("))");
         }
         _ => {}
     }

@@ -120,33 +120,24 @@ pub async fn sell(pool: &PgPool, actor: &Actor, sale: &Sale) -> Result<SoldOrder
     } else {
         sale.holder_name.trim().to_string()
     };
+    // Prices are read first, without locking, and the seats are reserved last, just before
+    // the commit: the ticket type's row lock, which serialises every sale of that type, is
+    // held for one statement instead of the whole sale.
     let mut total: i64 = 0;
     let mut tickets: Vec<i64> = Vec::new();
-    for line in sale.lines.iter().filter(|line| line.quantity > 0) {
-        let reserved: Option<(i64, String)> = sqlx::query_as(
-            "UPDATE ticket_types SET sold = sold + $2 \
-             WHERE id = $1 AND event_id = $3 AND deleted_at IS NULL AND sold + $2 <= quantity \
-             RETURNING price_cents, name",
+    let lines: Vec<&SaleLine> = sale.lines.iter().filter(|line| line.quantity > 0).collect();
+    for line in &lines {
+        let price: Option<i64> = sqlx::query_scalar(
+            "SELECT price_cents FROM ticket_types WHERE id = $1 AND event_id = $2 AND deleted_at IS NULL",
         )
         .bind(line.ticket_type_id)
-        .bind(line.quantity)
         .bind(sale.event_id)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((price, _)) = reserved else {
-            let left: Option<(String, i32)> = sqlx::query_as(
-                "SELECT name, quantity - sold FROM ticket_types WHERE id = $1 AND event_id = $2 AND deleted_at IS NULL",
-            )
-            .bind(line.ticket_type_id)
-            .bind(sale.event_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            // Dropping the transaction rolls back the seats reserved so far.
-            return Err(match left {
-                Some((name, 0)) => DataError::Refused(format!("{name} is sold out")),
-                Some((name, n)) => DataError::Refused(format!("sold out: only {n} {name} left")),
-                None => DataError::Invalid("that ticket type is not on sale for this event".into()),
-            });
+        let Some(price) = price else {
+            return Err(DataError::Invalid(
+                "that ticket type is not on sale for this event".into(),
+            ));
         };
         total += price * i64::from(line.quantity);
         tickets.extend(std::iter::repeat_n(
@@ -173,12 +164,44 @@ pub async fn sell(pool: &PgPool, actor: &Actor, sale: &Sale) -> Result<SoldOrder
         })),
     )
     .await?;
+    for line in &lines {
+        reserve(&mut tx, sale.event_id, line).await?;
+    }
     tx.commit().await?;
     Ok(SoldOrder {
         id: order_id,
         code,
         total_cents: total,
         ticket_codes,
+    })
+}
+
+/// Takes `line.quantity` seats of its ticket type, or refuses with how many are left (the
+/// caller's transaction is then dropped, and everything it wrote with it).
+async fn reserve(tx: &mut PgConnection, event_id: i64, line: &SaleLine) -> Result<(), DataError> {
+    let reserved = sqlx::query(
+        "UPDATE ticket_types SET sold = sold + $2 \
+         WHERE id = $1 AND event_id = $3 AND deleted_at IS NULL AND sold + $2 <= quantity",
+    )
+    .bind(line.ticket_type_id)
+    .bind(line.quantity)
+    .bind(event_id)
+    .execute(&mut *tx)
+    .await?;
+    if reserved.rows_affected() == 1 {
+        return Ok(());
+    }
+    let left: Option<(String, i32)> = sqlx::query_as(
+        "SELECT name, quantity - sold FROM ticket_types WHERE id = $1 AND event_id = $2 AND deleted_at IS NULL",
+    )
+    .bind(line.ticket_type_id)
+    .bind(event_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    Err(match left {
+        Some((name, left)) if left <= 0 => DataError::Refused(format!("{name} is sold out")),
+        Some((name, left)) => DataError::Refused(format!("sold out: only {left} {name} left")),
+        None => DataError::Invalid("that ticket type is not on sale for this event".into()),
     })
 }
 
