@@ -420,7 +420,7 @@ pub(crate) fn push_from_where(
             sql.push(" AND t.order_id = ").push_bind(id);
         }
         (EntityKind::Ticket, Some(Parent::Event(id))) => {
-            sql.push(" AND t.order_id = ANY(ARRAY(SELECT id FROM orders WHERE event_id = ")
+            sql.push(" AND t.order_id = ANY(ARRAY(SELECT id FROM orders WHERE deleted_at IS NULL AND event_id = ")
                 .push_bind(id)
                 .push("))");
         }

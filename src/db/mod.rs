@@ -110,7 +110,7 @@ pub async fn connect(
 pub async fn pool_for(options: PgConnectOptions) -> Result<PgPool, SetupError> {
     let options = options
         .application_name(&format!("boxoffice/{}", std::process::id()))
-        .options([("statement_timeout", "30s")]);
+        .options([("statement_timeout", "30s"), ("jit", "off")]);
     PgPoolOptions::new()
         .max_connections(8)
         .min_connections(0)

@@ -18,25 +18,26 @@ pub fn push_scope(query: &mut QueryBuilder<Postgres>, actor: &Actor, kind: Entit
         }
         (Role::Organizer, EntityKind::Order) => {
             query
-                .push(" AND o.event_id = ANY(ARRAY(SELECT id FROM events WHERE organizer_id = ")
+                .push(" AND o.event_id = ANY(ARRAY(SELECT id FROM events WHERE deleted_at IS NULL AND organizer_id = ")
                 .push_bind(actor.id)
                 .push("))");
         }
         (Role::Organizer, EntityKind::Ticket) => {
             query
                 .push(
-                    " AND t.order_id = ANY(ARRAY(SELECT so.id FROM orders so JOIN events se ON se.id = so.event_id \
-                     WHERE se.organizer_id = ",
+                    // Partial indexes serve only queries that say `deleted_at IS NULL`.
+                    " AND t.order_id = ANY(ARRAY(SELECT id FROM orders WHERE deleted_at IS NULL \
+                     AND event_id = ANY(ARRAY(SELECT id FROM events WHERE deleted_at IS NULL AND organizer_id = ",
                 )
                 .push_bind(actor.id)
-                .push("))");
+                .push("))))");
         }
         (Role::Customer, EntityKind::Order) => {
             query.push(" AND o.user_id = ").push_bind(actor.id);
         }
         (Role::Customer, EntityKind::Ticket) => {
             query
-                .push(" AND t.order_id = ANY(ARRAY(SELECT id FROM orders WHERE user_id = ")
+                .push(" AND t.order_id = ANY(ARRAY(SELECT id FROM orders WHERE deleted_at IS NULL AND user_id = ")
                 .push_bind(actor.id)
                 .push("))");
         }
