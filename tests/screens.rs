@@ -278,7 +278,7 @@ async fn a_pasted_code_jumps_to_its_row() {
         .fetch_one(&db.pool)
         .await
         .expect("a ticket code");
-    let mut harness = signed_in(&db, "door@boxoffice.test", 100, 30).await;
+    let mut harness = signed_in(&db, "support@boxoffice.test", 100, 30).await;
     harness.press(KeyCode::Char('3')).await;
     harness.press(KeyCode::Char('/')).await;
     harness.type_text(&code.to_lowercase()).await;
@@ -288,5 +288,28 @@ async fn a_pasted_code_jumps_to_its_row() {
     assert!(
         screen.contains(&format!("Ticket {code}")),
         "the detail shows it: {screen}"
+    );
+}
+
+#[tokio::test]
+async fn page_keys_pressed_while_loading_walk_on_from_the_coming_page() {
+    let db = TestDb::with_demo().await;
+    let mut harness = signed_in(&db, "support@boxoffice.test", 100, 30).await;
+    harness.press(KeyCode::Char('2')).await;
+    let page = usize::from(harness.app.page_size);
+    // Three PgDn before any answer arrives (a held-down key on a slow link).
+    for _ in 0..3 {
+        harness.app.handle_event(boxoffice::event::AppEvent::Input(
+            crossterm::event::Event::Key(crossterm::event::KeyEvent::new(
+                KeyCode::PageDown,
+                KeyModifiers::NONE,
+            )),
+        ));
+    }
+    harness.settle().await;
+    let screen = harness.render();
+    assert!(
+        screen.contains(&format!("rows {}-{} of 3,000", 3 * page + 1, 4 * page)),
+        "{screen}"
     );
 }

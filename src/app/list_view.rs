@@ -39,6 +39,8 @@ pub struct ListView {
     pub loading: bool,
     /// Rows changed elsewhere while this list was not shown: reload it when it is.
     pub stale: bool,
+    /// Page keys pressed while a page was loading: + forward, - back.
+    pub queued_pages: i32,
     pub error: Option<String>,
     pub count: Loadable<RowCount>,
     pub detail: Loadable<Detail>,
@@ -74,6 +76,7 @@ impl ListView {
             first_row: None,
             loading: false,
             stale: false,
+            queued_pages: 0,
             error: None,
             count: Loadable::Idle,
             detail: Loadable::Idle,

@@ -221,6 +221,10 @@ impl App {
             Command::Tab3 => self.switch_tab(2),
             Command::Down => self.move_selection(true),
             Command::Up => self.move_selection(false),
+            // A page key pressed while a page is still coming counts from that page: it is
+            // kept and applied when the page arrives (held-down PgDn walks on, page by page).
+            Command::NextPage if self.view().loading => self.view_mut().queued_pages += 1,
+            Command::PreviousPage if self.view().loading => self.view_mut().queued_pages -= 1,
             Command::NextPage => {
                 let request = self.view_mut().next_page(page_size);
                 self.send_or_say(request, "this is the last page");
@@ -459,16 +463,24 @@ impl App {
                 }
             }
             Slot::Page(kind) => {
+                let page_size = self.page_size;
                 let view = self.view_of_mut(kind);
                 if view.waiting_page != Some(generation) {
                     return;
                 }
                 view.waiting_page = None;
-                if view.apply_page(result) {
-                    let request = view.detail_request();
-                    if let Some(request) = request {
-                        self.send(request);
-                    }
+                let changed = view.apply_page(result);
+                let queued = std::mem::take(&mut view.queued_pages);
+                let next = match queued {
+                    0 => None,
+                    n if n > 0 => view.next_page(page_size),
+                    _ => view.previous_page(page_size, false),
+                };
+                if let Some(next) = next {
+                    view.queued_pages = queued - queued.signum();
+                    self.send(next);
+                } else if changed && let Some(request) = view.detail_request() {
+                    self.send(request);
                 }
             }
             Slot::Count(kind) => {

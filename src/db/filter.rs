@@ -343,18 +343,17 @@ pub fn push_filter(sql: &mut QueryBuilder<Postgres>, kind: EntityKind, filter: &
                 .push_bind(email.clone())
                 .push(") AND deleted_at IS NULL)");
             }
+            // Bound as arrays of the enum itself: a cast in SQL would hide the value from the
+            // planner's statistics, and the row estimate would be far off.
             Condition::OrderStatuses(statuses) => {
-                let names: Vec<String> = statuses.iter().map(|s| s.label().to_string()).collect();
                 sql.push(" AND o.status = ANY(")
-                    .push_bind(names)
-                    .push("::text[]::order_status[])");
+                    .push_bind(statuses.clone())
+                    .push(")");
             }
             Condition::TicketStatuses(statuses) => {
-                let names: Vec<String> =
-                    statuses.iter().map(|s| s.sql_name().to_string()).collect();
                 sql.push(" AND t.status = ANY(")
-                    .push_bind(names)
-                    .push("::text[]::ticket_status[])");
+                    .push_bind(statuses.clone())
+                    .push(")");
             }
             // Tickets name their orders as a set, so the planner finds the few orders by
             // index and their tickets by `tickets_order_idx`, instead of hashing all orders.
