@@ -2,10 +2,12 @@
 //! Requests for the data task collect in an outbox the runner sends on, so the state logic
 //! never touches a channel or the database and can be driven directly in tests.
 
+mod answers;
 pub mod check_in;
 pub mod commands;
 mod door;
 pub mod filter_prompt;
+pub mod keys;
 pub mod list_view;
 pub mod sign_in;
 pub mod trash_view;
