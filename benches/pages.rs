@@ -378,35 +378,23 @@ async fn main() {
     settle(&mut app, &pool, &admin).await;
     let backend = ratatui::backend::TestBackend::new(120, 36);
     let mut terminal = ratatui::Terminal::new(backend).expect("terminal");
+    // PgDn (with a PgUp now and then) and Down/Up, 200 presses each.
     let mut frames = Vec::new();
-    for i in 0..200 {
-        let code = if i % 10 == 9 {
-            KeyCode::PageUp
-        } else {
-            KeyCode::PageDown
-        };
-        let started = Instant::now();
-        app.handle_event(key(code));
-        settle(&mut app, &pool, &admin).await;
-        terminal
-            .draw(|frame| boxoffice::ui::draw(frame, &app))
-            .expect("draw");
-        frames.push(started.elapsed());
-    }
     let mut moves = Vec::new();
-    for i in 0..200 {
-        let code = if i % 2 == 0 {
-            KeyCode::Down
-        } else {
-            KeyCode::Up
-        };
-        let started = Instant::now();
-        app.handle_event(key(code));
-        settle(&mut app, &pool, &admin).await;
-        terminal
-            .draw(|frame| boxoffice::ui::draw(frame, &app))
-            .expect("draw");
-        moves.push(started.elapsed());
+    for (samples, keys) in [
+        (&mut frames, [KeyCode::PageDown, KeyCode::PageUp]),
+        (&mut moves, [KeyCode::Down, KeyCode::Up]),
+    ] {
+        for i in 0..200 {
+            let code = if i % 10 == 9 { keys[1] } else { keys[0] };
+            let started = Instant::now();
+            app.handle_event(key(code));
+            settle(&mut app, &pool, &admin).await;
+            terminal
+                .draw(|frame| boxoffice::ui::draw(frame, &app))
+                .expect("draw");
+            samples.push(started.elapsed());
+        }
     }
     println!();
     println!("| keypress to frame (orders, 120x36, data layer included) | p50 | p99 |");

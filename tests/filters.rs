@@ -32,6 +32,29 @@ async fn ids(pool: &PgPool, sql: &'static str) -> Vec<i64> {
     ids
 }
 
+/// Each filter gives exactly the rows `SELECT id FROM <table> WHERE <condition>` gives.
+async fn check_against_sql(
+    db: &TestDb,
+    kind: EntityKind,
+    table: &str,
+    cases: Vec<(String, String)>,
+) {
+    for (text, condition) in cases {
+        let sql = format!("SELECT id FROM {table} WHERE {condition}");
+        let mut expected: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&db.pool)
+            .await
+            .expect("reference query");
+        expected.sort_unstable();
+        assert!(!expected.is_empty(), "{text}: the demo has matches");
+        assert_eq!(
+            filtered(db, "admin@boxoffice.test", kind, &text).await,
+            expected,
+            "{text}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn event_keys_match_plain_sql() {
     let db = TestDb::with_demo().await;
@@ -84,7 +107,6 @@ async fn event_keys_match_plain_sql() {
 #[tokio::test]
 async fn order_keys_match_plain_sql() {
     let db = TestDb::with_demo().await;
-    let admin = "admin@boxoffice.test";
     let (code, email, name, event_id, user_id): (String, String, String, i64, i64) =
         sqlx::query_as("SELECT code, buyer_email, buyer_name, event_id, user_id FROM orders ORDER BY id LIMIT 1")
             .fetch_one(&db.pool)
@@ -137,26 +159,12 @@ async fn order_keys_match_plain_sql() {
             "code ILIKE '%7k%' OR buyer_email ILIKE '%7k%' OR buyer_name ILIKE '%7k%'".into(),
         ),
     ];
-    for (text, condition) in cases {
-        let sql = format!("SELECT id FROM orders WHERE {condition}");
-        let mut expected: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&db.pool)
-            .await
-            .expect("reference query");
-        expected.sort_unstable();
-        assert!(!expected.is_empty(), "{text}: the demo has matches");
-        assert_eq!(
-            filtered(&db, admin, EntityKind::Order, &text).await,
-            expected,
-            "{text}"
-        );
-    }
+    check_against_sql(&db, EntityKind::Order, "orders", cases).await;
 }
 
 #[tokio::test]
 async fn ticket_keys_match_plain_sql() {
     let db = TestDb::with_demo().await;
-    let admin = "admin@boxoffice.test";
     let (code, order_id, order_code, event_id, holder): (String, i64, String, i64, String) =
         sqlx::query_as(
             "SELECT t.code, t.order_id, o.code, o.event_id, t.holder_name FROM tickets t \
@@ -208,20 +216,7 @@ async fn ticket_keys_match_plain_sql() {
             ),
         ),
     ];
-    for (text, condition) in cases {
-        let sql = format!("SELECT id FROM tickets WHERE {condition}");
-        let mut expected: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&db.pool)
-            .await
-            .expect("reference query");
-        expected.sort_unstable();
-        assert!(!expected.is_empty(), "{text}: the demo has matches");
-        assert_eq!(
-            filtered(&db, admin, EntityKind::Ticket, &text).await,
-            expected,
-            "{text}"
-        );
-    }
+    check_against_sql(&db, EntityKind::Ticket, "tickets", cases).await;
 }
 
 #[tokio::test]

@@ -52,6 +52,17 @@ fn field<'a>(name: &'a str, value: String) -> Line<'a> {
     ])
 }
 
+/// A field whose value carries its own style (a status in its colour).
+fn styled_field<'a>(name: &'a str, value: &'a str, style: ratatui::style::Style) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(
+            format!("{name:<10}"),
+            ratatui::style::Style::default().add_modifier(Modifier::BOLD),
+        ),
+        Span::styled(value, style),
+    ])
+}
+
 fn event_lines<'a>(detail: &'a EventDetail, app: &App, theme: &Theme) -> Vec<Line<'a>> {
     let event = &detail.event;
     let offset = app.time_offset;
@@ -116,13 +127,11 @@ fn order_lines<'a>(detail: &'a OrderDetail, app: &App, theme: &Theme) -> Vec<Lin
     let offset = app.time_offset;
     let mut lines = vec![
         heading(format!("Order {}", order.code), theme),
-        Line::from(vec![
-            Span::styled(
-                format!("{:<10}", "Status"),
-                ratatui::style::Style::default().add_modifier(Modifier::BOLD),
-            ),
-            Span::styled(order.status.label(), theme.order_status(order.status)),
-        ]),
+        styled_field(
+            "Status",
+            order.status.label(),
+            theme.order_status(order.status),
+        ),
         field("Total", format_cents(order.total_cents)),
         field("Created", date_time(order.created_at, offset)),
         field(
@@ -170,13 +179,11 @@ fn ticket_lines<'a>(detail: &'a TicketDetail, app: &App, theme: &Theme) -> Vec<L
     let offset = app.time_offset;
     let mut lines = vec![
         heading(format!("Ticket {}", ticket.code), theme),
-        Line::from(vec![
-            Span::styled(
-                format!("{:<10}", "Status"),
-                ratatui::style::Style::default().add_modifier(Modifier::BOLD),
-            ),
-            Span::styled(ticket.status.label(), theme.ticket_status(ticket.status)),
-        ]),
+        styled_field(
+            "Status",
+            ticket.status.label(),
+            theme.ticket_status(ticket.status),
+        ),
         field("Holder", printable(&ticket.holder_name)),
         field(
             "Type",
