@@ -120,3 +120,16 @@ async fn order_actions_say_what_they_will_do() {
         "{flash}"
     );
 }
+
+#[tokio::test]
+async fn the_detail_pane_shows_the_history_of_the_row() {
+    let db = TestDb::with_demo().await;
+    let mut harness = Harness::new(db.pool.clone(), 110, 60);
+    harness.sign_in("support@boxoffice.test").await;
+    harness.press(KeyCode::Char('2')).await;
+    harness.press(KeyCode::Char('f')).await;
+    harness.press(KeyCode::Char('y')).await;
+    let screen = harness.render();
+    assert!(screen.contains("History"), "{screen}");
+    assert!(screen.contains("refund · Sam Support"), "{screen}");
+}

@@ -270,7 +270,7 @@ impl ListView {
 
     pub fn apply_detail(&mut self, result: Result<Answer, DataErrorText>) {
         self.detail = match result {
-            Ok(Answer::Detail(detail)) => Loadable::Ready(detail),
+            Ok(Answer::Detail(detail)) => Loadable::Ready(*detail),
             Ok(_) => return,
             Err(error) => Loadable::Failed(error.message),
         };

@@ -113,7 +113,8 @@ pub enum Answer {
     SignedIn(Actor),
     Page(Page),
     Count(RowCount),
-    Detail(Detail),
+    /// Boxed: a detail with its related rows is much larger than the other answers.
+    Detail(Box<Detail>),
     Scanned(ScanOutcome),
     DoorStatus {
         counters: Option<EventCounters>,

@@ -44,7 +44,7 @@ pub async fn execute(
             .map(Answer::Count),
         Request::Detail { kind, id } => detail::fetch_detail(pool, actor, kind, id)
             .await
-            .map(Answer::Detail),
+            .map(|detail| Answer::Detail(Box::new(detail))),
         Request::Scan(attempt) => check_in::scan(pool, actor, &attempt)
             .await
             .map(Answer::Scanned),

@@ -44,6 +44,15 @@ pub struct EventDetail {
     pub ticket_types: Vec<TicketTypeLine>,
     /// Orders by status; empty for roles that may not see this event's orders.
     pub orders_by_status: Vec<(OrderStatus, i64)>,
+    pub history: Vec<HistoryLine>,
+}
+
+/// One change of the row, from the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct HistoryLine {
+    pub at: DateTime<Utc>,
+    pub action: String,
+    pub actor: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -72,6 +81,7 @@ pub struct TicketLine {
 pub struct OrderDetail {
     pub order: OrderSummary,
     pub tickets: Vec<TicketLine>,
+    pub history: Vec<HistoryLine>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -100,6 +110,7 @@ pub struct ScanLine {
 pub struct TicketDetail {
     pub ticket: TicketSummary,
     pub scans: Vec<ScanLine>,
+    pub history: Vec<HistoryLine>,
 }
 
 pub async fn fetch_detail(
@@ -178,6 +189,7 @@ async fn event_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<EventDeta
         event,
         ticket_types,
         orders_by_status,
+        history: history(pool, "event", id).await?,
     })
 }
 
@@ -203,7 +215,11 @@ async fn order_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<OrderDeta
     .bind(id)
     .fetch_all(pool)
     .await?;
-    Ok(OrderDetail { order, tickets })
+    Ok(OrderDetail {
+        order,
+        tickets,
+        history: history(pool, "order", id).await?,
+    })
 }
 
 async fn ticket_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<TicketDetail, DataError> {
@@ -228,5 +244,21 @@ async fn ticket_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<TicketDe
     .bind(id)
     .fetch_all(pool)
     .await?;
-    Ok(TicketDetail { ticket, scans })
+    Ok(TicketDetail {
+        ticket,
+        scans,
+        history: history(pool, "ticket", id).await?,
+    })
+}
+
+/// The latest changes of one row (the caller has checked the row is the actor's to see).
+async fn history(pool: &PgPool, entity: &str, id: i64) -> Result<Vec<HistoryLine>, DataError> {
+    Ok(sqlx::query_as(
+        "SELECT a.at, a.action, u.name AS actor FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id \
+         WHERE a.entity = $1 AND a.entity_id = $2 ORDER BY a.at DESC, a.id DESC LIMIT 8",
+    )
+    .bind(entity)
+    .bind(id)
+    .fetch_all(pool)
+    .await?)
 }

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::app::App;
 use crate::app::list_view::Loadable;
-use crate::db::detail::{Detail, EventDetail, OrderDetail, TicketDetail};
+use crate::db::detail::{Detail, EventDetail, HistoryLine, OrderDetail, TicketDetail};
 use crate::db::model::format_cents;
 use crate::ui::format::{date_time, printable, time};
 use crate::ui::theme::Theme;
@@ -119,6 +119,7 @@ fn event_lines<'a>(detail: &'a EventDetail, app: &App, theme: &Theme) -> Vec<Lin
             theme.dim(),
         )));
     }
+    lines.extend(history_lines(&detail.history, app, theme));
     lines
 }
 
@@ -171,6 +172,7 @@ fn order_lines<'a>(detail: &'a OrderDetail, app: &App, theme: &Theme) -> Vec<Lin
         "Enter: this order's tickets",
         theme.dim(),
     )));
+    lines.extend(history_lines(&detail.history, app, theme));
     lines
 }
 
@@ -216,6 +218,24 @@ fn ticket_lines<'a>(detail: &'a TicketDetail, app: &App, theme: &Theme) -> Vec<L
     }
     if detail.scans.is_empty() {
         lines.push(Line::from(Span::styled("never scanned", theme.dim())));
+    }
+    lines.extend(history_lines(&detail.history, app, theme));
+    lines
+}
+
+/// The history lines of a detail, when it has any.
+fn history_lines<'a>(history: &[HistoryLine], app: &App, theme: &Theme) -> Vec<Line<'a>> {
+    if history.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = vec![Line::default(), heading("History".into(), theme)];
+    for change in history {
+        lines.push(Line::from(format!(
+            "{} {} · {}",
+            date_time(change.at, app.time_offset),
+            printable(&change.action.replace('_', " ")),
+            printable(change.actor.as_deref().unwrap_or("?"))
+        )));
     }
     lines
 }
