@@ -313,3 +313,15 @@ async fn page_keys_pressed_while_loading_walk_on_from_the_coming_page() {
         "{screen}"
     );
 }
+
+#[tokio::test]
+async fn help_fits_every_key_into_80x24() {
+    let db = TestDb::with_demo().await;
+    let mut harness = signed_in(&db, "admin@boxoffice.test", 80, 24).await;
+    harness.press(KeyCode::Char('?')).await;
+    let screen = harness.render();
+    for (keys, _) in harness.app.keymap.help_lines(boxoffice::app::commands::Context::List) {
+        assert!(screen.contains(&keys), "help at 80x24 lacks {keys}:\n{screen}");
+    }
+    insta::assert_snapshot!("help_overlay_80x24", screen);
+}

@@ -1,7 +1,7 @@
 //! The help overlay, generated from the key map the key handling uses.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Clear, Row, Table};
 
@@ -28,18 +28,33 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             ),
         );
     }
-    let height = lines.len() as u16 + 2;
-    let popup = centered(area, 76, height);
-    let rows = lines
-        .into_iter()
-        .map(|(keys, help)| Row::new(vec![Span::styled(keys, theme.header()), Span::raw(help)]));
-    let table = Table::new(rows, [Constraint::Length(18), Constraint::Min(10)])
-        .column_spacing(2)
-        .block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(Span::styled(" Keys · Esc or ? closes ", theme.title())),
-        );
+    // Too many keys for the height: two columns, so every key stays in sight.
+    let columns: usize = if lines.len() as u16 + 2 > area.height {
+        2
+    } else {
+        1
+    };
+    let per_column = lines.len().div_ceil(columns);
+    let width = if columns == 1 { 76 } else { area.width };
+    let popup = centered(area, width, per_column as u16 + 2);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(" Keys · Esc or ? closes ", theme.title()));
+    let inner = block.inner(popup);
     frame.render_widget(Clear, popup);
-    frame.render_widget(table, popup);
+    frame.render_widget(block, popup);
+    let areas =
+        Layout::horizontal(vec![Constraint::Ratio(1, columns as u32); columns]).split(inner);
+    for (chunk, column_area) in lines.chunks(per_column.max(1)).zip(areas.iter()) {
+        let rows = chunk.iter().map(|(keys, help)| {
+            Row::new(vec![
+                Span::styled(keys.clone(), theme.header()),
+                Span::raw(*help),
+            ])
+        });
+        let key_width = if columns == 1 { 18 } else { 14 };
+        let table = Table::new(rows, [Constraint::Length(key_width), Constraint::Min(10)])
+            .column_spacing(1);
+        frame.render_widget(table, *column_area);
+    }
 }
