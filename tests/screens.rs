@@ -320,8 +320,15 @@ async fn help_fits_every_key_into_80x24() {
     let mut harness = signed_in(&db, "admin@boxoffice.test", 80, 24).await;
     harness.press(KeyCode::Char('?')).await;
     let screen = harness.render();
-    for (keys, _) in harness.app.keymap.help_lines(boxoffice::app::commands::Context::List) {
-        assert!(screen.contains(&keys), "help at 80x24 lacks {keys}:\n{screen}");
+    for (keys, _) in harness
+        .app
+        .keymap
+        .help_lines(boxoffice::app::commands::Context::List)
+    {
+        assert!(
+            screen.contains(&keys),
+            "help at 80x24 lacks {keys}:\n{screen}"
+        );
     }
     insta::assert_snapshot!("help_overlay_80x24", screen);
 }
