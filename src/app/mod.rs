@@ -281,7 +281,7 @@ impl App {
                     unlock.waiting = Some(generation);
                 }
             }
-            Slot::Trash => self.trash_slot(Slot::Trash, generation),
+            Slot::Trash => self.awaiting_trash(generation),
         }
         self.outbox.push(Envelope {
             generation,

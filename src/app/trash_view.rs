@@ -4,10 +4,10 @@
 use crate::app::filter_prompt::remember;
 use crate::app::list_view::Loadable;
 use crate::app::{App, TRASH_TAB};
-use crate::data_task::{Answer, DataErrorText, Request, Slot};
+use crate::data_task::{Answer, DataErrorText, Request};
 use crate::db::auth::Role;
 use crate::db::detail::Detail;
-use crate::db::model::{EntityKind, Row, TicketStatus};
+use crate::db::model::{Row, TicketStatus};
 use crate::db::sales::OrderAction;
 use crate::db::trash::{Target, TrashEntry, TrashFilter, parse_filter};
 
@@ -217,15 +217,8 @@ impl App {
         }
     }
 
-    pub(super) fn trash_slot(&mut self, slot: Slot, generation: u64) {
-        if slot == Slot::Trash {
-            self.trash.waiting = Some(generation);
-        }
-    }
-
-    /// The list kind a `d` applies to, for messages.
-    pub fn deletable(&self) -> Option<EntityKind> {
-        (!self.on_check_in() && !self.on_trash()).then(|| self.view().kind)
+    pub(super) fn awaiting_trash(&mut self, generation: u64) {
+        self.trash.waiting = Some(generation);
     }
 }
 

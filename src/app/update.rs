@@ -7,7 +7,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::app::commands::{Command, Context};
 use crate::app::filter_prompt::{FilterPrompt, PromptAction, remember};
-use crate::app::list_view::{ListView, Loadable, Scope};
+use crate::app::list_view::{ListView, Scope};
 use crate::app::sign_in::SignInAction;
 use crate::app::{App, BackEntry, CHECK_IN_TAB, Screen, TABS, TRASH_TAB};
 use crate::data_task::Request;
@@ -404,10 +404,5 @@ impl App {
             self.send_all(requests);
         }
         self.active_tab = entry.tab;
-    }
-
-    /// True when the detail pane has nothing to show yet for the selection.
-    pub fn detail_pending(&self) -> bool {
-        matches!(self.view().detail, Loadable::Loading)
     }
 }
