@@ -6,6 +6,7 @@ pub mod auth;
 pub mod check_in;
 pub mod count;
 pub mod detail;
+pub mod edits;
 pub mod filter;
 pub mod listing;
 pub mod local_server;

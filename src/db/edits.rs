@@ -1,0 +1,151 @@
+//! Edits that must not lose someone else's: a save names the version it was based on
+//! (`updated_at` as loaded), and is refused, saying what changed, if the row has moved on.
+//! So far: a ticket's holder name (the forms that use this are still to come).
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+use crate::db::audit;
+use crate::db::auth::{Actor, Role};
+use crate::error::DataError;
+
+const MAX_HOLDER_CHARS: usize = 200;
+
+/// A ticket's holder name as loaded for editing.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct HolderName {
+    pub ticket_id: i64,
+    pub holder_name: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Checks a holder name as the form would, next to the field.
+pub fn validate_holder_name(name: &str) -> Result<String, DataError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(DataError::Invalid("a ticket needs a holder name".into()));
+    }
+    if name.chars().count() > MAX_HOLDER_CHARS {
+        return Err(DataError::Invalid(format!(
+            "at most {MAX_HOLDER_CHARS} characters"
+        )));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(DataError::Invalid("no control characters, please".into()));
+    }
+    Ok(name.to_string())
+}
+
+/// Who may rename a ticket's holder (DESIGN.md "Roles": admins and support all, organizers
+/// of their events, customers their own tickets).
+async fn may_edit_holder(pool: &PgPool, actor: &Actor, ticket_id: i64) -> Result<(), DataError> {
+    let owners: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT e.organizer_id, o.user_id FROM tickets t JOIN orders o ON o.id = t.order_id \
+         JOIN events e ON e.id = o.event_id WHERE t.id = $1 AND t.deleted_at IS NULL",
+    )
+    .bind(ticket_id)
+    .fetch_optional(pool)
+    .await?;
+    let Some((organizer, buyer)) = owners else {
+        return Err(DataError::NotFound);
+    };
+    let allowed = match actor.role {
+        Role::Admin | Role::Support => true,
+        Role::Organizer => organizer == actor.id,
+        Role::Customer => buyer == actor.id,
+        Role::Staff => false,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(DataError::Refused(
+            "you cannot change the holder of this ticket".into(),
+        ))
+    }
+}
+
+pub async fn load_holder_name(
+    pool: &PgPool,
+    actor: &Actor,
+    ticket_id: i64,
+) -> Result<HolderName, DataError> {
+    may_edit_holder(pool, actor, ticket_id).await?;
+    sqlx::query_as("SELECT id AS ticket_id, holder_name, updated_at FROM tickets WHERE id = $1 AND deleted_at IS NULL")
+        .bind(ticket_id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or(DataError::NotFound)
+}
+
+/// Saves a new holder name over the version `loaded`. Refused, changing nothing, when the
+/// ticket changed since it was loaded; the message says what it is now.
+pub async fn save_holder_name(
+    pool: &PgPool,
+    actor: &Actor,
+    loaded: &HolderName,
+    name: &str,
+) -> Result<HolderName, DataError> {
+    let name = validate_holder_name(name)?;
+    may_edit_holder(pool, actor, loaded.ticket_id).await?;
+    let mut tx = pool.begin().await?;
+    let saved: Option<HolderName> = sqlx::query_as(
+        "UPDATE tickets SET holder_name = $2 \
+         WHERE id = $1 AND updated_at = $3 AND deleted_at IS NULL \
+         RETURNING id AS ticket_id, holder_name, updated_at",
+    )
+    .bind(loaded.ticket_id)
+    .bind(&name)
+    .bind(loaded.updated_at)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(saved) = saved else {
+        let now: Option<(String, String)> = sqlx::query_as(
+            "SELECT holder_name, status::text FROM tickets WHERE id = $1 AND deleted_at IS NULL",
+        )
+        .bind(loaded.ticket_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        return Err(match now {
+            None => {
+                DataError::Refused("this ticket was deleted meanwhile; nothing was saved".into())
+            }
+            Some((holder, status)) => DataError::Refused(format!(
+                "someone changed this ticket since you opened it (holder now “{holder}”, was “{}”; status {status}); \
+                 nothing was saved: reload and apply your change again",
+                loaded.holder_name
+            )),
+        });
+    };
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "ticket",
+        loaded.ticket_id,
+        Some(serde_json::json!({ "holder_name": loaded.holder_name })),
+        Some(serde_json::json!({ "holder_name": saved.holder_name })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn holder_names_are_checked_before_anything_is_sent() {
+        assert_eq!(
+            validate_holder_name("  Ada Lovelace ").expect("valid"),
+            "Ada Lovelace"
+        );
+        assert!(validate_holder_name("   ").is_err());
+        assert!(validate_holder_name(&"x".repeat(201)).is_err());
+        assert!(validate_holder_name("Ada\u{1b}[2J").is_err());
+        assert_eq!(
+            validate_holder_name("Zoë 🎷 שלום").expect("unicode is fine"),
+            "Zoë 🎷 שלום"
+        );
+    }
+}

@@ -1,0 +1,121 @@
+//! No lost updates: two people edit the same ticket from two connections; the second save
+//! is refused with what changed, and the first one's value stays.
+
+mod common;
+
+use boxoffice::db::edits::{load_holder_name, save_holder_name};
+use boxoffice::error::DataError;
+use common::TestDb;
+use sqlx::postgres::PgPoolOptions;
+
+#[tokio::test]
+async fn the_second_of_two_concurrent_edits_is_refused_and_says_what_changed() {
+    let db = TestDb::with_demo().await;
+    let other_terminal = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(db.options.clone())
+        .await
+        .expect("a second connection");
+    let support = db.actor("support@boxoffice.test").await;
+    let admin = db.actor("admin@boxoffice.test").await;
+    let ticket: i64 = sqlx::query_scalar("SELECT min(id) FROM tickets")
+        .fetch_one(&db.pool)
+        .await
+        .expect("a ticket");
+
+    let mine = load_holder_name(&db.pool, &support, ticket)
+        .await
+        .expect("support opens it");
+    let theirs = load_holder_name(&other_terminal, &admin, ticket)
+        .await
+        .expect("admin opens it");
+    assert_eq!(mine, theirs);
+
+    save_holder_name(&other_terminal, &admin, &theirs, "Grace Hopper")
+        .await
+        .expect("the first save wins");
+    let refused = save_holder_name(&db.pool, &support, &mine, "Alan Turing").await;
+    let Err(DataError::Refused(message)) = refused else {
+        panic!("the second save must be refused: {refused:?}");
+    };
+    assert!(message.contains("holder now “Grace Hopper”"), "{message}");
+    assert!(
+        message.contains(&format!("was “{}”", mine.holder_name)),
+        "{message}"
+    );
+    let stored: String = sqlx::query_scalar("SELECT holder_name FROM tickets WHERE id = $1")
+        .bind(ticket)
+        .fetch_one(&db.pool)
+        .await
+        .expect("holder");
+    assert_eq!(stored, "Grace Hopper", "no lost update");
+
+    // Reload and apply again: now it goes through, and both changes are in the history.
+    let reloaded = load_holder_name(&db.pool, &support, ticket)
+        .await
+        .expect("reload");
+    save_holder_name(&db.pool, &support, &reloaded, "Alan Turing")
+        .await
+        .expect("saves on the new version");
+    let changes: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE entity = 'ticket' AND entity_id = $1 AND action = 'update'",
+    )
+    .bind(ticket)
+    .fetch_one(&db.pool)
+    .await
+    .expect("audit");
+    assert_eq!(changes, 2);
+}
+
+#[tokio::test]
+async fn holder_names_follow_the_role_matrix() {
+    let db = TestDb::with_demo().await;
+    let (ticket, buyer_email, organizer_email): (i64, String, String) = sqlx::query_as(
+        "SELECT t.id, b.email, g.email FROM tickets t JOIN orders o ON o.id = t.order_id \
+         JOIN users b ON b.id = o.user_id JOIN events e ON e.id = o.event_id \
+         JOIN users g ON g.id = e.organizer_id ORDER BY t.id LIMIT 1",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("a ticket");
+    // The demo's buyers cannot sign in; make chris the buyer of this ticket's order.
+    let chris = db.actor("chris@example.com").await;
+    sqlx::query(
+        "UPDATE orders SET user_id = $1 WHERE id = (SELECT order_id FROM tickets WHERE id = $2)",
+    )
+    .bind(chris.id)
+    .bind(ticket)
+    .execute(&db.pool)
+    .await
+    .expect("hand the order to chris");
+    assert!(!buyer_email.is_empty());
+    for (email, allowed) in [
+        ("admin@boxoffice.test", true),
+        ("support@boxoffice.test", true),
+        (organizer_email.as_str(), true),
+        ("chris@example.com", true),
+        ("door@boxoffice.test", false),
+    ] {
+        let actor = db.actor(email).await;
+        let result = load_holder_name(&db.pool, &actor, ticket).await;
+        assert_eq!(result.is_ok(), allowed, "{email}: {result:?}");
+    }
+    let other_organizer = if organizer_email == "ada@boxoffice.test" {
+        "grace@boxoffice.test"
+    } else {
+        "ada@boxoffice.test"
+    };
+    let actor = db.actor(other_organizer).await;
+    assert!(matches!(
+        load_holder_name(&db.pool, &actor, ticket).await,
+        Err(DataError::Refused(_))
+    ));
+    let admin = db.actor("admin@boxoffice.test").await;
+    let loaded = load_holder_name(&db.pool, &admin, ticket)
+        .await
+        .expect("load");
+    assert!(matches!(
+        save_holder_name(&db.pool, &admin, &loaded, "  ").await,
+        Err(DataError::Invalid(_))
+    ));
+}
