@@ -119,3 +119,97 @@ async fn holder_names_follow_the_role_matrix() {
         Err(DataError::Invalid(_))
     ));
 }
+
+mod form {
+    use super::common::{Harness, TestDb};
+    use crossterm::event::{KeyCode, KeyModifiers};
+
+    async fn on_first_ticket(db: &TestDb) -> Harness {
+        let mut harness = Harness::new(db.pool.clone(), 100, 30);
+        harness.sign_in("support@boxoffice.test").await;
+        harness.press(KeyCode::Char('3')).await;
+        harness.press(KeyCode::Char('e')).await;
+        assert!(harness.app.form.is_some(), "e opens the form on a ticket");
+        harness
+    }
+
+    async fn clear_field(harness: &mut Harness) {
+        for _ in 0..60 {
+            harness.press(KeyCode::Backspace).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn editing_a_holder_name_validates_saves_and_refuses_a_stale_save() {
+        let db = TestDb::with_demo().await;
+        let mut harness = on_first_ticket(&db).await;
+        // Empty: the reason shows under the field and nothing is sent.
+        clear_field(&mut harness).await;
+        harness.press(KeyCode::Enter).await;
+        let screen = harness.render();
+        assert!(
+            screen.contains("✗ a ticket needs a holder name"),
+            "{screen}"
+        );
+        insta::assert_snapshot!("holder_form_invalid", screen);
+        harness.type_text("Grace Hopper").await;
+        harness
+            .press_with(KeyCode::Char('s'), KeyModifiers::CONTROL)
+            .await;
+        assert!(harness.app.form.is_none(), "saved and closed");
+        assert!(
+            harness.render().contains("Grace Hopper"),
+            "the table shows the new name"
+        );
+
+        // Someone else changes the ticket while the form is open: the save is refused.
+        harness.press(KeyCode::Char('e')).await;
+        let ticket = harness
+            .app
+            .form
+            .as_ref()
+            .map(|form| form.loaded.ticket_id)
+            .expect("form");
+        sqlx::query("UPDATE tickets SET holder_name = 'Someone Else' WHERE id = $1")
+            .bind(ticket)
+            .execute(&db.pool)
+            .await
+            .expect("a change from another terminal");
+        clear_field(&mut harness).await;
+        harness.type_text("Alan Turing").await;
+        harness.press(KeyCode::Enter).await;
+        let screen = harness.render();
+        assert!(
+            harness.app.form.is_some(),
+            "the form stays open with what was typed"
+        );
+        assert!(screen.contains("someone changed this ticket"), "{screen}");
+        let stored: String = sqlx::query_scalar("SELECT holder_name FROM tickets WHERE id = $1")
+            .bind(ticket)
+            .fetch_one(&db.pool)
+            .await
+            .expect("holder");
+        assert_eq!(stored, "Someone Else", "no lost update");
+        // Esc with changes asks first; a second Esc discards.
+        harness.press(KeyCode::Esc).await;
+        assert!(harness.render().contains("discard your change?"));
+        harness.press(KeyCode::Esc).await;
+        assert!(harness.app.form.is_none());
+    }
+
+    #[tokio::test]
+    async fn e_on_an_event_says_to_select_a_ticket() {
+        let db = TestDb::with_demo().await;
+        let mut harness = Harness::new(db.pool.clone(), 100, 30);
+        harness.sign_in("admin@boxoffice.test").await;
+        harness.press(KeyCode::Char('e')).await;
+        assert!(harness.app.form.is_none(), "e on an event opens nothing");
+        let flash = harness
+            .app
+            .flash
+            .as_ref()
+            .map(|flash| flash.text.clone())
+            .unwrap_or_default();
+        assert!(flash.contains("select a ticket"), "{flash}");
+    }
+}

@@ -43,6 +43,7 @@ pub enum Command {
     Reactivate,
     Restore,
     Purge,
+    Edit,
 }
 
 /// Where a command applies. On the Check-in screen letters and digits type the code, so its
@@ -133,6 +134,12 @@ pub const COMMANDS: &[CommandInfo] = &[
         TABLES,
     ),
     info(Command::Refresh, "refresh", "refresh now", TABLES),
+    info(
+        Command::Edit,
+        "edit",
+        "edit the selected ticket's holder name",
+        LIST,
+    ),
     info(
         Command::Delete,
         "delete",

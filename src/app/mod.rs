@@ -6,7 +6,9 @@ mod answers;
 pub mod check_in;
 pub mod commands;
 mod door;
+mod editing;
 pub mod filter_prompt;
+pub mod form;
 pub mod keys;
 pub mod list_view;
 pub mod sign_in;
@@ -21,6 +23,7 @@ use chrono::FixedOffset;
 use crate::app::check_in::{CheckInView, PendingScan};
 use crate::app::commands::KeyMap;
 use crate::app::filter_prompt::FilterPrompt;
+use crate::app::form::EditForm;
 use crate::app::list_view::ListView;
 use crate::app::sign_in::SignInForm;
 use crate::app::trash_view::{Confirm, TrashView};
@@ -116,6 +119,10 @@ pub struct App {
     pub trash: TrashView,
     /// A change waiting for the user's yes.
     pub confirm: Option<Confirm>,
+    /// The edit form, while it is open.
+    pub form: Option<EditForm>,
+    /// Generation of the form's load or save under way.
+    pub waiting_form: Option<u64>,
     pub kiosk: Option<Kiosk>,
     pub unlock: Option<UnlockPrompt>,
     /// Generation of the change of state under way (undo a check-in, ...).
@@ -159,6 +166,8 @@ impl App {
             ),
             trash: TrashView::default(),
             confirm: None,
+            form: None,
+            waiting_form: None,
             kiosk: options.kiosk,
             unlock: None,
             waiting_action: None,
@@ -282,6 +291,7 @@ impl App {
                 }
             }
             Slot::Trash => self.awaiting_trash(generation),
+            Slot::Form => self.waiting_form = Some(generation),
         }
         self.outbox.push(Envelope {
             generation,

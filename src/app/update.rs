@@ -85,6 +85,7 @@ impl App {
                     self.send(Request::SignIn { email, password });
                 }
             }
+            Screen::Main if self.form.is_some() => self.handle_form_key(key),
             Screen::Main if self.confirm.is_some() => {
                 let yes = matches!(
                     key.code,
@@ -208,6 +209,7 @@ impl App {
             Command::Tab4 => self.switch_tab(CHECK_IN_TAB),
             Command::Tab5 => self.switch_tab(TRASH_TAB),
             Command::Delete => self.ask_delete(),
+            Command::Edit => self.open_holder_form(),
             Command::MarkPaid => self.ask_order_action(OrderAction::MarkPaid),
             Command::CancelOrder => self.ask_order_action(OrderAction::Cancel),
             Command::Refund => self.ask_order_action(OrderAction::Refund),

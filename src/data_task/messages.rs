@@ -4,6 +4,7 @@ use crate::db::auth::Actor;
 use crate::db::check_in::{EventCounters, RecentScan, Scan, ScanOutcome};
 use crate::db::count::RowCount;
 use crate::db::detail::Detail;
+use crate::db::edits::HolderName;
 use crate::db::filter::Filter;
 use crate::db::listing::{ListQuery, Page, Parent};
 use crate::db::model::EntityKind;
@@ -27,6 +28,7 @@ pub enum Slot {
     Action,
     Unlock,
     Trash,
+    Form,
 }
 
 impl Slot {
@@ -72,6 +74,14 @@ pub enum Request {
         action: OrderAction,
     },
     Trash(TrashFilter),
+    /// Opens a ticket's holder name for editing.
+    LoadHolder {
+        ticket_id: i64,
+    },
+    SaveHolder {
+        loaded: HolderName,
+        name: String,
+    },
     Restore {
         batch: i64,
     },
@@ -97,6 +107,7 @@ impl Request {
             | Request::Purge { .. } => Slot::Action,
             Request::Unlock { .. } => Slot::Unlock,
             Request::Trash(_) => Slot::Trash,
+            Request::LoadHolder { .. } | Request::SaveHolder { .. } => Slot::Form,
         }
     }
 }
@@ -128,6 +139,8 @@ pub enum Answer {
         preview: Preview,
     },
     Trash(Vec<TrashEntry>),
+    HolderLoaded(HolderName),
+    HolderSaved(HolderName),
 }
 
 /// Everything the data task tells the UI.

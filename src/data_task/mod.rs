@@ -12,7 +12,7 @@ use tokio::sync::{RwLock, mpsc};
 use tokio::task::JoinHandle;
 
 use crate::db::auth::{self, Actor};
-use crate::db::{DatabaseTarget, check_in, count, detail, listing, sales, trash};
+use crate::db::{DatabaseTarget, check_in, count, detail, edits, listing, sales, trash};
 use crate::error::DataError;
 use crate::event::AppEvent;
 pub use messages::{Answer, DataErrorText, DataEvent, Envelope, Request, Slot};
@@ -85,6 +85,14 @@ pub async fn execute(
             .map(Answer::Trash),
         Request::Restore { batch } => trash::restore(pool, actor, batch).await.map(Answer::Done),
         Request::Purge { batch } => trash::purge(pool, actor, batch).await.map(Answer::Done),
+        Request::LoadHolder { ticket_id } => edits::load_holder_name(pool, actor, ticket_id)
+            .await
+            .map(Answer::HolderLoaded),
+        Request::SaveHolder { loaded, name } => {
+            edits::save_holder_name(pool, actor, &loaded, &name)
+                .await
+                .map(Answer::HolderSaved)
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 mod check_in;
 mod detail;
 mod filter_prompt;
+mod form;
 mod format;
 mod help;
 pub mod layout;
@@ -59,6 +60,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
             status_bar::draw(frame, areas.status, app, &theme);
             if let Some(prompt) = &app.prompt {
                 filter_prompt::draw(frame, areas.table, prompt, app, &theme);
+            }
+            if let Some(form) = &app.form {
+                form::draw(frame, area, form, &theme);
             }
             if let Some(confirm) = &app.confirm {
                 trash::draw_confirm(frame, area, confirm, &theme);
