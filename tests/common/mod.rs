@@ -57,7 +57,15 @@ async fn server() -> PgConnectOptions {
                 let options: PgConnectOptions = url.parse().expect("DATABASE_URL is a valid URL");
                 return options.database("postgres");
             }
-            let local = PgConnectOptions::new().database("postgres");
+            // As the OS user, like psql: sqlx's own guess of the user name can come out as
+            // "anonymous" in containers.
+            let me = nix::unistd::User::from_uid(nix::unistd::getuid())
+                .ok()
+                .flatten()
+                .map(|user| user.name)
+                .unwrap_or_else(|| "postgres".into());
+            let user = std::env::var("PGUSER").unwrap_or(me);
+            let local = PgConnectOptions::new().username(&user).database("postgres");
             if reachable(&local).await {
                 return local;
             }
