@@ -144,7 +144,7 @@ async fn migrate(target: &DatabaseTarget, action: MigrateAction) -> Result<(), A
             }
         }),
     };
-    finish(connection).await;
+    connection.close().await;
     Ok(result?)
 }
 
@@ -167,7 +167,7 @@ async fn seed_scale(target: &DatabaseTarget, factor: f64) -> Result<(), AppError
         seed::load_scale(&connection.pool, scale, chrono::Utc::now()).await
     }
     .await;
-    finish(connection).await;
+    connection.close().await;
     let added = result?;
     println!(
         "added {} users, {} events, {} ticket types, {} orders, {} tickets in {:.1}s",
@@ -179,12 +179,6 @@ async fn seed_scale(target: &DatabaseTarget, factor: f64) -> Result<(), AppError
         started.elapsed().as_secs_f64()
     );
     Ok(())
-}
-
-async fn finish(connection: db::Connection) {
-    connection.pool.close().await;
-    let lease = connection.lease;
-    let _ = tokio::task::spawn_blocking(move || drop(lease)).await;
 }
 
 /// The name this terminal logs its scans under: given, or the host name.

@@ -53,16 +53,9 @@ pub async fn run(target: DatabaseTarget, options: AppOptions) -> Result<(), AppE
     if let Some(data) = data
         && let Ok(Some(connection)) = data.await
     {
-        close(connection).await;
+        connection.close().await;
     }
     result
-}
-
-async fn close(connection: Connection) {
-    connection.pool.close().await;
-    // Dropping the lease stops the built-in server if no other boxoffice still uses it.
-    let lease = connection.lease;
-    let _ = tokio::task::spawn_blocking(move || drop(lease)).await;
 }
 
 type DataHandle = JoinHandle<Option<Connection>>;

@@ -77,18 +77,15 @@ impl App {
             self.flash_info("the trash is empty");
             return;
         };
-        let with = children(&entry.children);
+        let what = entry.contents().describe();
         self.confirm = Some(if purge {
             Confirm {
-                question: format!(
-                    "Purge {}{with} for good? This cannot be undone.",
-                    entry.label
-                ),
+                question: format!("Purge {what} for good? This cannot be undone."),
                 request: Request::Purge { batch: entry.id },
             }
         } else {
             Confirm {
-                question: format!("Restore {}{with}?", entry.label),
+                question: format!("Restore {what}?"),
                 request: Request::Restore { batch: entry.id },
             }
         });
@@ -219,27 +216,5 @@ impl App {
 
     pub(super) fn awaiting_trash(&mut self, generation: u64) {
         self.trash.waiting = Some(generation);
-    }
-}
-
-fn children(children: &serde_json::Value) -> String {
-    let mut parts = Vec::new();
-    for (key, one, many) in [
-        ("ticket_types", "ticket type", "ticket types"),
-        ("orders", "order", "orders"),
-        ("tickets", "ticket", "tickets"),
-    ] {
-        let n = children
-            .get(key)
-            .and_then(serde_json::Value::as_i64)
-            .unwrap_or(0);
-        if n > 0 {
-            parts.push(format!("{n} {}", if n == 1 { one } else { many }));
-        }
-    }
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!(" with {}", parts.join(", "))
     }
 }

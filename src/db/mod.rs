@@ -45,6 +45,16 @@ pub struct Connection {
     pub lease: Option<LocalServerLease>,
 }
 
+impl Connection {
+    /// Closes the pool, then lets the lease go, which stops the built-in server if no other
+    /// boxoffice still uses it (that waits for the server, so it runs off the async threads).
+    pub async fn close(self) {
+        self.pool.close().await;
+        let lease = self.lease;
+        let _ = tokio::task::spawn_blocking(move || drop(lease)).await;
+    }
+}
+
 /// Progress reported while connecting (starting the built-in server can take seconds).
 pub type Progress<'a> = &'a (dyn Fn(&str) + Send + Sync);
 

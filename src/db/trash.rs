@@ -32,16 +32,7 @@ pub struct Preview {
 impl Preview {
     /// "event “Jazz Night” with 2 ticket types, 40 orders and 97 tickets"
     pub fn describe(&self) -> String {
-        let mut parts = Vec::new();
-        for (n, one, many) in [
-            (self.ticket_types, "ticket type", "ticket types"),
-            (self.orders, "order", "orders"),
-            (self.tickets, "ticket", "tickets"),
-        ] {
-            if n > 0 {
-                parts.push(format!("{n} {}", if n == 1 { one } else { many }));
-            }
-        }
+        let mut parts = self.parts();
         match parts.len() {
             0 => self.label.clone(),
             1 => format!("{} with {}", self.label, parts[0]),
@@ -49,6 +40,37 @@ impl Preview {
                 let last = parts.pop().unwrap_or_default();
                 format!("{} with {} and {last}", self.label, parts.join(", "))
             }
+        }
+    }
+
+    /// What went with it, counted: ["2 ticket types", "1 order", "3 tickets"].
+    pub fn parts(&self) -> Vec<String> {
+        [
+            (self.ticket_types, "ticket type", "ticket types"),
+            (self.orders, "order", "orders"),
+            (self.tickets, "ticket", "tickets"),
+        ]
+        .into_iter()
+        .filter(|(n, ..)| *n > 0)
+        .map(|(n, one, many)| format!("{n} {}", if n == 1 { one } else { many }))
+        .collect()
+    }
+}
+
+impl TrashEntry {
+    /// The batch as the confirmation of its delete described it.
+    pub fn contents(&self) -> Preview {
+        let count = |key: &str| {
+            self.children
+                .get(key)
+                .and_then(serde_json::Value::as_i64)
+                .unwrap_or(0)
+        };
+        Preview {
+            label: self.label.clone(),
+            ticket_types: count("ticket_types"),
+            orders: count("orders"),
+            tickets: count("tickets"),
         }
     }
 }

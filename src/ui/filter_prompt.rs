@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use crate::app::App;
 use crate::app::filter_prompt::FilterPrompt;
 use crate::db::model::EntityKind;
-use crate::ui::format::printable;
+use crate::ui::format::{input_window, printable};
 use crate::ui::theme::Theme;
 
 fn hint(kind: EntityKind) -> &'static str {
@@ -39,13 +39,7 @@ pub fn draw(frame: &mut Frame, table: Rect, prompt: &FilterPrompt, app: &App, th
     frame.render_widget(Clear, area);
     frame.render_widget(block, area);
     let width = inner.width.saturating_sub(3) as usize;
-    let cursor = prompt.input.visual_cursor();
-    let scroll = cursor.saturating_sub(width);
-    let shown: String = printable(prompt.input.value())
-        .chars()
-        .skip(scroll)
-        .take(width)
-        .collect();
+    let (shown, cursor) = input_window(prompt.input.value(), prompt.input.visual_cursor(), width);
     frame.render_widget(
         Paragraph::new(Line::from(vec![
             Span::styled("/ ", theme.header()),
@@ -53,7 +47,7 @@ pub fn draw(frame: &mut Frame, table: Rect, prompt: &FilterPrompt, app: &App, th
         ])),
         Rect::new(inner.x, inner.y, inner.width, 1),
     );
-    frame.set_cursor_position((inner.x + 2 + (cursor - scroll) as u16, inner.y));
+    frame.set_cursor_position((inner.x + 2 + cursor, inner.y));
     let under = match &prompt.error {
         Some(error) => Span::styled(format!("✗ {}", printable(error)), theme.error()),
         None => Span::styled(hint(app.view().kind), theme.dim()),

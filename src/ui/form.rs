@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::app::form::EditForm;
-use crate::ui::format::printable;
+use crate::ui::format::{input_window, printable};
 use crate::ui::layout::centered;
 use crate::ui::theme::Theme;
 
@@ -24,13 +24,7 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &EditForm, theme: &Theme) {
     }
     let field = Rect::new(inner.x, inner.y, inner.width, 3);
     let width = field.width.saturating_sub(3) as usize;
-    let cursor = form.input.visual_cursor();
-    let scroll = cursor.saturating_sub(width);
-    let shown: String = printable(form.input.value())
-        .chars()
-        .skip(scroll)
-        .take(width)
-        .collect();
+    let (shown, cursor) = input_window(form.input.value(), form.input.visual_cursor(), width);
     frame.render_widget(
         Paragraph::new(shown).block(
             Block::default()
@@ -41,7 +35,7 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &EditForm, theme: &Theme) {
         field,
     );
     if form.waiting.is_none() {
-        frame.set_cursor_position((field.x + 1 + (cursor - scroll) as u16, field.y + 1));
+        frame.set_cursor_position((field.x + 1 + cursor, field.y + 1));
     }
     let message = match (&form.error, form.waiting, form.confirm_discard) {
         (_, Some(_), _) => Line::from(Span::styled("saving…", theme.dim())),

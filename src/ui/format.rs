@@ -20,6 +20,14 @@ pub fn printable(text: &str) -> String {
         .collect()
 }
 
+/// The part of an input's text that fits `width` columns with the cursor in view, and the
+/// cursor's column within that part.
+pub fn input_window(text: &str, cursor: usize, width: usize) -> (String, u16) {
+    let scroll = cursor.saturating_sub(width);
+    let shown = printable(text).chars().skip(scroll).take(width).collect();
+    (shown, (cursor - scroll).min(width) as u16)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use crate::app::sign_in::Field;
 use crate::app::{App, DatabaseState};
 use crate::db::seed::{DEMO_ACCOUNTS, DEMO_PASSWORD};
-use crate::ui::format::printable;
+use crate::ui::format::{input_window, printable};
 use crate::ui::layout::centered;
 use crate::ui::theme::Theme;
 
@@ -51,12 +51,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let width = row.width.min(FIELD_WIDTH + 2);
         let box_area = Rect::new(row.x + (row.width - width) / 2, row.y, width, row.height);
         let visible = width.saturating_sub(3) as usize;
-        let scroll = cursor.saturating_sub(visible);
-        let shown: String = printable(&text)
-            .chars()
-            .skip(scroll)
-            .take(visible)
-            .collect();
+        let (shown, cursor) = input_window(&text, cursor, visible);
         let marker = if focused { "▸ " } else { "" };
         let style = if focused { theme.header() } else { theme.dim() };
         frame.render_widget(
@@ -69,7 +64,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             box_area,
         );
         if focused && form.waiting.is_none() {
-            let x = box_area.x + 1 + (cursor - scroll).min(visible) as u16;
+            let x = box_area.x + 1 + cursor;
             frame.set_cursor_position((x, box_area.y + 1));
         }
     }

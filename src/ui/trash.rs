@@ -43,17 +43,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let header =
         Row::new(["Deleted", "Kind", "What", "With", "By"].map(Cell::from)).style(theme.header());
     let rows = trash.entries.iter().map(|entry| {
-        let with: Vec<String> = ["ticket_types", "orders", "tickets"]
-            .iter()
-            .filter_map(|key| {
-                let n = entry
-                    .children
-                    .get(*key)
-                    .and_then(serde_json::Value::as_i64)
-                    .unwrap_or(0);
-                (n > 0).then(|| format!("{n} {}", key.replace('_', " ")))
-            })
-            .collect();
+        let with = entry.contents().parts();
         Row::new(vec![
             Cell::from(date_time(entry.deleted_at, app.time_offset)),
             Cell::from(entry.kind.replace('_', " ")),
