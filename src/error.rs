@@ -60,6 +60,12 @@ pub enum DataError {
     Refused(String),
     #[error("{0}")]
     Invalid(String),
+    /// A save based on a version of the row that someone else has changed since.
+    #[error("{0}")]
+    Conflict(String),
+    /// Values of a form that cannot be saved, each with the field it belongs to.
+    #[error("{}", .0.summary())]
+    Fields(FieldErrors),
     #[error("the database is not reachable: {0}")]
     Unavailable(String),
     #[error("database error: {0}")]
@@ -74,10 +80,70 @@ impl From<sqlx::Error> for DataError {
             | sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::WorkerCrashed => DataError::Unavailable(error.to_string()),
-            sqlx::Error::Database(db) => DataError::Database(db.message().to_string()),
+            sqlx::Error::Database(db) => match db.constraint().and_then(constraint_message) {
+                Some((field, message)) => DataError::Fields(FieldErrors::one(field, message)),
+                None => DataError::Database(db.message().to_string()),
+            },
             _ => DataError::Database(error.to_string()),
         }
     }
+}
+
+/// Field-by-field reasons a form's values cannot be saved (the field is the form's key for
+/// it, so the message shows next to that field).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(pub Vec<(String, String)>);
+
+impl FieldErrors {
+    pub fn one(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self(vec![(field.into(), message.into())])
+    }
+
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push((field.into(), message.into()));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(value)` when nothing was added, the errors otherwise.
+    pub fn into_result<T>(self, value: T) -> Result<T, DataError> {
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(DataError::Fields(self))
+        }
+    }
+
+    pub fn summary(&self) -> String {
+        self.0
+            .iter()
+            .map(|(_, message)| message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// The plain words for a constraint the database enforced, and the form field it concerns.
+/// The forms check these first; this catches what changed between the check and the write.
+fn constraint_message(constraint: &str) -> Option<(&'static str, &'static str)> {
+    Some(match constraint {
+        "users_email_live_key" => ("email", "another user already has this email"),
+        "users_email_check" => ("email", "an email looks like name@example.com"),
+        "ticket_types_name_live_key" => {
+            ("name", "this event already has a ticket type of that name")
+        }
+        "ticket_types_not_oversold" => (
+            "quantity",
+            "the capacity cannot be below the tickets already sold",
+        ),
+        "ticket_types_quantity_check" => ("quantity", "the capacity cannot be negative"),
+        "ticket_types_price_cents_check" => ("price", "the price cannot be negative"),
+        "ticket_types_sales_window_in_order" => ("sales_end", "sales must end after they start"),
+        "events_dates_in_order" => ("ends_at", "an event must end after it starts"),
+        _ => return None,
+    })
 }
 
 /// Errors of connecting, migrating and seeding.

@@ -35,7 +35,7 @@ async fn the_second_of_two_concurrent_edits_is_refused_and_says_what_changed() {
         .await
         .expect("the first save wins");
     let refused = save_holder_name(&db.pool, &support, &mine, "Alan Turing").await;
-    let Err(DataError::Refused(message)) = refused else {
+    let Err(DataError::Conflict(message)) = refused else {
         panic!("the second save must be refused: {refused:?}");
     };
     assert!(message.contains("holder now “Grace Hopper”"), "{message}");
@@ -122,6 +122,7 @@ async fn holder_names_follow_the_role_matrix() {
 
 mod form {
     use super::common::{Harness, TestDb};
+    use boxoffice::app::form::Purpose;
     use crossterm::event::{KeyCode, KeyModifiers};
 
     async fn on_first_ticket(db: &TestDb) -> Harness {
@@ -168,8 +169,11 @@ mod form {
             .app
             .form
             .as_ref()
-            .map(|form| form.loaded.ticket_id)
-            .expect("form");
+            .and_then(|form| match &form.purpose {
+                Purpose::Holder(loaded) => Some(loaded.ticket_id),
+                _ => None,
+            })
+            .expect("the holder form");
         sqlx::query("UPDATE tickets SET holder_name = 'Someone Else' WHERE id = $1")
             .bind(ticket)
             .execute(&db.pool)
@@ -190,26 +194,51 @@ mod form {
             .await
             .expect("holder");
         assert_eq!(stored, "Someone Else", "no lost update");
+        // Ctrl-r reloads the new version and keeps what was typed; the save then goes through.
+        harness
+            .press_with(KeyCode::Char('r'), KeyModifiers::CONTROL)
+            .await;
+        let form = harness.app.form.as_ref().expect("still open");
+        assert_eq!(form.value("holder_name"), "Alan Turing");
+        assert!(
+            matches!(&form.purpose, Purpose::Holder(loaded) if loaded.holder_name == "Someone Else")
+        );
+        harness
+            .press_with(KeyCode::Char('s'), KeyModifiers::CONTROL)
+            .await;
+        assert!(
+            harness.app.form.is_none(),
+            "saved over the reloaded version"
+        );
+        let stored: String = sqlx::query_scalar("SELECT holder_name FROM tickets WHERE id = $1")
+            .bind(ticket)
+            .fetch_one(&db.pool)
+            .await
+            .expect("holder");
+        assert_eq!(stored, "Alan Turing");
         // Esc with changes asks first; a second Esc discards.
+        harness.press(KeyCode::Char('e')).await;
+        harness.type_text("x").await;
         harness.press(KeyCode::Esc).await;
-        assert!(harness.render().contains("discard your change?"));
+        assert!(harness.render().contains("discard your changes?"));
         harness.press(KeyCode::Esc).await;
         assert!(harness.app.form.is_none());
     }
 
     #[tokio::test]
-    async fn e_on_an_event_says_to_select_a_ticket() {
+    async fn e_on_an_order_says_how_orders_change() {
         let db = TestDb::with_demo().await;
         let mut harness = Harness::new(db.pool.clone(), 100, 30);
         harness.sign_in("admin@boxoffice.test").await;
+        harness.press(KeyCode::Char('2')).await;
         harness.press(KeyCode::Char('e')).await;
-        assert!(harness.app.form.is_none(), "e on an event opens nothing");
+        assert!(harness.app.form.is_none(), "e on an order opens nothing");
         let flash = harness
             .app
             .flash
             .as_ref()
             .map(|flash| flash.text.clone())
             .unwrap_or_default();
-        assert!(flash.contains("select a ticket"), "{flash}");
+        assert!(flash.contains("p paid, c cancel"), "{flash}");
     }
 }

@@ -191,6 +191,8 @@ async fn a_lost_database_is_shown_and_retried_until_it_answers() {
         result: Err(DataErrorText {
             message: "the database is not reachable: connection refused".into(),
             unavailable: true,
+            fields: Vec::new(),
+            conflict: false,
         }),
     }));
     harness.app.flash = None;

@@ -95,6 +95,7 @@ impl App {
             }
             Slot::Trash => self.handle_trash_reply(generation, result),
             Slot::Form => self.handle_form_reply(generation, result),
+            Slot::Picker => self.handle_picker_reply(generation, result),
             Slot::Detail(kind) => {
                 let view = self.view_of_mut(kind);
                 if view.waiting_detail == Some(generation) {

@@ -44,6 +44,9 @@ pub enum Command {
     Restore,
     Purge,
     Edit,
+    New,
+    TicketTypes,
+    Users,
 }
 
 /// Where a command applies. On the Check-in screen letters and digits type the code, so its
@@ -135,9 +138,27 @@ pub const COMMANDS: &[CommandInfo] = &[
     ),
     info(Command::Refresh, "refresh", "refresh now", TABLES),
     info(
+        Command::New,
+        "new",
+        "new: event (Events) · sale for the opened event (Orders)",
+        LIST,
+    ),
+    info(
         Command::Edit,
         "edit",
-        "edit the selected ticket's holder name",
+        "edit: the event (Events) · the holder name (Tickets)",
+        LIST,
+    ),
+    info(
+        Command::TicketTypes,
+        "ticket_types",
+        "ticket types of the selected event: edit or add",
+        LIST,
+    ),
+    info(
+        Command::Users,
+        "users",
+        "users: find, edit, add (admins)",
         LIST,
     ),
     info(

@@ -1,41 +1,213 @@
-//! Opening, typing into and saving the edit form; its answers.
+//! Opening the forms and pickers, typing into them, and their answers: `n` new (an event on
+//! Events, a box-office sale on an event's Orders), `e` edit (an event, a ticket's holder),
+//! `t` an event's ticket types, `u` users (admins).
 
 use crossterm::event::KeyEvent;
 
 use crate::app::App;
-use crate::app::form::{EditForm, FormAction};
+use crate::app::form::{Form, FormAction, Purpose};
+use crate::app::picker::{Picker, PickerAction, PickerItems};
 use crate::data_task::{Answer, DataErrorText, Request};
-use crate::db::model::Row;
+use crate::db::auth::Role;
+use crate::db::listing::Parent;
+use crate::db::model::{EntityKind, Row};
 
 impl App {
-    /// `e` on a ticket: load its holder name (with the version it was read at) into a form.
-    pub(super) fn open_holder_form(&mut self) {
+    fn role(&self) -> Option<Role> {
+        self.actor.as_ref().map(|actor| actor.role)
+    }
+
+    /// Refuses early (before anything is typed) what the data layer would refuse anyway.
+    fn may(&mut self, allowed: &[Role], what: &str) -> bool {
+        match self.role() {
+            Some(role) if allowed.contains(&role) => true,
+            Some(role) => {
+                self.flash_error(format!("a {} account cannot {what}", role.label()));
+                false
+            }
+            None => false,
+        }
+    }
+
+    /// `n`: a new row of the tab's kind.
+    pub(super) fn open_new_form(&mut self) {
+        match self.view().kind {
+            EntityKind::Event => {
+                if self.may(&[Role::Admin, Role::Organizer], "create events")
+                    && let Some(actor) = self.actor.clone()
+                {
+                    self.form = Some(Form::event(&actor, None, self.time_offset));
+                }
+            }
+            EntityKind::Order => {
+                let event = match (self.view().parent(), self.view().selected_row()) {
+                    (Some(Parent::Event(id)), _) => Some(id),
+                    _ => None,
+                };
+                match event {
+                    Some(event_id)
+                        if self.may(
+                            &[Role::Admin, Role::Organizer, Role::Support],
+                            "sell tickets",
+                        ) =>
+                    {
+                        self.send(Request::LoadTicketTypes {
+                            event_id,
+                            for_sale: true,
+                        });
+                    }
+                    Some(_) => {}
+                    None => self
+                        .flash_info("to sell, open the event first: Enter on it in Events, then n"),
+                }
+            }
+            EntityKind::Ticket => self.flash_info(
+                "tickets come from a sale: open an event's orders (Enter on it in Events), then n",
+            ),
+        }
+    }
+
+    /// `e`: edit the selected row.
+    pub(super) fn open_edit_form(&mut self) {
         match self.view().selected_row() {
+            Some(Row::Event(event)) => {
+                let id = event.id;
+                if self.may(&[Role::Admin, Role::Organizer], "change events") {
+                    self.send(Request::LoadEvent { id });
+                }
+            }
             Some(Row::Ticket(ticket)) => {
                 let ticket_id = ticket.id;
                 self.send(Request::LoadHolder { ticket_id });
             }
-            _ => self.flash_info("select a ticket (Tickets tab) to edit its holder name"),
+            Some(Row::Order(_)) => self.flash_info(
+                "an order changes through its actions: p paid, c cancel, f refund, a reactivate",
+            ),
+            None => self.flash_info("nothing selected"),
+        }
+    }
+
+    /// `t`: the ticket types of the selected event, to edit one or add one.
+    pub(super) fn open_ticket_types(&mut self) {
+        let event = match (self.view().selected_row(), self.view().parent()) {
+            (Some(Row::Event(event)), _) => Some(event.id),
+            (_, Some(Parent::Event(id))) => Some(id),
+            _ => None,
+        };
+        match event {
+            Some(event_id) => {
+                if self.may(&[Role::Admin, Role::Organizer], "change ticket types") {
+                    self.send(Request::LoadTicketTypes {
+                        event_id,
+                        for_sale: false,
+                    });
+                }
+            }
+            None => self.flash_info("select an event (Events tab) to see its ticket types"),
+        }
+    }
+
+    /// `u`: find a user to edit, or make a new one (admins).
+    pub(super) fn open_users(&mut self) {
+        if self.may(&[Role::Admin], "manage users") {
+            self.picker = Some(Picker::users());
+            self.send(Request::SearchUsers {
+                text: String::new(),
+            });
         }
     }
 
     pub(super) fn handle_form_key(&mut self, key: &KeyEvent) {
+        let offset = self.time_offset;
         let Some(form) = self.form.as_mut() else {
             return;
         };
-        match form.handle_key(key) {
+        match form.handle_key(key, offset) {
             FormAction::None => {}
             FormAction::Close => {
                 self.form = None;
                 self.flash_info("nothing changed");
             }
-            FormAction::Save(name) => {
-                let loaded = form.loaded.clone();
-                self.send(Request::SaveHolder { loaded, name });
+            FormAction::Send(request) => {
+                let generation = self.send_tracked(*request);
                 if let Some(form) = self.form.as_mut() {
-                    form.waiting = self.waiting_form;
+                    form.waiting = Some(generation);
                 }
             }
+        }
+    }
+
+    pub(super) fn handle_picker_key(&mut self, key: &KeyEvent) {
+        let Some(picker) = self.picker.as_mut() else {
+            return;
+        };
+        match picker.handle_key(key) {
+            PickerAction::None => {}
+            PickerAction::Close => self.picker = None,
+            PickerAction::Search(text) => self.send(Request::SearchUsers { text }),
+            PickerAction::Open(chosen) => {
+                let offset = self.time_offset;
+                let Some(picker) = self.picker.take() else {
+                    return;
+                };
+                self.form = Some(match picker.items {
+                    PickerItems::TicketTypes(types) => Form::ticket_type(
+                        types.event_id,
+                        &types.event_title,
+                        chosen.and_then(|i| types.types.get(i).cloned()),
+                        offset,
+                    ),
+                    PickerItems::Users(users) => {
+                        let typed = picker
+                            .search
+                            .as_ref()
+                            .map(|s| s.value().trim().to_string())
+                            .unwrap_or_default();
+                        // A new user takes the email searched for, if it was one.
+                        let email = if typed.contains('@') {
+                            typed
+                        } else {
+                            String::new()
+                        };
+                        Form::user(chosen.and_then(|i| users.get(i).cloned()), &email)
+                    }
+                });
+            }
+        }
+    }
+
+    pub(super) fn handle_picker_reply(
+        &mut self,
+        generation: u64,
+        result: Result<Answer, DataErrorText>,
+    ) {
+        if self.waiting_picker != Some(generation) {
+            return;
+        }
+        self.waiting_picker = None;
+        match result {
+            Ok(Answer::Users(users)) => {
+                if let Some(picker) = self.picker.as_mut() {
+                    picker.set_users(users);
+                    picker.waiting = None;
+                }
+            }
+            Ok(Answer::TicketTypes { types, for_sale }) => {
+                let reloading = matches!(
+                    self.form.as_ref().map(|f| &f.purpose),
+                    Some(Purpose::Sale(open)) if open.event_id == types.event_id
+                );
+                if reloading && let Some(form) = self.form.as_mut() {
+                    form.rebase(Form::sale(types));
+                    form.waiting = None;
+                } else if for_sale {
+                    self.form = Some(Form::sale(types));
+                } else {
+                    self.picker = Some(Picker::ticket_types(types));
+                }
+            }
+            Err(error) => self.flash_error(error.message),
+            Ok(_) => {}
         }
     }
 
@@ -48,7 +220,8 @@ impl App {
             return;
         }
         self.waiting_form = None;
-        match result {
+        let offset = self.time_offset;
+        let loaded = match result {
             Ok(Answer::HolderLoaded(loaded)) => {
                 let code = match self.view().selected_row() {
                     Some(Row::Ticket(ticket)) if ticket.id == loaded.ticket_id => {
@@ -56,27 +229,60 @@ impl App {
                     }
                     _ => format!("#{}", loaded.ticket_id),
                 };
-                self.form = Some(EditForm::holder_name(&code, loaded));
+                Form::holder_name(&code, loaded)
             }
-            Ok(Answer::HolderSaved(saved)) => {
-                self.form = None;
-                self.flash_info(format!("saved: holder is now {}", saved.holder_name));
-                let page_size = self.page_size;
-                let requests = self.view_mut().reload(page_size);
-                self.send_all(requests);
-                if let Some(detail) = self.view_mut().detail_request() {
-                    self.send(detail);
-                }
-            }
-            Err(error) => match self.form.as_mut() {
-                // The form stays open with what was typed, and says why it was not saved.
-                Some(form) => {
-                    form.waiting = None;
-                    form.error = Some(error.message);
-                }
-                None => self.flash_error(error.message),
+            Ok(Answer::EventLoaded(event)) => match self.actor.as_ref() {
+                Some(actor) => Form::event(actor, Some(event), offset),
+                None => return,
             },
-            Ok(_) => {}
+            Ok(Answer::TicketTypeLoaded(loaded)) => match self.form.as_ref().map(|f| &f.purpose) {
+                Some(Purpose::TicketType {
+                    event_id,
+                    event_title,
+                    ..
+                }) => Form::ticket_type(*event_id, &event_title.clone(), Some(loaded), offset),
+                _ => return,
+            },
+            Ok(Answer::UserLoaded(user)) => Form::user(Some(user), ""),
+            Ok(Answer::HolderSaved(saved)) => {
+                return self.form_saved(format!("saved: holder is now {}", saved.holder_name));
+            }
+            Ok(Answer::Saved(message)) => return self.form_saved(message),
+            Err(error) => {
+                match self.form.as_mut() {
+                    // The form stays open with what was typed, and says why it was not saved.
+                    Some(form) => {
+                        form.waiting = None;
+                        form.show_errors(&error);
+                    }
+                    None => self.flash_error(error.message),
+                }
+                return;
+            }
+            Ok(_) => return,
+        };
+        match self.form.as_mut() {
+            // A reload after a conflict: keep what was typed over the new version.
+            Some(form) if form.waiting.is_some() => {
+                form.rebase(loaded);
+                self.flash_info("reloaded: your changes are kept over the new version; save again");
+            }
+            _ => self.form = Some(loaded),
+        }
+    }
+
+    fn form_saved(&mut self, message: String) {
+        self.form = None;
+        self.flash_info(message);
+        let page_size = self.page_size;
+        let requests = self.view_mut().reload(page_size);
+        self.send_all(requests);
+        if let Some(detail) = self.view_mut().detail_request() {
+            self.send(detail);
+        }
+        let shown = self.active_tab;
+        for (index, view) in self.tabs.iter_mut().enumerate() {
+            view.stale |= index != shown;
         }
     }
 }

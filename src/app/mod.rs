@@ -11,6 +11,7 @@ pub mod filter_prompt;
 pub mod form;
 pub mod keys;
 pub mod list_view;
+pub mod picker;
 pub mod sign_in;
 pub mod trash_view;
 mod update;
@@ -23,8 +24,9 @@ use chrono::FixedOffset;
 use crate::app::check_in::{CheckInView, PendingScan};
 use crate::app::commands::KeyMap;
 use crate::app::filter_prompt::FilterPrompt;
-use crate::app::form::EditForm;
+use crate::app::form::Form;
 use crate::app::list_view::ListView;
+use crate::app::picker::Picker;
 use crate::app::sign_in::SignInForm;
 use crate::app::trash_view::{Confirm, TrashView};
 use crate::data_task::{Envelope, Request, Slot};
@@ -120,9 +122,12 @@ pub struct App {
     /// A change waiting for the user's yes.
     pub confirm: Option<Confirm>,
     /// The edit form, while it is open.
-    pub form: Option<EditForm>,
+    pub form: Option<Form>,
     /// Generation of the form's load or save under way.
     pub waiting_form: Option<u64>,
+    /// A list to choose from before a form opens (ticket types, users).
+    pub picker: Option<Picker>,
+    pub waiting_picker: Option<u64>,
     pub kiosk: Option<Kiosk>,
     pub unlock: Option<UnlockPrompt>,
     /// Generation of the change of state under way (undo a check-in, ...).
@@ -168,6 +173,8 @@ impl App {
             confirm: None,
             form: None,
             waiting_form: None,
+            picker: None,
+            waiting_picker: None,
             kiosk: options.kiosk,
             unlock: None,
             waiting_action: None,
@@ -292,11 +299,23 @@ impl App {
             }
             Slot::Trash => self.awaiting_trash(generation),
             Slot::Form => self.waiting_form = Some(generation),
+            Slot::Picker => {
+                self.waiting_picker = Some(generation);
+                if let Some(picker) = self.picker.as_mut() {
+                    picker.waiting = Some(generation);
+                }
+            }
         }
         self.outbox.push(Envelope {
             generation,
             request,
         });
+    }
+
+    /// Sends a request and says its generation.
+    fn send_tracked(&mut self, request: Request) -> u64 {
+        self.send(request);
+        self.next_generation - 1
     }
 
     fn send_all(&mut self, requests: impl IntoIterator<Item = Request>) {

@@ -86,6 +86,7 @@ impl App {
                 }
             }
             Screen::Main if self.form.is_some() => self.handle_form_key(key),
+            Screen::Main if self.picker.is_some() => self.handle_picker_key(key),
             Screen::Main if self.confirm.is_some() => {
                 let yes = matches!(
                     key.code,
@@ -209,7 +210,10 @@ impl App {
             Command::Tab4 => self.switch_tab(CHECK_IN_TAB),
             Command::Tab5 => self.switch_tab(TRASH_TAB),
             Command::Delete => self.ask_delete(),
-            Command::Edit => self.open_holder_form(),
+            Command::Edit => self.open_edit_form(),
+            Command::New => self.open_new_form(),
+            Command::TicketTypes => self.open_ticket_types(),
+            Command::Users => self.open_users(),
             Command::MarkPaid => self.ask_order_action(OrderAction::MarkPaid),
             Command::CancelOrder => self.ask_order_action(OrderAction::Cancel),
             Command::Refund => self.ask_order_action(OrderAction::Refund),

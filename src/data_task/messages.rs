@@ -5,10 +5,13 @@ use crate::db::check_in::{EventCounters, RecentScan, Scan, ScanOutcome};
 use crate::db::count::RowCount;
 use crate::db::detail::Detail;
 use crate::db::edits::HolderName;
+use crate::db::edits::events::{EventDraft, EventRecord};
+use crate::db::edits::ticket_types::{EventTicketTypes, TicketTypeDraft, TicketTypeRecord};
+use crate::db::edits::users::{UserDraft, UserRecord};
 use crate::db::filter::Filter;
 use crate::db::listing::{ListQuery, Page, Parent};
 use crate::db::model::EntityKind;
-use crate::db::sales::OrderAction;
+use crate::db::sales::{BoxOfficeSale, OrderAction};
 use crate::db::trash::{Preview, Target, TrashEntry, TrashFilter};
 use crate::error::DataError;
 
@@ -29,6 +32,8 @@ pub enum Slot {
     Unlock,
     Trash,
     Form,
+    /// The list of a picker (users found by a search, an event's ticket types).
+    Picker,
 }
 
 impl Slot {
@@ -88,6 +93,38 @@ pub enum Request {
     Purge {
         batch: i64,
     },
+    LoadEvent {
+        id: i64,
+    },
+    /// Creates an event (`loaded` None) or saves over the version loaded.
+    SaveEvent {
+        loaded: Option<EventRecord>,
+        draft: EventDraft,
+    },
+    /// An event's ticket types: for the picker, or to open the sale form.
+    LoadTicketTypes {
+        event_id: i64,
+        for_sale: bool,
+    },
+    LoadTicketType {
+        id: i64,
+    },
+    SaveTicketType {
+        event_id: i64,
+        loaded: Option<TicketTypeRecord>,
+        draft: TicketTypeDraft,
+    },
+    Sell(BoxOfficeSale),
+    SearchUsers {
+        text: String,
+    },
+    LoadUser {
+        id: i64,
+    },
+    SaveUser {
+        loaded: Option<UserRecord>,
+        draft: UserDraft,
+    },
 }
 
 impl Request {
@@ -107,7 +144,16 @@ impl Request {
             | Request::Purge { .. } => Slot::Action,
             Request::Unlock { .. } => Slot::Unlock,
             Request::Trash(_) => Slot::Trash,
-            Request::LoadHolder { .. } | Request::SaveHolder { .. } => Slot::Form,
+            Request::LoadHolder { .. }
+            | Request::SaveHolder { .. }
+            | Request::LoadEvent { .. }
+            | Request::SaveEvent { .. }
+            | Request::LoadTicketType { .. }
+            | Request::SaveTicketType { .. }
+            | Request::Sell(_)
+            | Request::LoadUser { .. }
+            | Request::SaveUser { .. } => Slot::Form,
+            Request::LoadTicketTypes { .. } | Request::SearchUsers { .. } => Slot::Picker,
         }
     }
 }
@@ -141,6 +187,16 @@ pub enum Answer {
     Trash(Vec<TrashEntry>),
     HolderLoaded(HolderName),
     HolderSaved(HolderName),
+    EventLoaded(EventRecord),
+    TicketTypes {
+        types: EventTicketTypes,
+        for_sale: bool,
+    },
+    TicketTypeLoaded(TicketTypeRecord),
+    Users(Vec<UserRecord>),
+    UserLoaded(UserRecord),
+    /// A form's save went through; the words say what was saved.
+    Saved(String),
 }
 
 /// Everything the data task tells the UI.
@@ -170,6 +226,10 @@ pub enum DataEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DataErrorText {
     pub message: String,
+    /// For a form: which field each reason belongs to.
+    pub fields: Vec<(String, String)>,
+    /// The save was based on a version someone else has changed since.
+    pub conflict: bool,
     /// True when the database could not be reached (shown in the status bar, retried).
     pub unavailable: bool,
 }
@@ -178,6 +238,15 @@ impl From<DataError> for DataErrorText {
     fn from(error: DataError) -> Self {
         DataErrorText {
             unavailable: matches!(error, DataError::Unavailable(_)),
+            conflict: matches!(error, DataError::Conflict(_)),
+            fields: match &error {
+                DataError::Fields(errors) => errors
+                    .0
+                    .iter()
+                    .map(|(field, message)| (field.clone(), message.clone()))
+                    .collect(),
+                _ => Vec::new(),
+            },
             message: error.to_string(),
         }
     }

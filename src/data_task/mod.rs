@@ -12,6 +12,7 @@ use tokio::sync::{RwLock, mpsc};
 use tokio::task::JoinHandle;
 
 use crate::db::auth::{self, Actor};
+use crate::db::edits::{events, ticket_types, users};
 use crate::db::{DatabaseTarget, check_in, count, detail, edits, listing, sales, trash};
 use crate::error::DataError;
 use crate::event::AppEvent;
@@ -93,6 +94,65 @@ pub async fn execute(
                 .await
                 .map(Answer::HolderSaved)
         }
+        Request::LoadEvent { id } => events::load_event(pool, actor, id)
+            .await
+            .map(Answer::EventLoaded),
+        Request::SaveEvent { loaded, draft } => match loaded {
+            None => events::create_event(pool, actor, &draft)
+                .await
+                .map(|saved| {
+                    Answer::Saved(format!("created event “{}” (#{})", saved.title, saved.id))
+                }),
+            Some(loaded) => events::update_event(pool, actor, &loaded, &draft)
+                .await
+                .map(|saved| Answer::Saved(format!("saved event “{}”", saved.title))),
+        },
+        Request::LoadTicketTypes { event_id, for_sale } => {
+            ticket_types::event_ticket_types(pool, actor, event_id)
+                .await
+                .map(|types| Answer::TicketTypes { types, for_sale })
+        }
+        Request::LoadTicketType { id } => ticket_types::load_ticket_type(pool, actor, id)
+            .await
+            .map(Answer::TicketTypeLoaded),
+        Request::SaveTicketType {
+            event_id,
+            loaded,
+            draft,
+        } => match loaded {
+            None => ticket_types::create_ticket_type(pool, actor, event_id, &draft)
+                .await
+                .map(|saved| Answer::Saved(format!("created ticket type “{}”", saved.name))),
+            Some(loaded) => ticket_types::update_ticket_type(pool, actor, &loaded, &draft)
+                .await
+                .map(|saved| Answer::Saved(format!("saved ticket type “{}”", saved.name))),
+        },
+        Request::Sell(sale) => {
+            sales::sell_at_box_office(pool, actor, &sale)
+                .await
+                .map(|(sold, buyer)| {
+                    Answer::Saved(format!(
+                        "sold order {} to {buyer}: {} tickets, {}",
+                        sold.code,
+                        sold.ticket_codes.len(),
+                        crate::db::model::format_cents(sold.total_cents)
+                    ))
+                })
+        }
+        Request::SearchUsers { text } => users::search_users(pool, actor, &text)
+            .await
+            .map(Answer::Users),
+        Request::LoadUser { id } => users::load_user(pool, actor, id)
+            .await
+            .map(Answer::UserLoaded),
+        Request::SaveUser { loaded, draft } => match loaded {
+            None => users::create_user(pool, actor, &draft)
+                .await
+                .map(|saved| Answer::Saved(format!("created user {}", saved.email))),
+            Some(loaded) => users::update_user(pool, actor, &loaded, &draft)
+                .await
+                .map(|saved| Answer::Saved(format!("saved user {}", saved.email))),
+        },
     }
 }
 

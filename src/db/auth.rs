@@ -7,8 +7,9 @@ use sqlx::PgPool;
 use crate::error::{DataError, SetupError};
 
 /// The roles of DESIGN.md "Roles".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type, serde::Serialize)]
 #[sqlx(type_name = "user_role", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
 pub enum Role {
     Admin,
     Organizer,
@@ -18,6 +19,19 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role, in the order forms offer them.
+    pub const ALL: [Role; 5] = [
+        Role::Customer,
+        Role::Organizer,
+        Role::Support,
+        Role::Staff,
+        Role::Admin,
+    ];
+
+    pub fn from_label(label: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.label() == label)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Role::Admin => "admin",
@@ -39,7 +53,7 @@ pub struct Actor {
 }
 
 /// Longest password we hash; longer input is refused before any work is done.
-const MAX_PASSWORD_BYTES: usize = 1024;
+pub(crate) const MAX_PASSWORD_BYTES: usize = 1024;
 const MAX_EMAIL_BYTES: usize = 254;
 
 pub fn hash_password(password: &str) -> Result<String, SetupError> {

@@ -88,6 +88,100 @@ async fn may_manage_orders(
 
 /// Sells tickets: reserves the seats, creates the order and its tickets, all or nothing.
 pub async fn sell(pool: &PgPool, actor: &Actor, sale: &Sale) -> Result<SoldOrder, DataError> {
+    let mut tx = pool.begin().await?;
+    let sold = sell_in(&mut tx, actor, sale).await?;
+    tx.commit().await?;
+    Ok(sold)
+}
+
+/// A sale at the box office: the buyer named by email, created as a customer if new.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoxOfficeSale {
+    pub event_id: i64,
+    pub buyer_email: String,
+    /// Needed only for a buyer who has no account yet.
+    pub buyer_name: String,
+    pub lines: Vec<SaleLine>,
+    pub note: String,
+    pub paid: bool,
+}
+
+/// Sells at the box office: finds or creates the buyer and sells, in one transaction (a
+/// refused sale leaves no new buyer behind).
+pub async fn sell_at_box_office(
+    pool: &PgPool,
+    actor: &Actor,
+    sale: &BoxOfficeSale,
+) -> Result<(SoldOrder, String), DataError> {
+    let mut errors = crate::error::FieldErrors::default();
+    let email = crate::db::edits::clean_email(&mut errors, "buyer_email", &sale.buyer_email);
+    if !errors.is_empty() {
+        return Err(DataError::Fields(errors));
+    }
+    let mut tx = pool.begin().await?;
+    may_manage_orders(&mut tx, actor, sale.event_id).await?;
+    let existing: Option<(i64, String)> = sqlx::query_as(
+        "SELECT id, name FROM users WHERE lower(email) = lower($1) AND deleted_at IS NULL",
+    )
+    .bind(&email)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (buyer_id, buyer) = match existing {
+        Some((id, name)) => (id, name),
+        None => {
+            let name = crate::db::edits::clean_text(
+                &mut errors,
+                "buyer_name",
+                "a new buyer's name",
+                &sale.buyer_name,
+                1,
+                200,
+            );
+            if !errors.is_empty() {
+                return Err(DataError::Fields(errors));
+            }
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO users (email, name, role) VALUES ($1, $2, 'customer') RETURNING id",
+            )
+            .bind(&email)
+            .bind(&name)
+            .fetch_one(&mut *tx)
+            .await?;
+            audit::record(
+                &mut tx,
+                actor,
+                "create",
+                "user",
+                id,
+                None,
+                Some(serde_json::json!({ "email": email, "name": name, "role": "customer" })),
+            )
+            .await?;
+            (id, format!("{name} (new customer)"))
+        }
+    };
+    let sold = sell_in(
+        &mut tx,
+        actor,
+        &Sale {
+            event_id: sale.event_id,
+            buyer_id,
+            lines: sale.lines.clone(),
+            holder_name: String::new(),
+            note: sale.note.clone(),
+            paid: sale.paid,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((sold, buyer))
+}
+
+async fn sell_in(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    sale: &Sale,
+) -> Result<SoldOrder, DataError> {
     let count: i32 = sale.lines.iter().map(|line| line.quantity.max(0)).sum();
     if sale.lines.is_empty() || count == 0 {
         return Err(DataError::Invalid("choose at least one ticket".into()));
@@ -105,8 +199,7 @@ pub async fn sell(pool: &PgPool, actor: &Actor, sale: &Sale) -> Result<SoldOrder
             "the holder name or note is too long".into(),
         ));
     }
-    let mut tx = pool.begin().await?;
-    may_manage_orders(&mut tx, actor, sale.event_id).await?;
+    may_manage_orders(&mut *tx, actor, sale.event_id).await?;
     let buyer: Option<String> =
         sqlx::query_scalar("SELECT name FROM users WHERE id = $1 AND deleted_at IS NULL")
             .bind(sale.buyer_id)
@@ -150,10 +243,10 @@ pub async fn sell(pool: &PgPool, actor: &Actor, sale: &Sale) -> Result<SoldOrder
     } else {
         OrderStatus::Pending
     };
-    let (order_id, code) = insert_order(&mut tx, sale, status, total).await?;
-    let ticket_codes = insert_tickets(&mut tx, order_id, &tickets, &holder).await?;
+    let (order_id, code) = insert_order(&mut *tx, sale, status, total).await?;
+    let ticket_codes = insert_tickets(&mut *tx, order_id, &tickets, &holder).await?;
     audit::record(
-        &mut tx,
+        &mut *tx,
         actor,
         "create",
         "order",
@@ -165,9 +258,8 @@ pub async fn sell(pool: &PgPool, actor: &Actor, sale: &Sale) -> Result<SoldOrder
     )
     .await?;
     for line in &lines {
-        reserve(&mut tx, sale.event_id, line).await?;
+        reserve(&mut *tx, sale.event_id, line).await?;
     }
-    tx.commit().await?;
     Ok(SoldOrder {
         id: order_id,
         code,

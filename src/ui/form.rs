@@ -1,17 +1,24 @@
-//! The edit form, over the screen: the field, its error under it, and what the keys do.
+//! An edit form over the screen: one line per field (label, value, hint), a field's reason
+//! under it, the sale's running total, and what the keys do.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use crate::app::form::EditForm;
+use crate::app::form::{FieldKind, Form};
 use crate::ui::format::{input_window, printable};
 use crate::ui::layout::centered;
 use crate::ui::theme::Theme;
 
-pub fn draw(frame: &mut Frame, area: Rect, form: &EditForm, theme: &Theme) {
-    let popup = centered(area, 64, 10);
+const LABEL_WIDTH: usize = 14;
+const MARGIN: u16 = 2;
+
+pub fn draw(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
+    let errors = form.fields.iter().filter(|f| f.error.is_some()).count() as u16;
+    let wanted = form.fields.len() as u16 + errors + 7;
+    let popup = centered(area, 84, wanted.min(area.height));
     frame.render_widget(Clear, popup);
     let block = Block::default().borders(Borders::ALL).title(Span::styled(
         format!(" {} ", printable(&form.title)),
@@ -19,47 +26,141 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &EditForm, theme: &Theme) {
     ));
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
-    if inner.height < 6 {
+    if inner.height < 4 || inner.width < 30 {
         return;
     }
-    let field = Rect::new(inner.x, inner.y, inner.width, 3);
-    let width = field.width.saturating_sub(3) as usize;
-    let (shown, cursor) = input_window(form.input.value(), form.input.visual_cursor(), width);
+    let footer_height = 4u16;
+    let fields_height = inner.height.saturating_sub(footer_height);
+    let (lines, cursor) = field_lines(form, inner.width, theme);
+    // Scroll so that the focused field (and its reason) stays in view.
+    let focus_line = cursor.map_or(0, |(line, _)| line);
+    let skip = (focus_line + 2).saturating_sub(fields_height as usize);
+    let shown: Vec<Line> = lines
+        .into_iter()
+        .skip(skip)
+        .take(fields_height as usize)
+        .collect();
     frame.render_widget(
-        Paragraph::new(shown).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.header())
-                .title(Span::styled(format!("▸ {}", form.label), theme.header())),
-        ),
-        field,
+        Paragraph::new(shown),
+        Rect::new(inner.x, inner.y, inner.width, fields_height),
     );
-    if form.waiting.is_none() {
-        frame.set_cursor_position((field.x + 1 + cursor, field.y + 1));
+    if let Some((line, column)) = cursor
+        && form.waiting.is_none()
+        && line >= skip
+        && line - skip < fields_height as usize
+    {
+        frame.set_cursor_position((inner.x + column, inner.y + (line - skip) as u16));
     }
-    let message = match (&form.error, form.waiting, form.confirm_discard) {
-        (_, Some(_), _) => Line::from(Span::styled("saving…", theme.dim())),
-        (_, None, true) => Line::from(Span::styled(
-            "discard your change? Esc again discards, Enter saves",
+    let footer = Rect::new(
+        inner.x,
+        inner.y + fields_height,
+        inner.width,
+        inner.height - fields_height,
+    );
+    frame.render_widget(
+        Paragraph::new(footer_lines(form, theme)).wrap(Wrap { trim: true }),
+        footer,
+    );
+}
+
+/// The field lines, and where the cursor goes (line, column) in the focused field.
+fn field_lines(
+    form: &Form,
+    width: u16,
+    theme: &Theme,
+) -> (Vec<Line<'static>>, Option<(usize, u16)>) {
+    let mut lines = Vec::new();
+    let mut cursor = None;
+    let value_start = MARGIN as usize + LABEL_WIDTH;
+    for (index, field) in form.fields.iter().enumerate() {
+        let focused = index == form.focus;
+        let room = (width as usize).saturating_sub(value_start + 1);
+        let hint = printable(&field.hint);
+        let hint_width = hint.chars().count() + 2;
+        let value_width = if room >= hint_width + 16 {
+            room - hint_width
+        } else {
+            room
+        };
+        let text = match field.kind {
+            FieldKind::Secret => "•".repeat(field.value().chars().count()),
+            FieldKind::Choice(_) => format!("‹ {} ›", field.value()),
+            FieldKind::Text => field.value().to_string(),
+        };
+        let (shown, at) = match field.kind {
+            FieldKind::Choice(_) => (text.clone(), 0),
+            _ => input_window(
+                &text,
+                field.input.visual_cursor(),
+                value_width.saturating_sub(1),
+            ),
+        };
+        let label_style = if focused { theme.header() } else { theme.dim() };
+        let mut value_style = theme.title().add_modifier(Modifier::UNDERLINED);
+        if !focused {
+            value_style = value_style.remove_modifier(Modifier::BOLD);
+        }
+        let padded = format!("{shown:<value_width$}");
+        let mut spans = vec![
+            Span::styled(if focused { "▸ " } else { "  " }, theme.header()),
+            Span::styled(
+                format!("{:<LABEL_WIDTH$}", truncate(&field.label, LABEL_WIDTH - 1)),
+                label_style,
+            ),
+            Span::styled(padded, value_style),
+        ];
+        if value_width < room {
+            spans.push(Span::styled(format!("  {hint}"), theme.dim()));
+        }
+        if focused && !matches!(field.kind, FieldKind::Choice(_)) {
+            cursor = Some((lines.len(), value_start as u16 + at));
+        }
+        lines.push(Line::from(spans));
+        if let Some(error) = &field.error {
+            lines.push(Line::from(Span::styled(
+                format!("{:value_start$}✗ {}", "", printable(error)),
+                theme.error(),
+            )));
+        }
+    }
+    (lines, cursor)
+}
+
+fn footer_lines(form: &Form, theme: &Theme) -> Vec<Line<'static>> {
+    let summary = form
+        .summary()
+        .map(|total| Line::from(Span::styled(total, theme.header())))
+        .unwrap_or_default();
+    let status = if form.waiting.is_some() {
+        Line::from(Span::styled("working…", theme.dim()))
+    } else if form.confirm_discard {
+        Line::from(Span::styled(
+            "discard your changes? Esc again discards; Ctrl-s saves",
             theme.error(),
-        )),
-        (Some(error), None, false) => Line::from(Span::styled(
+        ))
+    } else if let Some(error) = &form.error {
+        Line::from(Span::styled(
             format!("✗ {}", printable(error)),
             theme.error(),
-        )),
-        (None, None, false) => Line::default(),
+        ))
+    } else {
+        Line::default()
     };
-    let rest = Rect::new(inner.x, inner.y + 3, inner.width, inner.height - 3);
-    frame.render_widget(
-        Paragraph::new(vec![
-            message,
-            Line::default(),
-            Line::from(Span::styled(
-                "Enter or Ctrl-s saves · Esc cancels",
-                theme.dim(),
-            )),
-        ])
-        .wrap(Wrap { trim: true }),
-        rest,
-    );
+    let keys = if form.conflict {
+        "Ctrl-r reloads (keeps what you typed) · Ctrl-s saves · Esc cancels"
+    } else {
+        "Tab/Shift-Tab fields · Enter next (saves on the last) · Ctrl-s saves · Esc cancels"
+    };
+    vec![summary, status, Line::from(Span::styled(keys, theme.dim()))]
+}
+
+fn truncate(text: &str, width: usize) -> String {
+    let text = printable(text);
+    if text.chars().count() <= width {
+        text
+    } else {
+        let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    }
 }

@@ -7,6 +7,7 @@ mod form;
 mod format;
 mod help;
 pub mod layout;
+mod picker;
 mod sign_in;
 mod status_bar;
 mod table;
@@ -60,6 +61,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
             status_bar::draw(frame, areas.status, app, &theme);
             if let Some(prompt) = &app.prompt {
                 filter_prompt::draw(frame, areas.table, prompt, app, &theme);
+            }
+            if let Some(picker) = &app.picker {
+                picker::draw(frame, area, picker, &theme);
             }
             if let Some(form) = &app.form {
                 form::draw(frame, area, form, &theme);

@@ -1,6 +1,6 @@
-//! Edits that must not lose someone else's: a save names the version it was based on
-//! (`updated_at` as loaded), and is refused, saying what changed, if the row has moved on.
-//! So far: a ticket's holder name (the forms that use this are still to come).
+//! A ticket's holder name: the one field of a ticket people edit. A save names the version it
+//! was based on (`updated_at` as loaded), and is refused, saying what changed, if the ticket
+//! has moved on.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -109,9 +109,9 @@ pub async fn save_holder_name(
             None => {
                 DataError::Refused("this ticket was deleted meanwhile; nothing was saved".into())
             }
-            Some((holder, status)) => DataError::Refused(format!(
+            Some((holder, status)) => DataError::Conflict(format!(
                 "someone changed this ticket since you opened it (holder now “{holder}”, was “{}”; status {status}); \
-                 nothing was saved: reload and apply your change again",
+                 nothing was saved: press Ctrl-r to reload it and apply your change again",
                 loaded.holder_name
             )),
         });

@@ -1,0 +1,197 @@
+//! The form of each kind of row: its fields, filled from the version loaded (or empty for a
+//! new row). Times are shown and typed in the terminal's local time.
+
+use chrono::{DateTime, FixedOffset, Utc};
+
+use crate::app::form::{Field, Form, Purpose};
+use crate::db::auth::{Actor, Role};
+use crate::db::edits::HolderName;
+use crate::db::edits::events::EventRecord;
+use crate::db::edits::ticket_types::{EventTicketTypes, TicketTypeRecord};
+use crate::db::edits::users::UserRecord;
+use crate::db::model::format_cents;
+
+pub const TIME_FORMAT: &str = "%Y-%m-%d %H:%M";
+const TIME_HINT: &str = "YYYY-MM-DD HH:MM";
+pub const PAID_NOW: &str = "paid now";
+pub const PAY_LATER: &str = "pending (pay later)";
+
+pub fn local_time(at: DateTime<Utc>, offset: FixedOffset) -> String {
+    at.with_timezone(&offset).format(TIME_FORMAT).to_string()
+}
+
+impl Form {
+    pub fn holder_name(code: &str, loaded: HolderName) -> Self {
+        let fields = vec![Field::text(
+            "holder_name",
+            "Holder name",
+            &loaded.holder_name,
+            "",
+        )];
+        Form::new(
+            format!("Holder of ticket {code}"),
+            Purpose::Holder(loaded),
+            fields,
+        )
+    }
+
+    /// A new event (`loaded` None) or an event as loaded. Admins also say whose event it is.
+    pub fn event(actor: &Actor, loaded: Option<EventRecord>, offset: FixedOffset) -> Self {
+        let time = |at: Option<DateTime<Utc>>| at.map(|at| local_time(at, offset));
+        let record = loaded.as_ref();
+        let mut fields = vec![
+            Field::text("title", "Title", record.map_or("", |e| &e.title), ""),
+            Field::text("venue", "Venue", record.map_or("", |e| &e.venue), ""),
+            Field::text(
+                "starts_at",
+                "Starts",
+                &time(record.map(|e| e.starts_at)).unwrap_or_default(),
+                TIME_HINT,
+            ),
+            Field::text(
+                "ends_at",
+                "Ends",
+                &time(record.map(|e| e.ends_at)).unwrap_or_default(),
+                TIME_HINT,
+            ),
+            Field::text(
+                "description",
+                "Description",
+                record.map_or("", |e| &e.description),
+                "optional",
+            ),
+        ];
+        if actor.role == Role::Admin {
+            let organizer = record.map_or(actor.email.as_str(), |e| &e.organizer_email);
+            fields.push(Field::text(
+                "organizer",
+                "Organizer",
+                organizer,
+                "email of an organizer",
+            ));
+        }
+        let title = match record {
+            Some(event) => format!("Edit event “{}”", event.title),
+            None => "New event".to_string(),
+        };
+        Form::new(title, Purpose::Event(loaded), fields)
+    }
+
+    pub fn ticket_type(
+        event_id: i64,
+        event_title: &str,
+        loaded: Option<TicketTypeRecord>,
+        offset: FixedOffset,
+    ) -> Self {
+        let record = loaded.as_ref();
+        let time = |at: Option<DateTime<Utc>>| at.map(|at| local_time(at, offset));
+        let sold_hint = record.map_or("at least 0".to_string(), |t| {
+            format!("{} sold: not below that", t.sold)
+        });
+        let fields = vec![
+            Field::text("name", "Name", record.map_or("", |t| &t.name), ""),
+            Field::text(
+                "price",
+                "Price",
+                &record.map_or(String::new(), |t| format_cents(t.price_cents)),
+                "e.g. 25.00",
+            ),
+            Field::text(
+                "quantity",
+                "Capacity",
+                &record.map_or(String::new(), |t| t.quantity.to_string()),
+                &sold_hint,
+            ),
+            Field::text(
+                "sales_start",
+                "Sales open",
+                &time(record.and_then(|t| t.sales_start)).unwrap_or_default(),
+                "optional · YYYY-MM-DD HH:MM",
+            ),
+            Field::text(
+                "sales_end",
+                "Sales close",
+                &time(record.and_then(|t| t.sales_end)).unwrap_or_default(),
+                "optional · YYYY-MM-DD HH:MM",
+            ),
+        ];
+        let title = match record {
+            Some(t) => format!("Ticket type “{}” of “{event_title}”", t.name),
+            None => format!("New ticket type for “{event_title}”"),
+        };
+        Form::new(
+            title,
+            Purpose::TicketType {
+                event_id,
+                event_title: event_title.to_string(),
+                loaded,
+            },
+            fields,
+        )
+    }
+
+    /// A box-office sale: the buyer, a quantity for each ticket type, a note, paid or not.
+    pub fn sale(types: EventTicketTypes) -> Self {
+        let mut fields = vec![
+            Field::text(
+                "buyer_email",
+                "Buyer email",
+                "",
+                "an existing buyer, or a new one",
+            ),
+            Field::text("buyer_name", "Buyer name", "", "only for a new buyer"),
+        ];
+        for offer in &types.types {
+            let left = (offer.quantity - offer.sold).max(0);
+            fields.push(Field::text(
+                &quantity_key(offer.id),
+                &offer.name,
+                "",
+                &format!("× {} · {left} left", format_cents(offer.price_cents)),
+            ));
+        }
+        fields.push(Field::text("note", "Note", "", "optional"));
+        fields.push(Field::choice(
+            "paid",
+            "Payment",
+            PAID_NOW,
+            &[PAID_NOW, PAY_LATER],
+        ));
+        Form::new(
+            format!("Sell tickets for “{}”", types.event_title),
+            Purpose::Sale(types),
+            fields,
+        )
+    }
+
+    pub fn user(loaded: Option<UserRecord>, email: &str) -> Self {
+        let record = loaded.as_ref();
+        let roles: Vec<&str> = Role::ALL.iter().map(|role| role.label()).collect();
+        let password_hint = match record {
+            Some(user) if user.can_sign_in => "blank keeps the current password",
+            Some(_) => "blank: this account cannot sign in",
+            None => "optional: without one the account cannot sign in",
+        };
+        let fields = vec![
+            Field::text("email", "Email", record.map_or(email, |u| &u.email), ""),
+            Field::text("name", "Name", record.map_or("", |u| &u.name), ""),
+            Field::choice(
+                "role",
+                "Role",
+                record.map_or(Role::Customer, |u| u.role).label(),
+                &roles,
+            ),
+            Field::secret("password", "New password", password_hint),
+        ];
+        let title = match record {
+            Some(user) => format!("User {}", user.email),
+            None => "New user".to_string(),
+        };
+        Form::new(title, Purpose::User(loaded), fields)
+    }
+}
+
+/// The field of a sale that holds how many tickets of a type to sell.
+pub fn quantity_key(ticket_type_id: i64) -> String {
+    format!("quantity:{ticket_type_id}")
+}

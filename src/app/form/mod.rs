@@ -1,0 +1,277 @@
+//! Edit forms: labelled fields (tui-input), Tab/Shift-Tab (or Up/Down) between them, Enter on
+//! the last field or Ctrl-s saves, Esc cancels (asking first when something changed), Ctrl-r
+//! reloads an edited row after a conflict, keeping what was typed. A value that fails
+//! validation says why next to its field and nothing is sent.
+//!
+//! `build.rs` makes the form of each kind of row; `submit.rs` turns the fields back into the
+//! request that saves them.
+
+mod build;
+mod submit;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use crate::data_task::{DataErrorText, Request};
+use crate::db::edits::HolderName;
+use crate::db::edits::events::EventRecord;
+use crate::db::edits::ticket_types::{EventTicketTypes, TicketTypeRecord};
+use crate::db::edits::users::UserRecord;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    /// Typed, shown as dots (passwords).
+    Secret,
+    /// One of a few values, changed with Left/Right or Space.
+    Choice(Vec<String>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The name the data layer uses for this field in its reasons.
+    pub key: String,
+    pub label: String,
+    pub input: Input,
+    /// The value as loaded: a field is changed when it differs.
+    pub initial: String,
+    pub kind: FieldKind,
+    /// A hint shown beside the value (the format expected, what is sold, ...).
+    pub hint: String,
+    pub error: Option<String>,
+}
+
+impl Field {
+    pub fn text(key: &str, label: &str, value: &str, hint: &str) -> Self {
+        Self {
+            key: key.to_string(),
+            label: label.to_string(),
+            input: Input::new(value.to_string()),
+            initial: value.to_string(),
+            kind: FieldKind::Text,
+            hint: hint.to_string(),
+            error: None,
+        }
+    }
+
+    pub fn secret(key: &str, label: &str, hint: &str) -> Self {
+        Self {
+            kind: FieldKind::Secret,
+            ..Self::text(key, label, "", hint)
+        }
+    }
+
+    pub fn choice(key: &str, label: &str, value: &str, choices: &[&str]) -> Self {
+        Self {
+            kind: FieldKind::Choice(choices.iter().map(|c| c.to_string()).collect()),
+            ..Self::text(key, label, value, "←/→ to change")
+        }
+    }
+
+    pub fn value(&self) -> &str {
+        self.input.value()
+    }
+
+    pub fn changed(&self) -> bool {
+        self.input.value() != self.initial
+    }
+
+    fn cycle(&mut self, step: isize) {
+        if let FieldKind::Choice(choices) = &self.kind {
+            let at = choices
+                .iter()
+                .position(|c| c == self.input.value())
+                .unwrap_or(0) as isize;
+            let next = (at + step).rem_euclid(choices.len().max(1) as isize) as usize;
+            if let Some(value) = choices.get(next) {
+                self.input = Input::new(value.clone());
+            }
+        }
+    }
+}
+
+/// What the form edits, with the version loaded (None: a new row).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Purpose {
+    Holder(HolderName),
+    Event(Option<EventRecord>),
+    TicketType {
+        event_id: i64,
+        event_title: String,
+        loaded: Option<TicketTypeRecord>,
+    },
+    Sale(EventTicketTypes),
+    User(Option<UserRecord>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Form {
+    pub title: String,
+    pub purpose: Purpose,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// Why the last save was refused, when it is not about one field.
+    pub error: Option<String>,
+    /// Esc was pressed with changes typed: a second Esc discards them.
+    pub confirm_discard: bool,
+    /// Generation of the save or reload under way.
+    pub waiting: Option<u64>,
+    /// The last save was refused because the row changed: Ctrl-r reloads it.
+    pub conflict: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormAction {
+    None,
+    Close,
+    Send(Box<Request>),
+}
+
+impl Form {
+    fn new(title: String, purpose: Purpose, fields: Vec<Field>) -> Self {
+        Self {
+            title,
+            purpose,
+            fields,
+            focus: 0,
+            error: None,
+            confirm_discard: false,
+            waiting: None,
+            conflict: false,
+        }
+    }
+
+    pub fn changed(&self) -> bool {
+        self.fields.iter().any(Field::changed)
+    }
+
+    pub fn field(&self, key: &str) -> Option<&Field> {
+        self.fields.iter().find(|field| field.key == key)
+    }
+
+    pub fn value(&self, key: &str) -> &str {
+        self.field(key).map(Field::value).unwrap_or_default()
+    }
+
+    pub fn handle_key(&mut self, key: &KeyEvent, offset: chrono::FixedOffset) -> FormAction {
+        let control = key.modifiers.contains(KeyModifiers::CONTROL);
+        let last = self.fields.len().saturating_sub(1);
+        if key.code == KeyCode::Esc {
+            if !self.changed() || self.confirm_discard {
+                return FormAction::Close;
+            }
+            self.confirm_discard = true;
+            return FormAction::None;
+        }
+        self.confirm_discard = false;
+        match key.code {
+            KeyCode::Char('s') if control => return self.save(offset),
+            KeyCode::Char('r') if control => return self.reload(),
+            KeyCode::Enter if self.focus >= last => return self.save(offset),
+            KeyCode::Enter | KeyCode::Tab | KeyCode::Down => {
+                self.focus = (self.focus + 1).min(last)
+            }
+            KeyCode::BackTab | KeyCode::Up => self.focus = self.focus.saturating_sub(1),
+            _ => {
+                let Some(field) = self.fields.get_mut(self.focus) else {
+                    return FormAction::None;
+                };
+                match (&field.kind, key.code) {
+                    (FieldKind::Choice(_), KeyCode::Left) => field.cycle(-1),
+                    (FieldKind::Choice(_), KeyCode::Right | KeyCode::Char(' ')) => field.cycle(1),
+                    (FieldKind::Choice(_), _) => {}
+                    _ => {
+                        field.input.handle_event(&Event::Key(*key));
+                    }
+                }
+            }
+        }
+        FormAction::None
+    }
+
+    fn save(&mut self, offset: chrono::FixedOffset) -> FormAction {
+        if self.waiting.is_some() {
+            return FormAction::None;
+        }
+        for field in &mut self.fields {
+            field.error = None;
+        }
+        self.error = None;
+        match self.request(offset) {
+            Ok(request) => FormAction::Send(Box::new(request)),
+            Err(errors) => {
+                self.show_errors(&errors);
+                FormAction::None
+            }
+        }
+    }
+
+    fn reload(&mut self) -> FormAction {
+        if self.waiting.is_some() {
+            return FormAction::None;
+        }
+        let request = match &self.purpose {
+            Purpose::Holder(loaded) => Request::LoadHolder {
+                ticket_id: loaded.ticket_id,
+            },
+            Purpose::Event(Some(loaded)) => Request::LoadEvent { id: loaded.id },
+            Purpose::TicketType {
+                loaded: Some(loaded),
+                ..
+            } => Request::LoadTicketType { id: loaded.id },
+            Purpose::User(Some(loaded)) => Request::LoadUser { id: loaded.id },
+            Purpose::Sale(types) => Request::LoadTicketTypes {
+                event_id: types.event_id,
+                for_sale: true,
+            },
+            _ => return FormAction::None,
+        };
+        FormAction::Send(Box::new(request))
+    }
+
+    /// Puts each reason next to its field; the rest (and a summary) under the form.
+    pub fn show_errors(&mut self, errors: &DataErrorText) {
+        let mut general = Vec::new();
+        for (key, message) in &errors.fields {
+            match self.fields.iter_mut().find(|field| &field.key == key) {
+                Some(field) => field.error = Some(message.clone()),
+                None => general.push(message.clone()),
+            }
+        }
+        if let Some(first) = self.fields.iter().position(|field| field.error.is_some()) {
+            self.focus = first;
+        }
+        self.error = if errors.fields.is_empty() {
+            Some(errors.message.clone())
+        } else if general.is_empty() {
+            None
+        } else {
+            Some(general.join("; "))
+        };
+        self.conflict = errors.conflict;
+    }
+
+    /// Takes a freshly loaded version of the row: fields the user did not change show the new
+    /// values, fields they changed keep what they typed, and the next save is based on the
+    /// new version.
+    pub fn rebase(&mut self, fresh: Form) {
+        let typed: Vec<(String, String)> = self
+            .fields
+            .iter()
+            .filter(|field| field.changed())
+            .map(|field| (field.key.clone(), field.value().to_string()))
+            .collect();
+        let focus = self.focus;
+        *self = fresh;
+        self.focus = focus.min(self.fields.len().saturating_sub(1));
+        for (key, value) in typed {
+            if let Some(field) = self.fields.iter_mut().find(|field| field.key == key) {
+                field.input = Input::new(value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

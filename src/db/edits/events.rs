@@ -1,0 +1,238 @@
+//! Creating and editing events (admins any, organizers their own; DESIGN.md "Roles").
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{PgConnection, PgPool};
+
+use crate::db::audit;
+use crate::db::auth::{Actor, Role};
+use crate::db::edits::{clean_email, clean_text, conflict};
+use crate::error::{DataError, FieldErrors};
+
+/// An event as loaded for editing, with the version it was read at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct EventRecord {
+    pub id: i64,
+    pub title: String,
+    pub venue: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub description: String,
+    pub organizer_email: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What the event form saves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventDraft {
+    pub title: String,
+    pub venue: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub description: String,
+    /// Admins say whose event it is; an organizer's events are always their own.
+    pub organizer_email: Option<String>,
+}
+
+impl EventDraft {
+    /// Checks what the events table's constraints would refuse, field by field.
+    pub fn validate(&self) -> Result<EventDraft, DataError> {
+        let mut errors = FieldErrors::default();
+        let title = clean_text(&mut errors, "title", "the title", &self.title, 1, 200);
+        let venue = clean_text(&mut errors, "venue", "the venue", &self.venue, 1, 200);
+        let description = clean_text(
+            &mut errors,
+            "description",
+            "the description",
+            &self.description,
+            0,
+            10_000,
+        );
+        if self.ends_at <= self.starts_at {
+            errors.add("ends_at", "an event must end after it starts");
+        }
+        let organizer_email = self
+            .organizer_email
+            .as_deref()
+            .map(|email| clean_email(&mut errors, "organizer", email));
+        errors.into_result(EventDraft {
+            title,
+            venue,
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            description,
+            organizer_email,
+        })
+    }
+}
+
+const SELECT_RECORD: &str = "SELECT e.id, e.title, e.venue, e.starts_at, e.ends_at, e.description, \
+     u.email AS organizer_email, e.updated_at FROM events e JOIN users u ON u.id = e.organizer_id \
+     WHERE e.id = $1 AND e.deleted_at IS NULL";
+
+async fn fetch_record(conn: &mut PgConnection, id: i64) -> Result<Option<EventRecord>, DataError> {
+    Ok(sqlx::query_as(SELECT_RECORD)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Whether `actor` may create or change events; for an existing event, whether it is theirs.
+pub(crate) async fn may_manage_event(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    event_id: Option<i64>,
+) -> Result<(), DataError> {
+    match actor.role {
+        Role::Admin => Ok(()),
+        Role::Organizer => {
+            let Some(event_id) = event_id else {
+                return Ok(());
+            };
+            let own: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM events WHERE id = $1 AND organizer_id = $2 AND deleted_at IS NULL)",
+            )
+            .bind(event_id)
+            .bind(actor.id)
+            .fetch_one(conn)
+            .await?;
+            if own {
+                Ok(())
+            } else {
+                Err(DataError::Refused(
+                    "you can only change your own events".into(),
+                ))
+            }
+        }
+        Role::Support | Role::Staff | Role::Customer => Err(DataError::Refused(format!(
+            "a {} account cannot create or change events",
+            actor.role.label()
+        ))),
+    }
+}
+
+pub async fn load_event(pool: &PgPool, actor: &Actor, id: i64) -> Result<EventRecord, DataError> {
+    let mut conn = pool.acquire().await?;
+    may_manage_event(&mut conn, actor, Some(id)).await?;
+    fetch_record(&mut conn, id)
+        .await?
+        .ok_or(DataError::NotFound)
+}
+
+/// The organizer an event is saved under: an organizer's own id; for an admin, the organizer
+/// or admin account with the email given (themselves when none is given).
+async fn organizer_id(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    draft: &EventDraft,
+) -> Result<i64, DataError> {
+    let email = match (actor.role, draft.organizer_email.as_deref()) {
+        (Role::Admin, Some(email)) => email,
+        _ => return Ok(actor.id),
+    };
+    let found: Option<(i64, Role)> = sqlx::query_as(
+        "SELECT id, role FROM users WHERE lower(email) = lower($1) AND deleted_at IS NULL",
+    )
+    .bind(email)
+    .fetch_optional(conn)
+    .await?;
+    match found {
+        Some((id, Role::Organizer | Role::Admin)) => Ok(id),
+        Some((_, role)) => Err(DataError::Fields(FieldErrors::one(
+            "organizer",
+            format!("{email} is a {} account, not an organizer", role.label()),
+        ))),
+        None => Err(DataError::Fields(FieldErrors::one(
+            "organizer",
+            format!("no user has the email {email}"),
+        ))),
+    }
+}
+
+/// Creates an event; returns it as saved.
+pub async fn create_event(
+    pool: &PgPool,
+    actor: &Actor,
+    draft: &EventDraft,
+) -> Result<EventRecord, DataError> {
+    let draft = draft.validate()?;
+    let mut tx = pool.begin().await?;
+    may_manage_event(&mut tx, actor, None).await?;
+    let organizer = organizer_id(&mut tx, actor, &draft).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO events (organizer_id, title, venue, starts_at, ends_at, description) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(organizer)
+    .bind(&draft.title)
+    .bind(&draft.venue)
+    .bind(draft.starts_at)
+    .bind(draft.ends_at)
+    .bind(&draft.description)
+    .fetch_one(&mut *tx)
+    .await?;
+    let saved = fetch_record(&mut tx, id)
+        .await?
+        .ok_or(DataError::NotFound)?;
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "event",
+        id,
+        None,
+        Some(serde_json::to_value(&saved).unwrap_or_default()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+/// Saves `draft` over the version `loaded`; refused, writing nothing, if the event changed
+/// since it was loaded.
+pub async fn update_event(
+    pool: &PgPool,
+    actor: &Actor,
+    loaded: &EventRecord,
+    draft: &EventDraft,
+) -> Result<EventRecord, DataError> {
+    let draft = draft.validate()?;
+    let mut tx = pool.begin().await?;
+    may_manage_event(&mut tx, actor, Some(loaded.id)).await?;
+    let organizer = organizer_id(&mut tx, actor, &draft).await?;
+    let updated = sqlx::query(
+        "UPDATE events SET title = $3, venue = $4, starts_at = $5, ends_at = $6, description = $7, \
+         organizer_id = CASE WHEN $8 THEN $9 ELSE organizer_id END \
+         WHERE id = $1 AND updated_at = $2 AND deleted_at IS NULL",
+    )
+    .bind(loaded.id)
+    .bind(loaded.updated_at)
+    .bind(&draft.title)
+    .bind(&draft.venue)
+    .bind(draft.starts_at)
+    .bind(draft.ends_at)
+    .bind(&draft.description)
+    .bind(actor.role == Role::Admin)
+    .bind(organizer)
+    .execute(&mut *tx)
+    .await?;
+    let now = fetch_record(&mut tx, loaded.id).await?;
+    let before = serde_json::to_value(loaded).unwrap_or_default();
+    if updated.rows_affected() == 0 {
+        let now = now.map(|now| serde_json::to_value(now).unwrap_or_default());
+        return Err(conflict("event", &before, now.as_ref()));
+    }
+    let saved = now.ok_or(DataError::NotFound)?;
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "event",
+        loaded.id,
+        Some(before),
+        Some(serde_json::to_value(&saved).unwrap_or_default()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(saved)
+}

@@ -1,0 +1,239 @@
+//! Managing users (admins only; DESIGN.md "Roles"): find, create, edit name, email and role,
+//! and reset a password.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{PgConnection, PgPool};
+
+use crate::db::audit;
+use crate::db::auth::{Actor, MAX_PASSWORD_BYTES, Role, hash_password};
+use crate::db::edits::{clean_email, clean_text, conflict};
+use crate::error::{DataError, FieldErrors};
+
+const SEARCH_LIMIT: i64 = 12;
+const MIN_PASSWORD_CHARS: usize = 8;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct UserRecord {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    /// Whether the account has a password (one without cannot sign in).
+    pub can_sign_in: bool,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserDraft {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    /// A new password; None keeps the current one (or none, for a new user).
+    pub password: Option<String>,
+}
+
+impl UserDraft {
+    pub fn validate(&self) -> Result<UserDraft, DataError> {
+        let mut errors = FieldErrors::default();
+        let email = clean_email(&mut errors, "email", &self.email);
+        let name = clean_text(&mut errors, "name", "the name", &self.name, 1, 200);
+        if let Some(password) = &self.password {
+            if password.chars().count() < MIN_PASSWORD_CHARS {
+                errors.add(
+                    "password",
+                    format!("a password needs at least {MIN_PASSWORD_CHARS} characters"),
+                );
+            } else if password.len() > MAX_PASSWORD_BYTES {
+                errors.add("password", "that password is too long");
+            }
+        }
+        errors.into_result(UserDraft {
+            email,
+            name,
+            ..self.clone()
+        })
+    }
+}
+
+fn admins_only(actor: &Actor) -> Result<(), DataError> {
+    if actor.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(DataError::Refused("only admins manage users".into()))
+    }
+}
+
+const SELECT_USER: &str =
+    "SELECT id, email, name, role, password_hash IS NOT NULL AS can_sign_in, updated_at FROM users";
+
+/// Users whose email starts with, or whose name contains, `text` (case-insensitive); the
+/// first few by email.
+pub async fn search_users(
+    pool: &PgPool,
+    actor: &Actor,
+    text: &str,
+) -> Result<Vec<UserRecord>, DataError> {
+    admins_only(actor)?;
+    let text: String = text.trim().to_lowercase().chars().take(200).collect();
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let mut query = sqlx::QueryBuilder::new(SELECT_USER);
+    query
+        .push(" WHERE deleted_at IS NULL AND (lower(email) LIKE ")
+        .push_bind(format!("{escaped}%"))
+        .push(" OR lower(name) LIKE ")
+        .push_bind(format!("%{escaped}%"))
+        .push(") ORDER BY lower(email), id LIMIT ")
+        .push_bind(SEARCH_LIMIT);
+    Ok(query.build_query_as().fetch_all(pool).await?)
+}
+
+async fn fetch_record(conn: &mut PgConnection, id: i64) -> Result<Option<UserRecord>, DataError> {
+    let mut query = sqlx::QueryBuilder::new(SELECT_USER);
+    query
+        .push(" WHERE deleted_at IS NULL AND id = ")
+        .push_bind(id);
+    Ok(query.build_query_as().fetch_optional(conn).await?)
+}
+
+async fn hash(password: Option<String>) -> Result<Option<String>, DataError> {
+    let Some(password) = password else {
+        return Ok(None);
+    };
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| DataError::Database(format!("hashing the password: {e}")))?
+        .map(Some)
+        .map_err(|e| DataError::Database(e.to_string()))
+}
+
+/// Refuses an email another live user already has, next to the field.
+async fn email_free(
+    conn: &mut PgConnection,
+    email: &str,
+    except: Option<i64>,
+) -> Result<(), DataError> {
+    let taken: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1) AND deleted_at IS NULL \
+         AND id IS DISTINCT FROM $2)",
+    )
+    .bind(email)
+    .bind(except)
+    .fetch_one(conn)
+    .await?;
+    if taken {
+        Err(DataError::Fields(FieldErrors::one(
+            "email",
+            "another user already has this email",
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+pub async fn create_user(
+    pool: &PgPool,
+    actor: &Actor,
+    draft: &UserDraft,
+) -> Result<UserRecord, DataError> {
+    admins_only(actor)?;
+    let draft = draft.validate()?;
+    let password_hash = hash(draft.password.clone()).await?;
+    let mut tx = pool.begin().await?;
+    email_free(&mut tx, &draft.email, None).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (email, name, role, password_hash) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(&draft.email)
+    .bind(&draft.name)
+    .bind(draft.role)
+    .bind(password_hash)
+    .fetch_one(&mut *tx)
+    .await?;
+    let saved = fetch_record(&mut tx, id)
+        .await?
+        .ok_or(DataError::NotFound)?;
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "user",
+        id,
+        None,
+        Some(serde_json::to_value(&saved).unwrap_or_default()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+/// Saves `draft` over the version `loaded`; refused, writing nothing, if the user changed
+/// meanwhile. An admin cannot take away their own admin role (nobody could give it back).
+pub async fn update_user(
+    pool: &PgPool,
+    actor: &Actor,
+    loaded: &UserRecord,
+    draft: &UserDraft,
+) -> Result<UserRecord, DataError> {
+    admins_only(actor)?;
+    let draft = draft.validate()?;
+    if loaded.id == actor.id && draft.role != Role::Admin {
+        return Err(DataError::Fields(FieldErrors::one(
+            "role",
+            "you cannot take away your own admin role",
+        )));
+    }
+    let password_hash = hash(draft.password.clone()).await?;
+    let mut tx = pool.begin().await?;
+    email_free(&mut tx, &draft.email, Some(loaded.id)).await?;
+    let updated = sqlx::query(
+        "UPDATE users SET email = $3, name = $4, role = $5, \
+         password_hash = coalesce($6, password_hash) \
+         WHERE id = $1 AND updated_at = $2 AND deleted_at IS NULL",
+    )
+    .bind(loaded.id)
+    .bind(loaded.updated_at)
+    .bind(&draft.email)
+    .bind(&draft.name)
+    .bind(draft.role)
+    .bind(password_hash)
+    .execute(&mut *tx)
+    .await?;
+    let now = fetch_record(&mut tx, loaded.id).await?;
+    let before = serde_json::to_value(loaded).unwrap_or_default();
+    if updated.rows_affected() == 0 {
+        let now = now.map(|now| serde_json::to_value(now).unwrap_or_default());
+        return Err(conflict("user", &before, now.as_ref()));
+    }
+    let saved = now.ok_or(DataError::NotFound)?;
+    let mut after = serde_json::to_value(&saved).unwrap_or_default();
+    if draft.password.is_some()
+        && let Some(fields) = after.as_object_mut()
+    {
+        // The log says a password was set, never anything derived from it.
+        fields.insert("password".into(), "reset".into());
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "user",
+        loaded.id,
+        Some(before),
+        Some(after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+pub async fn load_user(pool: &PgPool, actor: &Actor, id: i64) -> Result<UserRecord, DataError> {
+    admins_only(actor)?;
+    let mut conn = pool.acquire().await?;
+    fetch_record(&mut conn, id)
+        .await?
+        .ok_or(DataError::NotFound)
+}
