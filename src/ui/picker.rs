@@ -64,7 +64,7 @@ pub fn draw(frame: &mut Frame, area: Rect, picker: &Picker, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines), inner);
     frame.render_widget(
         Paragraph::new(Span::styled(
-            "↑/↓ choose · Enter opens · Esc closes",
+            "↑/↓ choose · Enter opens (the last row adds one) · Esc closes",
             theme.dim(),
         )),
         footer,

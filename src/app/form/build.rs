@@ -85,7 +85,7 @@ impl Form {
     ) -> Self {
         let record = loaded.as_ref();
         let time = |at: Option<DateTime<Utc>>| at.map(|at| local_time(at, offset));
-        let sold_hint = record.map_or("at least 0".to_string(), |t| {
+        let sold_hint = record.map_or("seats on sale".to_string(), |t| {
             format!("{} sold: not below that", t.sold)
         });
         let fields = vec![

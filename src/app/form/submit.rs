@@ -160,6 +160,10 @@ impl Form {
                     match parse_count(self.value(&key), Some(0)) {
                         Ok(quantity) if quantity < 0 => errors.add(key, "cannot be negative"),
                         Ok(0) => {}
+                        Ok(quantity) if quantity > offer.quantity - offer.sold => errors.add(
+                            key,
+                            format!("only {} left", (offer.quantity - offer.sold).max(0)),
+                        ),
                         Ok(quantity) => lines.push(SaleLine {
                             ticket_type_id: offer.id,
                             quantity,
