@@ -76,8 +76,8 @@ impl Picker {
 
     pub fn new_label(&self) -> &'static str {
         match &self.items {
-            PickerItems::TicketTypes(_) => "＋ new ticket type",
-            PickerItems::Users(_) => "＋ new user",
+            PickerItems::TicketTypes(_) => "+ new ticket type",
+            PickerItems::Users(_) => "+ new user",
         }
     }
 

@@ -89,13 +89,9 @@ fn row_labels(picker: &Picker) -> Vec<String> {
         PickerItems::Users(users) => users
             .iter()
             .map(|u| {
-                let sign_in = if u.can_sign_in {
-                    ""
-                } else {
-                    " · cannot sign in"
-                };
+                let sign_in = if u.can_sign_in { "" } else { " · no sign-in" };
                 format!(
-                    "{:<34} {:<22} {}{sign_in}",
+                    "{:<30} {:<20} {}{sign_in}",
                     printable(&u.email),
                     printable(&u.name),
                     u.role.label()

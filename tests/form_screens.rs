@@ -1,0 +1,287 @@
+//! Every form as a user drives it, on the demo data: the form and its validation messages
+//! (snapshots), what a save does to the lists, a refused save kept open with its reason, a
+//! conflict reloaded with what was typed kept, and roles refused before anything is typed.
+
+mod common;
+
+use boxoffice::app::list_view::Loadable;
+use boxoffice::db::detail::Detail;
+use common::{Harness, TestDb};
+use crossterm::event::{KeyCode, KeyModifiers};
+
+async fn signed_in(db: &TestDb, email: &str) -> Harness {
+    let mut harness = Harness::new(db.pool.clone(), 110, 32);
+    harness.sign_in(email).await;
+    harness
+}
+
+async fn ctrl(harness: &mut Harness, c: char) {
+    harness
+        .press_with(KeyCode::Char(c), KeyModifiers::CONTROL)
+        .await;
+}
+
+fn flash(harness: &Harness) -> String {
+    harness
+        .app
+        .flash
+        .as_ref()
+        .map(|flash| flash.text.clone())
+        .unwrap_or_default()
+}
+
+/// Selects the event with this title in the Events tab (by searching for it).
+async fn select_event(harness: &mut Harness, title: &str) {
+    harness.press(KeyCode::Char('1')).await;
+    harness.press(KeyCode::Char('/')).await;
+    harness.type_text(&format!("\"{title}\"")).await;
+    harness.press(KeyCode::Enter).await;
+}
+
+#[tokio::test]
+async fn a_new_event_says_what_is_wrong_next_to_each_field_then_saves() {
+    let db = TestDb::with_demo().await;
+    let mut harness = signed_in(&db, "ada@boxoffice.test").await;
+    harness.press(KeyCode::Char('n')).await;
+    harness.press(KeyCode::Tab).await;
+    harness.type_text("Blue Note").await;
+    harness.press(KeyCode::Tab).await;
+    harness.type_text("2026-12-01 19:30").await;
+    harness.press(KeyCode::Tab).await;
+    harness.type_text("1 December").await;
+    ctrl(&mut harness, 's').await;
+    let screen = harness.render();
+    assert!(screen.contains("✗ the title cannot be empty"), "{screen}");
+    assert!(
+        screen.contains("✗ a time like 2026-12-31 19:30"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("event_form_invalid", screen);
+
+    // Fix both; the focus went to the first wrong field.
+    harness.type_text("Jazz Night").await;
+    harness.press(KeyCode::Tab).await;
+    harness.press(KeyCode::Tab).await;
+    harness.press(KeyCode::Tab).await;
+    for _ in 0..20 {
+        harness.press(KeyCode::Backspace).await;
+    }
+    harness.type_text("2026-12-01 23:00").await;
+    harness.press(KeyCode::Tab).await;
+    harness.press(KeyCode::Enter).await; // the last field: saves
+    assert!(harness.app.form.is_none(), "{}", harness.render());
+    assert!(flash(&harness).contains("created event “Jazz Night”"));
+    let (organizer, venue): (String, String) = sqlx::query_as(
+        "SELECT u.email, e.venue FROM events e JOIN users u ON u.id = e.organizer_id WHERE e.title = 'Jazz Night'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("saved");
+    assert_eq!(
+        (organizer.as_str(), venue.as_str()),
+        ("ada@boxoffice.test", "Blue Note")
+    );
+}
+
+#[tokio::test]
+async fn an_event_changed_elsewhere_is_refused_then_reloaded_keeping_what_was_typed() {
+    let db = TestDb::with_demo().await;
+    let mut harness = signed_in(&db, "admin@boxoffice.test").await;
+    select_event(&mut harness, "Poetry Slam").await;
+    harness.press(KeyCode::Char('e')).await;
+    assert!(harness.render().contains("Edit event “Poetry Slam”"));
+    sqlx::query("UPDATE events SET venue = 'The Attic' WHERE title = 'Poetry Slam'")
+        .execute(&db.pool)
+        .await
+        .expect("a change from another terminal");
+    harness.type_text(" (late show)").await;
+    ctrl(&mut harness, 's').await;
+    let screen = harness.render();
+    assert!(
+        screen.contains("someone changed this event since you opened it"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("event_form_conflict", screen);
+    ctrl(&mut harness, 'r').await;
+    let form = harness.app.form.as_ref().expect("still open");
+    assert_eq!(
+        form.value("title"),
+        "Poetry Slam (late show)",
+        "typed, kept"
+    );
+    assert_eq!(form.value("venue"), "The Attic", "untouched, reloaded");
+    ctrl(&mut harness, 's').await;
+    assert!(harness.app.form.is_none());
+    let (title, venue): (String, String) =
+        sqlx::query_as("SELECT title, venue FROM events WHERE title LIKE 'Poetry Slam%'")
+            .fetch_one(&db.pool)
+            .await
+            .expect("event");
+    assert_eq!(title, "Poetry Slam (late show)");
+    assert_eq!(venue, "The Attic", "the other change is not lost");
+    // The detail pane shows the change in the row's history, with who made it.
+    let Loadable::Ready(Detail::Event(detail)) = &harness.app.view().detail else {
+        panic!("the event's detail");
+    };
+    assert!(
+        detail
+            .history
+            .iter()
+            .any(|line| line.action == "update" && line.actor.as_deref() == Some("Alex Admin")),
+        "{:?}",
+        detail.history
+    );
+}
+
+#[tokio::test]
+async fn ticket_types_are_listed_and_capacity_cannot_go_below_sold() {
+    let db = TestDb::with_demo().await;
+    let mut harness = signed_in(&db, "ada@boxoffice.test").await;
+    select_event(&mut harness, "New Year Gala").await;
+    harness.press(KeyCode::Char('t')).await;
+    let picker = harness.render();
+    assert!(picker.contains("+ new ticket type"), "{picker}");
+    insta::assert_snapshot!("ticket_type_picker", picker);
+    harness.press(KeyCode::Enter).await; // the first type
+    let form = harness.app.form.as_ref().expect("the type's form");
+    let sold: i32 = form
+        .field("quantity")
+        .map(|f| f.hint.split(' ').next().unwrap_or("0").parse().unwrap_or(0))
+        .expect("capacity field");
+    assert!(sold > 0, "the demo has sold some");
+    harness.press(KeyCode::Tab).await;
+    harness.press(KeyCode::Tab).await;
+    for _ in 0..10 {
+        harness.press(KeyCode::Backspace).await;
+    }
+    harness.type_text(&(sold - 1).to_string()).await;
+    ctrl(&mut harness, 's').await;
+    let screen = harness.render();
+    assert!(
+        screen.contains(&format!(
+            "the capacity cannot be below the {sold} already sold"
+        )),
+        "{screen}"
+    );
+    insta::assert_snapshot!("ticket_type_form_below_sold", screen);
+    harness.press(KeyCode::Esc).await;
+    harness.press(KeyCode::Esc).await;
+    assert!(harness.app.form.is_none());
+
+    // A new type from the picker's last row.
+    harness.press(KeyCode::Char('t')).await;
+    harness.press(KeyCode::Char('n')).await;
+    harness.type_text("Balcony").await;
+    harness.press(KeyCode::Tab).await;
+    harness.type_text("12.50").await;
+    harness.press(KeyCode::Tab).await;
+    harness.type_text("40").await;
+    ctrl(&mut harness, 's').await;
+    assert!(flash(&harness).contains("created ticket type “Balcony”"));
+    let price: i64 =
+        sqlx::query_scalar("SELECT price_cents FROM ticket_types WHERE name = 'Balcony'")
+            .fetch_one(&db.pool)
+            .await
+            .expect("saved");
+    assert_eq!(price, 1250);
+}
+
+#[tokio::test]
+async fn a_box_office_sale_computes_the_total_and_refuses_more_than_is_left() {
+    let db = TestDb::with_demo().await;
+    let mut harness = signed_in(&db, "support@boxoffice.test").await;
+    harness.press(KeyCode::Char('2')).await;
+    harness.press(KeyCode::Char('n')).await;
+    assert!(
+        flash(&harness).contains("open the event first"),
+        "an order list not under an event says how to sell"
+    );
+    select_event(&mut harness, "Science Pub Quiz").await;
+    harness.press(KeyCode::Enter).await; // its orders
+    harness.press(KeyCode::Char('n')).await;
+    assert!(harness.app.form.is_some(), "{}", harness.render());
+    harness.type_text("walk.in@example.com").await;
+    harness.press(KeyCode::Tab).await;
+    harness.type_text("Walk In").await;
+    harness.press(KeyCode::Tab).await;
+    harness.type_text("2").await; // General, 35.00
+    harness.press(KeyCode::Tab).await;
+    harness.type_text("1").await; // Student: sold out in the demo
+    ctrl(&mut harness, 's').await;
+    let screen = harness.render();
+    assert!(screen.contains("Total 82.00 · 3 tickets"), "{screen}");
+    assert!(screen.contains("✗ only 0 left"), "{screen}");
+    insta::assert_snapshot!("sale_form_sold_out", screen);
+    harness.press(KeyCode::Backspace).await;
+    ctrl(&mut harness, 's').await;
+    assert!(harness.app.form.is_none(), "{}", harness.render());
+    let message = flash(&harness);
+    assert!(
+        message.contains("to Walk In (new customer): 2 tickets, 70.00"),
+        "{message}"
+    );
+    let screen = harness.render();
+    assert!(
+        screen.contains("walk.in@example.com"),
+        "the order is listed: {screen}"
+    );
+}
+
+#[tokio::test]
+async fn an_admin_finds_and_edits_users_and_others_are_refused() {
+    let db = TestDb::with_demo().await;
+    let mut support = signed_in(&db, "support@boxoffice.test").await;
+    support.press(KeyCode::Char('u')).await;
+    assert!(support.app.picker.is_none());
+    assert_eq!(flash(&support), "a support account cannot manage users");
+    support.press(KeyCode::Char('n')).await;
+    assert!(support.app.form.is_none());
+    assert_eq!(flash(&support), "a support account cannot create events");
+
+    let mut harness = signed_in(&db, "admin@boxoffice.test").await;
+    harness.press(KeyCode::Char('u')).await;
+    harness.type_text("boxoffice.test").await;
+    // Nobody's email starts with that; names neither: only the new-user row.
+    assert_eq!(harness.app.picker.as_ref().map(|p| p.len()), Some(0));
+    harness.press(KeyCode::Esc).await;
+    harness.press(KeyCode::Char('u')).await;
+    harness.type_text("ada@").await;
+    let picker = harness.render();
+    assert!(picker.contains("ada@boxoffice.test"), "{picker}");
+    insta::assert_snapshot!("user_picker", picker);
+    harness.press(KeyCode::Enter).await;
+    // Name: cleared; password: too short.
+    harness.press(KeyCode::Tab).await;
+    for _ in 0..30 {
+        harness.press(KeyCode::Backspace).await;
+    }
+    harness.press(KeyCode::Tab).await;
+    harness.press(KeyCode::Right).await; // organizer → support
+    harness.press(KeyCode::Tab).await;
+    harness.type_text("short").await;
+    harness.press(KeyCode::Enter).await;
+    let screen = harness.render();
+    assert!(screen.contains("✗ the name cannot be empty"), "{screen}");
+    assert!(
+        screen.contains("✗ a password needs at least 8 characters"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("user_form_invalid", screen);
+    // The focus is on the first wrong field, the name.
+    harness.type_text("Ada King").await;
+    harness.press(KeyCode::Tab).await;
+    harness.press(KeyCode::Tab).await;
+    harness.type_text("word").await;
+    harness.press(KeyCode::Enter).await;
+    assert!(harness.app.form.is_none(), "{}", harness.render());
+    assert_eq!(flash(&harness), "saved user ada@boxoffice.test");
+    let (name, role): (String, String) =
+        sqlx::query_as("SELECT name, role::text FROM users WHERE email = 'ada@boxoffice.test'")
+            .fetch_one(&db.pool)
+            .await
+            .expect("ada");
+    assert_eq!((name.as_str(), role.as_str()), ("Ada King", "support"));
+    boxoffice::db::auth::sign_in(&db.pool, "ada@boxoffice.test", "shortword")
+        .await
+        .expect("the reset password works");
+}
