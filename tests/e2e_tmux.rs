@@ -386,3 +386,133 @@ fn a_row_inserted_with_psql_appears_without_a_key_press() {
     tmux.wait_for("EXITED=0", Duration::from_secs(15));
     assert_restored(&tmux, &data_dir);
 }
+
+/// Waits until the screen no longer shows `text` (so that the next key is not read together
+/// with an Esc as Alt-key).
+fn wait_gone(tmux: &Tmux, text: &str) {
+    let started = Instant::now();
+    while tmux.screen().contains(text) && started.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn live_rows(data_dir: &std::path::Path) -> String {
+    psql(
+        data_dir,
+        "SELECT (SELECT count(*) FROM events WHERE title = 'E2E Jazz Night' AND deleted_at IS NULL) || ' events, ' || \
+         (SELECT count(*) FROM ticket_types tt JOIN events e ON e.id = tt.event_id \
+          WHERE e.title = 'E2E Jazz Night' AND tt.deleted_at IS NULL) || ' types, ' || \
+         (SELECT count(*) FROM orders o JOIN events e ON e.id = o.event_id \
+          WHERE e.title = 'E2E Jazz Night' AND o.deleted_at IS NULL) || ' orders, ' || \
+         (SELECT count(*) FROM tickets t JOIN orders o ON o.id = t.order_id JOIN events e ON e.id = o.event_id \
+          WHERE e.title = 'E2E Jazz Night' AND t.deleted_at IS NULL) || ' tickets, sold ' || \
+         (SELECT string_agg(tt.name || '=' || tt.sold, ' ' ORDER BY tt.name) FROM ticket_types tt \
+          JOIN events e ON e.id = tt.event_id WHERE e.title = 'E2E Jazz Night')",
+    )
+}
+
+#[test]
+fn create_an_event_with_two_ticket_types_sell_delete_and_restore_it() {
+    if !available() {
+        return;
+    }
+    let (tmux, data_dir) = launch("forms");
+    sign_in(&tmux, "ada@boxoffice.test");
+    tmux.wait_for("signed in as Ada Lovelace", Duration::from_secs(10));
+
+    // A new event.
+    tmux.keys(&["n"]);
+    tmux.wait_for("New event", Duration::from_secs(5));
+    tmux.type_text("E2E Jazz Night");
+    tmux.keys(&["Tab"]);
+    tmux.type_text("Blue Note");
+    tmux.keys(&["Tab"]);
+    tmux.type_text("2027-03-01 19:30");
+    tmux.keys(&["Tab"]);
+    tmux.type_text("2027-03-01 23:00");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("created event “E2E Jazz Night”", Duration::from_secs(5));
+    tmux.keys(&["/"]);
+    tmux.type_text("\"E2E Jazz Night\"");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("rows 1-1 of 1", Duration::from_secs(5));
+
+    // Two ticket types, from the event.
+    for (name, price, capacity) in [("VIP", "50", "10"), ("General", "20.00", "100")] {
+        tmux.keys(&["t"]);
+        tmux.wait_for("+ new ticket type", Duration::from_secs(5));
+        tmux.keys(&["n"]);
+        tmux.wait_for(
+            "New ticket type for “E2E Jazz Night”",
+            Duration::from_secs(5),
+        );
+        tmux.type_text(name);
+        tmux.keys(&["Tab"]);
+        tmux.type_text(price);
+        tmux.keys(&["Tab"]);
+        tmux.type_text(capacity);
+        tmux.keys(&["C-s"]);
+        tmux.wait_for(
+            &format!("created ticket type “{name}”"),
+            Duration::from_secs(5),
+        );
+    }
+    tmux.wait_for("0/100", Duration::from_secs(5));
+
+    // Sell an order at the box office, to a new buyer.
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Orders of event “E2E Jazz Night”", Duration::from_secs(5));
+    tmux.keys(&["n"]);
+    tmux.wait_for("Sell tickets for “E2E Jazz Night”", Duration::from_secs(5));
+    tmux.type_text("walk.in@example.com");
+    tmux.keys(&["Tab"]);
+    tmux.type_text("Walk In");
+    tmux.keys(&["Tab"]);
+    tmux.type_text("2");
+    tmux.keys(&["Tab"]);
+    tmux.type_text("3");
+    tmux.wait_for("Total 160.00 · 5 tickets", Duration::from_secs(5));
+    tmux.keys(&["C-s"]);
+    tmux.wait_for(": 5 tickets, 160.00 to Walk In", Duration::from_secs(5));
+    tmux.wait_for("walk.in@example.com", Duration::from_secs(5));
+    let before = live_rows(&data_dir);
+    assert_eq!(
+        before,
+        "1 events, 2 types, 1 orders, 5 tickets, sold General=3 VIP=2"
+    );
+
+    // Delete the event: it takes its ticket types, order and tickets to the trash.
+    tmux.keys(&["Escape"]);
+    wait_gone(&tmux, "Orders of event");
+    tmux.wait_for("Events · /", Duration::from_secs(5));
+    tmux.keys(&["d"]);
+    let question = tmux.wait_for("Move event “E2E Jazz Night”", Duration::from_secs(5));
+    assert!(question.contains("2 ticket types"), "{question}");
+    tmux.keys(&["y"]);
+    tmux.wait_for("moved event “E2E Jazz Night”", Duration::from_secs(5));
+    assert_eq!(
+        live_rows(&data_dir),
+        "0 events, 0 types, 0 orders, 0 tickets, sold General=3 VIP=2"
+    );
+
+    // Find it in the Trash and restore it: every row is back.
+    tmux.keys(&["5"]);
+    tmux.wait_for("Trash · newest first", Duration::from_secs(5));
+    tmux.wait_for("E2E Jazz Night", Duration::from_secs(5));
+    tmux.keys(&["r"]);
+    tmux.wait_for("Restore event “E2E Jazz Night”", Duration::from_secs(5));
+    tmux.keys(&["y"]);
+    tmux.wait_for("restored", Duration::from_secs(5));
+    assert_eq!(live_rows(&data_dir), before);
+    tmux.keys(&["1"]);
+    tmux.wait_for("Blue Note", Duration::from_secs(5));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("walk.in@example.com", Duration::from_secs(5));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Tickets of order", Duration::from_secs(5));
+    let tickets = tmux.wait_for("rows 1-5 of 5", Duration::from_secs(5));
+    assert!(tickets.matches("Walk In").count() >= 5, "{tickets}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED=0", Duration::from_secs(15));
+    assert_restored(&tmux, &data_dir);
+}

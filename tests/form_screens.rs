@@ -217,7 +217,7 @@ async fn a_box_office_sale_computes_the_total_and_refuses_more_than_is_left() {
     assert!(harness.app.form.is_none(), "{}", harness.render());
     let message = flash(&harness);
     assert!(
-        message.contains("to Walk In (new customer): 2 tickets, 70.00"),
+        message.contains(": 2 tickets, 70.00 to Walk In (new buyer)"),
         "{message}"
     );
     let screen = harness.render();

@@ -402,7 +402,7 @@ async fn a_box_office_sale_creates_a_new_buyer_only_if_the_sale_goes_through() {
         sell_at_box_office(&db.pool, &support, &sale("nina@example.com", "Nina", 1))
             .await
             .expect("sold");
-    assert_eq!(buyer, "Nina (new customer)");
+    assert_eq!(buyer, "Nina (new buyer)");
     assert_eq!(sold.total_cents, 2500);
     assert_eq!(users().await, before + 1);
     // The same email again (any case) is the same buyer.

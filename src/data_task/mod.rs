@@ -132,7 +132,7 @@ pub async fn execute(
                 .await
                 .map(|(sold, buyer)| {
                     Answer::Saved(format!(
-                        "sold order {} to {buyer}: {} tickets, {}",
+                        "sold {}: {} tickets, {} to {buyer}",
                         sold.code,
                         sold.ticket_codes.len(),
                         crate::db::model::format_cents(sold.total_cents)

@@ -157,7 +157,7 @@ pub async fn sell_at_box_office(
                 Some(serde_json::json!({ "email": email, "name": name, "role": "customer" })),
             )
             .await?;
-            (id, format!("{name} (new customer)"))
+            (id, format!("{name} (new buyer)"))
         }
     };
     let sold = sell_in(
