@@ -184,6 +184,31 @@ async fn ticket_types_are_listed_and_capacity_cannot_go_below_sold() {
             .await
             .expect("saved");
     assert_eq!(price, 1250);
+
+    // d on a type in the picker asks first, then moves it to the trash.
+    harness.press(KeyCode::Char('t')).await;
+    harness.press(KeyCode::Char('j')).await;
+    harness.press(KeyCode::Char('j')).await;
+    harness.press(KeyCode::Char('d')).await;
+    let question = harness.render();
+    assert!(
+        question.contains("Move ticket type “Balcony” of “New Year Gala” to the trash?"),
+        "{question}"
+    );
+    harness.press(KeyCode::Char('y')).await;
+    assert!(
+        flash(&harness).contains("moved ticket type “Balcony”"),
+        "{}",
+        flash(&harness)
+    );
+    // A type with tickets sold is refused, in plain words.
+    harness.press(KeyCode::Char('t')).await;
+    harness.press(KeyCode::Char('d')).await;
+    assert!(
+        flash(&harness).contains("tickets of this type are sold"),
+        "{}",
+        flash(&harness)
+    );
 }
 
 #[tokio::test]

@@ -28,6 +28,7 @@ enum Write {
     DeleteEvent,
     CreateTicketType,
     EditTicketType,
+    DeleteTicketType,
     Sell,
     MarkPaid,
     Cancel,
@@ -41,12 +42,13 @@ enum Write {
     ManageUsers,
 }
 
-const WRITES: [Write; 16] = [
+const WRITES: [Write; 17] = [
     Write::CreateEvent,
     Write::EditEvent,
     Write::DeleteEvent,
     Write::CreateTicketType,
     Write::EditTicketType,
+    Write::DeleteTicketType,
     Write::Sell,
     Write::MarkPaid,
     Write::Cancel,
@@ -73,6 +75,7 @@ fn allowed(write: Write) -> [bool; 6] {
         | Write::DeleteEvent
         | Write::CreateTicketType
         | Write::EditTicketType
+        | Write::DeleteTicketType
         | Write::UndoCheckIn => [Y, Y, N, N, N, N],
         Write::Sell | Write::MarkPaid | Write::Refund | Write::Reactivate | Write::Restore => {
             [Y, Y, N, Y, N, N]
@@ -98,6 +101,7 @@ struct Targets {
     event: EventRecord,
     other_event: i64,
     ticket_type: TicketTypeRecord,
+    unsold_type: i64,
     pending: i64,
     second_pending: i64,
     paid: i64,
@@ -167,6 +171,10 @@ async fn prepare(db: &TestDb) -> Targets {
     let ticket_type = create_ticket_type(&db.pool, &admin, event.id, &type_draft("Seat", 50))
         .await
         .expect("type");
+    let unsold_type = create_ticket_type(&db.pool, &admin, event.id, &type_draft("Standing", 5))
+        .await
+        .expect("type")
+        .id;
     let order = |paid| sell(db, &admin, event.id, ticket_type.id, paid);
     let pending = order(false).await.id;
     let second_pending = order(false).await.id;
@@ -214,6 +222,7 @@ async fn prepare(db: &TestDb) -> Targets {
         event,
         other_event,
         ticket_type,
+        unsold_type,
         pending,
         second_pending,
         paid: paid.id,
@@ -266,6 +275,9 @@ async fn attempt(db: &TestDb, actor: &Actor, write: Write, t: &Targets) -> Resul
                 .await
                 .map(drop)
         }
+        Write::DeleteTicketType => trash::delete(pool, actor, Target::TicketType(t.unsold_type))
+            .await
+            .map(drop),
         Write::Sell => sell_at_box_office(
             pool,
             actor,

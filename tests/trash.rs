@@ -290,3 +290,84 @@ async fn the_role_matrix_holds_for_every_write_and_refusals_change_nothing() {
         Err(DataError::Refused(_))
     ));
 }
+
+#[tokio::test]
+async fn a_ticket_type_goes_to_the_trash_only_while_none_of_it_is_sold() {
+    use boxoffice::db::edits::ticket_types::{TicketTypeDraft, create_ticket_type};
+    let db = TestDb::with_demo().await;
+    let ada = db.actor("ada@boxoffice.test").await;
+    let admin = db.actor("admin@boxoffice.test").await;
+    let event = event_of(&db, "ada@boxoffice.test").await;
+    let sold_type: i64 = sqlx::query_scalar(
+        "SELECT id FROM ticket_types WHERE event_id = $1 AND sold > 0 ORDER BY id LIMIT 1",
+    )
+    .bind(event)
+    .fetch_one(&db.pool)
+    .await
+    .expect("a type with sales");
+    let refused = trash::delete(&db.pool, &ada, Target::TicketType(sold_type)).await;
+    assert!(
+        matches!(&refused, Err(DataError::Refused(m)) if m.contains("cancel or refund their orders first")),
+        "{refused:?}"
+    );
+    let draft = TicketTypeDraft {
+        name: "Standing".into(),
+        price_cents: 500,
+        quantity: 20,
+        sales_start: None,
+        sales_end: None,
+    };
+    let standing = create_ticket_type(&db.pool, &ada, event, &draft)
+        .await
+        .expect("created");
+    let gone = trash::delete(&db.pool, &ada, Target::TicketType(standing.id))
+        .await
+        .expect("deleted");
+    assert!(
+        gone.describe().starts_with("ticket type “Standing”"),
+        "{}",
+        gone.describe()
+    );
+    let batch: i64 =
+        sqlx::query_scalar("SELECT max(id) FROM trash_batches WHERE kind = 'ticket_type'")
+            .fetch_one(&db.pool)
+            .await
+            .expect("its batch");
+    // Another type of that name meanwhile: the restore is refused and says why.
+    let twin = create_ticket_type(&db.pool, &ada, event, &draft)
+        .await
+        .expect("the name is free again");
+    let clash = trash::restore(&db.pool, &ada, batch).await;
+    assert!(
+        matches!(&clash, Err(DataError::Refused(m)) if m.contains("ticket type name Standing")),
+        "{clash:?}"
+    );
+    trash::delete(&db.pool, &ada, Target::TicketType(twin.id))
+        .await
+        .expect("twin deleted");
+    trash::restore(&db.pool, &ada, batch)
+        .await
+        .expect("restored");
+    let live: bool =
+        sqlx::query_scalar("SELECT deleted_at IS NULL FROM ticket_types WHERE id = $1")
+            .bind(standing.id)
+            .fetch_one(&db.pool)
+            .await
+            .expect("row");
+    assert!(live);
+    // The twin's batch can be purged: nothing names it.
+    let twin_batch: i64 =
+        sqlx::query_scalar("SELECT max(id) FROM trash_batches WHERE kind = 'ticket_type'")
+            .fetch_one(&db.pool)
+            .await
+            .expect("batch");
+    trash::purge(&db.pool, &admin, twin_batch)
+        .await
+        .expect("purged");
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM ticket_types WHERE id = $1")
+        .bind(twin.id)
+        .fetch_one(&db.pool)
+        .await
+        .expect("count");
+    assert_eq!(left, 0);
+}

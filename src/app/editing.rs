@@ -11,6 +11,7 @@ use crate::data_task::{Answer, DataErrorText, Request};
 use crate::db::auth::Role;
 use crate::db::listing::Parent;
 use crate::db::model::{EntityKind, Row};
+use crate::db::trash::Target;
 
 impl App {
     fn role(&self) -> Option<Role> {
@@ -145,6 +146,16 @@ impl App {
             PickerAction::None => {}
             PickerAction::Close => self.picker = None,
             PickerAction::Search(text) => self.send(Request::SearchUsers { text }),
+            PickerAction::Delete(index) => {
+                let target = match &picker.items {
+                    PickerItems::TicketTypes(types) => types.types.get(index).map(|t| t.id),
+                    PickerItems::Users(_) => None,
+                };
+                if let Some(id) = target {
+                    self.picker = None;
+                    self.send(Request::PreviewDelete(Target::TicketType(id)));
+                }
+            }
             PickerAction::Open(chosen) => {
                 let offset = self.time_offset;
                 let Some(picker) = self.picker.take() else {

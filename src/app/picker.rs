@@ -32,6 +32,8 @@ pub enum PickerAction {
     Search(String),
     /// Open the form of the row chosen; None makes a new one.
     Open(Option<usize>),
+    /// Move the row chosen to the trash (after a confirmation).
+    Delete(usize),
 }
 
 impl Picker {
@@ -121,6 +123,9 @@ impl Picker {
                         KeyCode::Char('j') => self.selected = (self.selected + 1).min(self.len()),
                         KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
                         KeyCode::Char('n') => return PickerAction::Open(None),
+                        KeyCode::Char('d') if self.selected < self.len() => {
+                            return PickerAction::Delete(self.selected);
+                        }
                         _ => {}
                     }
                     PickerAction::None

@@ -16,6 +16,8 @@ use crate::error::DataError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     Event(i64),
+    /// From an event's ticket types (`t`, then `d`): only while no live ticket is of it.
+    TicketType(i64),
     Order(i64),
     Ticket(i64),
 }
@@ -96,6 +98,14 @@ async fn owner(conn: &mut PgConnection, target: Target) -> Result<(i64, i64, Str
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?,
+        Target::TicketType(id) => sqlx::query_as(
+            "SELECT e.id, e.organizer_id, 'ticket type “' || tt.name || '” of “' || e.title || '”' \
+             FROM ticket_types tt JOIN events e ON e.id = tt.event_id \
+             WHERE tt.id = $1 AND tt.deleted_at IS NULL FOR UPDATE OF tt",
+        )
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?,
         Target::Order(id) => sqlx::query_as(
             "SELECT e.id, e.organizer_id, 'order ' || o.code FROM orders o JOIN events e ON e.id = o.event_id \
              WHERE o.id = $1 AND o.deleted_at IS NULL FOR UPDATE OF o",
@@ -154,6 +164,23 @@ async fn count_children(
                     .await?;
             (0, 0, tickets)
         }
+        Target::TicketType(id) => {
+            // Its tickets belong to orders: they cannot go without them, nor stay without it.
+            let live: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM tickets WHERE ticket_type_id = $1 AND deleted_at IS NULL \
+                 AND status <> 'cancelled'",
+            )
+            .bind(id)
+            .fetch_one(conn)
+            .await?;
+            if live > 0 {
+                return Err(DataError::Refused(format!(
+                    "{live} tickets of this type are sold: cancel or refund their orders first \
+                     (or delete the whole event)"
+                )));
+            }
+            (0, 0, 0)
+        }
         Target::Ticket(_) => (0, 0, 0),
     })
 }
@@ -180,6 +207,7 @@ pub async fn delete(pool: &PgPool, actor: &Actor, target: Target) -> Result<Prev
     let (ticket_types, orders, tickets) = count_children(&mut tx, target).await?;
     let (kind, entity_id) = match target {
         Target::Event(id) => ("event", id),
+        Target::TicketType(id) => ("ticket_type", id),
         Target::Order(id) => ("order", id),
         Target::Ticket(id) => ("ticket", id),
     };
@@ -209,6 +237,9 @@ pub async fn delete(pool: &PgPool, actor: &Actor, target: Target) -> Result<Prev
             "UPDATE tickets SET deleted_at = now(), trash_batch = $2 WHERE order_id = $1 AND deleted_at IS NULL",
             "UPDATE orders SET deleted_at = now(), trash_batch = $2 WHERE id = $1",
         ],
+        Target::TicketType(_) => {
+            &["UPDATE ticket_types SET deleted_at = now(), trash_batch = $2 WHERE id = $1"]
+        }
         Target::Ticket(_) => {
             &["UPDATE tickets SET deleted_at = now(), trash_batch = $2 WHERE id = $1"]
         }
@@ -410,6 +441,8 @@ pub async fn restore(pool: &PgPool, actor: &Actor, batch: i64) -> Result<String,
     let parent_gone: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM orders o JOIN events e ON e.id = o.event_id \
                         WHERE o.trash_batch = $1 AND e.deleted_at IS NOT NULL AND e.trash_batch IS DISTINCT FROM $1) \
+             OR EXISTS (SELECT 1 FROM ticket_types tt JOIN events e ON e.id = tt.event_id \
+                        WHERE tt.trash_batch = $1 AND e.deleted_at IS NOT NULL AND e.trash_batch IS DISTINCT FROM $1) \
              OR EXISTS (SELECT 1 FROM tickets t JOIN orders o ON o.id = t.order_id \
                         WHERE t.trash_batch = $1 AND o.deleted_at IS NOT NULL AND o.trash_batch IS DISTINCT FROM $1)",
     )
@@ -455,6 +488,21 @@ pub async fn purge(pool: &PgPool, actor: &Actor, batch: i64) -> Result<String, D
     }
     let mut tx = pool.begin().await?;
     let entry = batch_for(&mut tx, actor, batch).await?;
+    // Tickets outside the batch (cancelled ones of live orders, or ones in another batch)
+    // may still name one of its ticket types: it then stays in the trash, restorable.
+    let still_named: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM tickets WHERE trash_batch IS DISTINCT FROM $1 \
+         AND ticket_type_id IN (SELECT id FROM ticket_types WHERE trash_batch = $1)",
+    )
+    .bind(batch)
+    .fetch_one(&mut *tx)
+    .await?;
+    if still_named > 0 {
+        return Err(DataError::Refused(format!(
+            "cannot purge {}: {still_named} tickets outside it are of its ticket types",
+            entry.label
+        )));
+    }
     for statement in [
         "UPDATE ticket_types tt SET sold = tt.sold - s.n FROM ( \
              SELECT ticket_type_id, count(*)::int AS n FROM tickets \

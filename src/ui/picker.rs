@@ -62,13 +62,13 @@ pub fn draw(frame: &mut Frame, area: Rect, picker: &Picker, theme: &Theme) {
     }
     let footer = Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1);
     frame.render_widget(Paragraph::new(lines), inner);
-    frame.render_widget(
-        Paragraph::new(Span::styled(
-            "↑/↓ choose · Enter opens (the last row adds one) · Esc closes",
-            theme.dim(),
-        )),
-        footer,
-    );
+    let keys = match picker.items {
+        PickerItems::TicketTypes(_) => {
+            "↑/↓ choose · Enter edits · n new · d to the trash · Esc closes"
+        }
+        PickerItems::Users(_) => "↑/↓ choose · Enter opens (the last row adds one) · Esc closes",
+    };
+    frame.render_widget(Paragraph::new(Span::styled(keys, theme.dim())), footer);
 }
 
 fn row_labels(picker: &Picker) -> Vec<String> {
