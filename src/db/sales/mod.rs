@@ -1,6 +1,15 @@
 //! Selling tickets and the order lifecycle (DESIGN.md "Order lifecycle"). Seats are taken
 //! and given back on `ticket_types.sold` with conditional updates, and the table's CHECK
 //! (`sold <= quantity`) backs them: no interleaving of sales can oversell a ticket type.
+//!
+//! `box_office.rs` sells at the box office (finding or creating the buyer); `lifecycle.rs`
+//! moves orders through their statuses.
+
+mod box_office;
+mod lifecycle;
+
+pub use box_office::{BoxOfficeSale, sell_at_box_office};
+pub use lifecycle::{ActionOutcome, OrderAction, apply_action};
 
 use rand::RngExt;
 use sqlx::{PgConnection, PgPool};
@@ -56,7 +65,7 @@ pub struct SoldOrder {
 }
 
 /// Whether `actor` may sell for, or change orders of, `event_id`.
-async fn may_manage_orders(
+pub(crate) async fn may_manage_orders(
     conn: &mut PgConnection,
     actor: &Actor,
     event_id: i64,
@@ -94,90 +103,7 @@ pub async fn sell(pool: &PgPool, actor: &Actor, sale: &Sale) -> Result<SoldOrder
     Ok(sold)
 }
 
-/// A sale at the box office: the buyer named by email, created as a customer if new.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BoxOfficeSale {
-    pub event_id: i64,
-    pub buyer_email: String,
-    /// Needed only for a buyer who has no account yet.
-    pub buyer_name: String,
-    pub lines: Vec<SaleLine>,
-    pub note: String,
-    pub paid: bool,
-}
-
-/// Sells at the box office: finds or creates the buyer and sells, in one transaction (a
-/// refused sale leaves no new buyer behind).
-pub async fn sell_at_box_office(
-    pool: &PgPool,
-    actor: &Actor,
-    sale: &BoxOfficeSale,
-) -> Result<(SoldOrder, String), DataError> {
-    let mut errors = crate::error::FieldErrors::default();
-    let email = crate::db::edits::clean_email(&mut errors, "buyer_email", &sale.buyer_email);
-    if !errors.is_empty() {
-        return Err(DataError::Fields(errors));
-    }
-    let mut tx = pool.begin().await?;
-    may_manage_orders(&mut tx, actor, sale.event_id).await?;
-    let existing: Option<(i64, String)> = sqlx::query_as(
-        "SELECT id, name FROM users WHERE lower(email) = lower($1) AND deleted_at IS NULL",
-    )
-    .bind(&email)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let (buyer_id, buyer) = match existing {
-        Some((id, name)) => (id, name),
-        None => {
-            let name = crate::db::edits::clean_text(
-                &mut errors,
-                "buyer_name",
-                "a new buyer's name",
-                &sale.buyer_name,
-                1,
-                200,
-            );
-            if !errors.is_empty() {
-                return Err(DataError::Fields(errors));
-            }
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO users (email, name, role) VALUES ($1, $2, 'customer') RETURNING id",
-            )
-            .bind(&email)
-            .bind(&name)
-            .fetch_one(&mut *tx)
-            .await?;
-            audit::record(
-                &mut tx,
-                actor,
-                "create",
-                "user",
-                id,
-                None,
-                Some(serde_json::json!({ "email": email, "name": name, "role": "customer" })),
-            )
-            .await?;
-            (id, format!("{name} (new buyer)"))
-        }
-    };
-    let sold = sell_in(
-        &mut tx,
-        actor,
-        &Sale {
-            event_id: sale.event_id,
-            buyer_id,
-            lines: sale.lines.clone(),
-            holder_name: String::new(),
-            note: sale.note.clone(),
-            paid: sale.paid,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((sold, buyer))
-}
-
-async fn sell_in(
+pub(crate) async fn sell_in(
     tx: &mut PgConnection,
     actor: &Actor,
     sale: &Sale,
@@ -366,167 +292,6 @@ async fn insert_tickets(
             "could not find free ticket codes".into(),
         ))
     }
-}
-
-/// The order actions of the lifecycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrderAction {
-    MarkPaid,
-    Cancel,
-    Refund,
-    Reactivate,
-}
-
-impl OrderAction {
-    pub fn label(self) -> &'static str {
-        match self {
-            OrderAction::MarkPaid => "mark paid",
-            OrderAction::Cancel => "cancel",
-            OrderAction::Refund => "refund",
-            OrderAction::Reactivate => "reactivate",
-        }
-    }
-
-    /// The status an order must have for the action, and the status it gets.
-    fn transition(self) -> (OrderStatus, OrderStatus) {
-        match self {
-            OrderAction::MarkPaid => (OrderStatus::Pending, OrderStatus::Paid),
-            OrderAction::Cancel => (OrderStatus::Pending, OrderStatus::Cancelled),
-            OrderAction::Refund => (OrderStatus::Paid, OrderStatus::Refunded),
-            OrderAction::Reactivate => (OrderStatus::Cancelled, OrderStatus::Pending),
-        }
-    }
-}
-
-/// What an order action did, for the message after it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActionOutcome {
-    pub code: String,
-    pub status: OrderStatus,
-    pub tickets_changed: i64,
-}
-
-/// Applies `action` to order `order_id`: cancel and refund void the tickets and give the seats
-/// back; reactivate takes them again, only if they are still free.
-pub async fn apply_action(
-    pool: &PgPool,
-    actor: &Actor,
-    order_id: i64,
-    action: OrderAction,
-) -> Result<ActionOutcome, DataError> {
-    let mut tx = pool.begin().await?;
-    let row: Option<(String, OrderStatus, i64, i64)> = sqlx::query_as(
-        "SELECT code, status, event_id, user_id FROM orders WHERE id = $1 AND deleted_at IS NULL FOR UPDATE",
-    )
-    .bind(order_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some((code, status, event_id, buyer)) = row else {
-        return Err(DataError::NotFound);
-    };
-    let own_pending_cancel =
-        actor.role == Role::Customer && buyer == actor.id && action == OrderAction::Cancel;
-    if !own_pending_cancel {
-        may_manage_orders(&mut tx, actor, event_id).await?;
-    }
-    let (from, to) = action.transition();
-    if status != from {
-        return Err(DataError::Refused(format!(
-            "order {code} is {}; only a {} order can be {}",
-            status.label(),
-            from.label(),
-            match action {
-                OrderAction::MarkPaid => "marked paid",
-                OrderAction::Cancel => "cancelled",
-                OrderAction::Refund => "refunded",
-                OrderAction::Reactivate => "reactivated",
-            }
-        )));
-    }
-    let tickets_changed = match action {
-        OrderAction::MarkPaid => 0,
-        OrderAction::Cancel | OrderAction::Refund => release_seats(&mut tx, order_id).await?,
-        OrderAction::Reactivate => retake_seats(&mut tx, order_id).await?,
-    };
-    sqlx::query("UPDATE orders SET status = $2 WHERE id = $1")
-        .bind(order_id)
-        .bind(to)
-        .execute(&mut *tx)
-        .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        action.label(),
-        "order",
-        order_id,
-        Some(serde_json::json!({ "status": from.label() })),
-        Some(serde_json::json!({ "status": to.label(), "tickets_changed": tickets_changed })),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(ActionOutcome {
-        code,
-        status: to,
-        tickets_changed,
-    })
-}
-
-/// Voids the order's live tickets and gives their seats back. Returns how many.
-async fn release_seats(tx: &mut PgConnection, order_id: i64) -> Result<i64, DataError> {
-    let released: Vec<(i64, i64)> = sqlx::query_as(
-        "WITH voided AS ( \
-             UPDATE tickets SET status = 'cancelled', checked_in_at = NULL, checked_in_by = NULL \
-             WHERE order_id = $1 AND status <> 'cancelled' AND deleted_at IS NULL \
-             RETURNING ticket_type_id) \
-         SELECT ticket_type_id, count(*) FROM voided GROUP BY ticket_type_id",
-    )
-    .bind(order_id)
-    .fetch_all(&mut *tx)
-    .await?;
-    let mut total = 0;
-    for (type_id, n) in released {
-        sqlx::query("UPDATE ticket_types SET sold = sold - $2 WHERE id = $1")
-            .bind(type_id)
-            .bind(n as i32)
-            .execute(&mut *tx)
-            .await?;
-        total += n;
-    }
-    Ok(total)
-}
-
-/// Takes the seats of a cancelled order's tickets again, all or none.
-async fn retake_seats(tx: &mut PgConnection, order_id: i64) -> Result<i64, DataError> {
-    let wanted: Vec<(i64, i64, String)> = sqlx::query_as(
-        "SELECT t.ticket_type_id, count(*), tt.name FROM tickets t \
-         JOIN ticket_types tt ON tt.id = t.ticket_type_id \
-         WHERE t.order_id = $1 AND t.status = 'cancelled' AND t.deleted_at IS NULL \
-         GROUP BY t.ticket_type_id, tt.name",
-    )
-    .bind(order_id)
-    .fetch_all(&mut *tx)
-    .await?;
-    let mut total = 0;
-    for (type_id, n, name) in wanted {
-        let taken = sqlx::query(
-            "UPDATE ticket_types SET sold = sold + $2 WHERE id = $1 AND sold + $2 <= quantity",
-        )
-        .bind(type_id)
-        .bind(n as i32)
-        .execute(&mut *tx)
-        .await?;
-        if taken.rows_affected() == 0 {
-            return Err(DataError::Refused(format!(
-                "cannot reactivate: not enough {name} tickets left"
-            )));
-        }
-        total += n;
-    }
-    sqlx::query("UPDATE tickets SET status = 'valid' WHERE order_id = $1 AND status = 'cancelled' AND deleted_at IS NULL")
-        .bind(order_id)
-        .execute(&mut *tx)
-        .await?;
-    Ok(total)
 }
 
 #[cfg(test)]

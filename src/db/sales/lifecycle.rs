@@ -1,0 +1,172 @@
+//! The order lifecycle (DESIGN.md "Order lifecycle"): mark paid, cancel, refund, reactivate.
+//! Cancel and refund void the tickets and give their seats back; reactivate takes them again,
+//! only if they are still free.
+
+use sqlx::{PgConnection, PgPool};
+
+use crate::db::audit;
+use crate::db::auth::{Actor, Role};
+use crate::db::model::OrderStatus;
+use crate::db::sales::may_manage_orders;
+use crate::error::DataError;
+
+/// The order actions of the lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderAction {
+    MarkPaid,
+    Cancel,
+    Refund,
+    Reactivate,
+}
+
+impl OrderAction {
+    pub fn label(self) -> &'static str {
+        match self {
+            OrderAction::MarkPaid => "mark paid",
+            OrderAction::Cancel => "cancel",
+            OrderAction::Refund => "refund",
+            OrderAction::Reactivate => "reactivate",
+        }
+    }
+
+    /// The status an order must have for the action, and the status it gets.
+    fn transition(self) -> (OrderStatus, OrderStatus) {
+        match self {
+            OrderAction::MarkPaid => (OrderStatus::Pending, OrderStatus::Paid),
+            OrderAction::Cancel => (OrderStatus::Pending, OrderStatus::Cancelled),
+            OrderAction::Refund => (OrderStatus::Paid, OrderStatus::Refunded),
+            OrderAction::Reactivate => (OrderStatus::Cancelled, OrderStatus::Pending),
+        }
+    }
+}
+
+/// What an order action did, for the message after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionOutcome {
+    pub code: String,
+    pub status: OrderStatus,
+    pub tickets_changed: i64,
+}
+
+/// Applies `action` to order `order_id`: cancel and refund void the tickets and give the seats
+/// back; reactivate takes them again, only if they are still free.
+pub async fn apply_action(
+    pool: &PgPool,
+    actor: &Actor,
+    order_id: i64,
+    action: OrderAction,
+) -> Result<ActionOutcome, DataError> {
+    let mut tx = pool.begin().await?;
+    let row: Option<(String, OrderStatus, i64, i64)> = sqlx::query_as(
+        "SELECT code, status, event_id, user_id FROM orders WHERE id = $1 AND deleted_at IS NULL FOR UPDATE",
+    )
+    .bind(order_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((code, status, event_id, buyer)) = row else {
+        return Err(DataError::NotFound);
+    };
+    let own_pending_cancel =
+        actor.role == Role::Customer && buyer == actor.id && action == OrderAction::Cancel;
+    if !own_pending_cancel {
+        may_manage_orders(&mut tx, actor, event_id).await?;
+    }
+    let (from, to) = action.transition();
+    if status != from {
+        return Err(DataError::Refused(format!(
+            "order {code} is {}; only a {} order can be {}",
+            status.label(),
+            from.label(),
+            match action {
+                OrderAction::MarkPaid => "marked paid",
+                OrderAction::Cancel => "cancelled",
+                OrderAction::Refund => "refunded",
+                OrderAction::Reactivate => "reactivated",
+            }
+        )));
+    }
+    let tickets_changed = match action {
+        OrderAction::MarkPaid => 0,
+        OrderAction::Cancel | OrderAction::Refund => release_seats(&mut tx, order_id).await?,
+        OrderAction::Reactivate => retake_seats(&mut tx, order_id).await?,
+    };
+    sqlx::query("UPDATE orders SET status = $2 WHERE id = $1")
+        .bind(order_id)
+        .bind(to)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        action.label(),
+        "order",
+        order_id,
+        Some(serde_json::json!({ "status": from.label() })),
+        Some(serde_json::json!({ "status": to.label(), "tickets_changed": tickets_changed })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ActionOutcome {
+        code,
+        status: to,
+        tickets_changed,
+    })
+}
+
+/// Voids the order's live tickets and gives their seats back. Returns how many.
+async fn release_seats(tx: &mut PgConnection, order_id: i64) -> Result<i64, DataError> {
+    let released: Vec<(i64, i64)> = sqlx::query_as(
+        "WITH voided AS ( \
+             UPDATE tickets SET status = 'cancelled', checked_in_at = NULL, checked_in_by = NULL \
+             WHERE order_id = $1 AND status <> 'cancelled' AND deleted_at IS NULL \
+             RETURNING ticket_type_id) \
+         SELECT ticket_type_id, count(*) FROM voided GROUP BY ticket_type_id",
+    )
+    .bind(order_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut total = 0;
+    for (type_id, n) in released {
+        sqlx::query("UPDATE ticket_types SET sold = sold - $2 WHERE id = $1")
+            .bind(type_id)
+            .bind(n as i32)
+            .execute(&mut *tx)
+            .await?;
+        total += n;
+    }
+    Ok(total)
+}
+
+/// Takes the seats of a cancelled order's tickets again, all or none.
+async fn retake_seats(tx: &mut PgConnection, order_id: i64) -> Result<i64, DataError> {
+    let wanted: Vec<(i64, i64, String)> = sqlx::query_as(
+        "SELECT t.ticket_type_id, count(*), tt.name FROM tickets t \
+         JOIN ticket_types tt ON tt.id = t.ticket_type_id \
+         WHERE t.order_id = $1 AND t.status = 'cancelled' AND t.deleted_at IS NULL \
+         GROUP BY t.ticket_type_id, tt.name",
+    )
+    .bind(order_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut total = 0;
+    for (type_id, n, name) in wanted {
+        let taken = sqlx::query(
+            "UPDATE ticket_types SET sold = sold + $2 WHERE id = $1 AND sold + $2 <= quantity",
+        )
+        .bind(type_id)
+        .bind(n as i32)
+        .execute(&mut *tx)
+        .await?;
+        if taken.rows_affected() == 0 {
+            return Err(DataError::Refused(format!(
+                "cannot reactivate: not enough {name} tickets left"
+            )));
+        }
+        total += n;
+    }
+    sqlx::query("UPDATE tickets SET status = 'valid' WHERE order_id = $1 AND status = 'cancelled' AND deleted_at IS NULL")
+        .bind(order_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(total)
+}
