@@ -100,6 +100,19 @@ async fn sixteen_kiosks_admit_every_ticket_exactly_once() {
     .expect("counts");
     assert_eq!(checked_in, 150);
     assert_eq!(scans, 16 * 150, "every attempt is in scans");
+    // Each admission (a change of status) is in the audit log once, with who and where.
+    let (audited, tickets, by_staff): (i64, i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(DISTINCT a.entity_id), count(*) FILTER (WHERE a.actor_id = $2 \
+           AND a.after->>'terminal' LIKE 'door-%' AND a.after->>'status' = 'checked_in') \
+         FROM audit_log a JOIN tickets t ON t.id = a.entity_id \
+         WHERE a.entity = 'ticket' AND a.action = 'check_in' AND t.code = ANY($1)",
+    )
+    .bind(&codes)
+    .bind(staff.id)
+    .fetch_one(&db.pool)
+    .await
+    .expect("audit");
+    assert_eq!((audited, tickets, by_staff), (150, 150, 150));
 }
 
 #[tokio::test]
