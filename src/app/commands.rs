@@ -152,7 +152,7 @@ pub const COMMANDS: &[CommandInfo] = &[
     info(
         Command::TicketTypes,
         "ticket_types",
-        "ticket types of the selected event: edit or add",
+        "the selected event's ticket types: edit, add, delete",
         LIST,
     ),
     info(
@@ -302,20 +302,46 @@ impl KeyMap {
             .map(|(command, _)| *command)
     }
 
-    /// The help lines of a screen: its commands in help order with their keys.
+    /// The help lines of a screen: its commands in help order with their keys. The five
+    /// tab-by-number commands share one line (when each has keys), to keep the help short.
     pub fn help_lines(&self, context: Context) -> Vec<(String, &'static str)> {
-        COMMANDS
+        const TAB_NUMBERS: [Command; 5] = [
+            Command::Tab1,
+            Command::Tab2,
+            Command::Tab3,
+            Command::Tab4,
+            Command::Tab5,
+        ];
+        let labels = |command: &Command| -> Option<String> {
+            let keys = self.bindings.get(command)?;
+            if keys.is_empty() {
+                return None;
+            }
+            Some(keys.iter().map(Key::label).collect::<Vec<_>>().join(" / "))
+        };
+        let tab_keys: Option<Vec<String>> = TAB_NUMBERS.iter().map(labels).collect();
+        let mut lines = Vec::new();
+        for info in COMMANDS
             .iter()
             .filter(|info| info.contexts.contains(&context))
-            .filter_map(|info| {
-                let keys = self.bindings.get(&info.command)?;
-                if keys.is_empty() {
-                    return None;
+        {
+            match (&tab_keys, TAB_NUMBERS.contains(&info.command)) {
+                (Some(keys), true) => {
+                    if info.command == Command::Tab1 {
+                        lines.push((
+                            keys.join(" "),
+                            "tab: Events, Orders, Tickets, Check-in, Trash",
+                        ));
+                    }
                 }
-                let labels: Vec<String> = keys.iter().map(Key::label).collect();
-                Some((labels.join(" / "), info.help))
-            })
-            .collect()
+                _ => {
+                    if let Some(keys) = labels(&info.command) {
+                        lines.push((keys, info.help));
+                    }
+                }
+            }
+        }
+        lines
     }
 
     /// The first key of a command, for hints ("? help").

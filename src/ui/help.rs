@@ -35,7 +35,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         1
     };
     let per_column = lines.len().div_ceil(columns);
-    let width = if columns == 1 { 76 } else { area.width };
+    let width = if columns == 1 { 84 } else { area.width };
     let popup = centered(area, width, per_column as u16 + 2);
     let block = Block::default()
         .borders(Borders::ALL)
