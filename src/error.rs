@@ -68,6 +68,12 @@ pub enum DataError {
     Fields(FieldErrors),
     #[error("the database is not reachable: {0}")]
     Unavailable(String),
+    /// The connection broke while committing: the change may or may not have been saved.
+    #[error(
+        "the database stopped answering while saving, so it is not known whether the change \
+         was saved: look at the list before saving again"
+    )]
+    Unconfirmed,
     #[error("database error: {0}")]
     Database(String),
 }

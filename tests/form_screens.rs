@@ -310,3 +310,59 @@ async fn an_admin_finds_and_edits_users_and_others_are_refused() {
         .await
         .expect("the reset password works");
 }
+
+#[tokio::test]
+async fn a_save_that_cannot_reach_the_database_is_kept_and_sent_when_it_is_back() {
+    use boxoffice::data_task::{DataErrorText, DataEvent, Slot};
+    use boxoffice::event::AppEvent;
+    use crossterm::event::{Event, KeyEvent};
+
+    let db = TestDb::with_demo().await;
+    let mut harness = signed_in(&db, "ada@boxoffice.test").await;
+    harness.press(KeyCode::Char('n')).await;
+    harness.type_text("Offline Night").await;
+    harness.press(KeyCode::Tab).await;
+    harness.type_text("Cellar").await;
+    harness.press(KeyCode::Tab).await;
+    harness.type_text("2026-12-05 20:00").await;
+    harness.press(KeyCode::Tab).await;
+    harness.type_text("2026-12-05 23:00").await;
+    // Ctrl-s, and the database is away: the save comes back unavailable.
+    harness
+        .app
+        .handle_event(AppEvent::Input(Event::Key(KeyEvent::new(
+            KeyCode::Char('s'),
+            KeyModifiers::CONTROL,
+        ))));
+    let save = harness.app.take_requests().remove(0);
+    assert_eq!(save.request.slot(), Slot::Form);
+    harness.app.handle_event(AppEvent::Data(DataEvent::Reply {
+        slot: Slot::Form,
+        generation: save.generation,
+        result: Err(DataErrorText {
+            message: "the database is not reachable: connection refused".into(),
+            unavailable: true,
+            fields: Vec::new(),
+            conflict: false,
+        }),
+    }));
+    let screen = harness.render();
+    assert!(screen.contains("what you typed is kept"), "{screen}");
+    assert!(harness.app.wants_ticks(), "ticks keep coming to retry");
+    // Nothing goes out while the database is away ...
+    harness.app.handle_event(AppEvent::Tick);
+    assert!(
+        harness
+            .app
+            .take_requests()
+            .iter()
+            .all(|envelope| envelope.request.slot() != Slot::Form),
+        "the save waits for the database"
+    );
+    // ... and once it answers (the list's retry), the save goes out by itself.
+    harness.app.unreachable_since = None;
+    harness.app.handle_event(AppEvent::Tick);
+    harness.settle().await;
+    assert!(harness.app.form.is_none(), "{}", harness.render());
+    assert!(flash(&harness).contains("created event “Offline Night”"));
+}

@@ -130,9 +130,12 @@ impl App {
                 self.flash_info("nothing changed");
             }
             FormAction::Send(request) => {
+                let save = request.is_form_save().then(|| request.clone());
                 let generation = self.send_tracked(*request);
                 if let Some(form) = self.form.as_mut() {
                     form.waiting = Some(generation);
+                    form.sent = save;
+                    form.retry = None;
                 }
             }
         }
@@ -265,6 +268,14 @@ impl App {
                     Some(form) => {
                         form.waiting = None;
                         form.show_errors(&error);
+                        if error.unavailable && form.sent.is_some() {
+                            form.retry = form.sent.take();
+                            form.error = Some(
+                                "the database is not reachable: what you typed is kept, and \
+                                 saved as soon as it answers again"
+                                    .into(),
+                            );
+                        }
                     }
                     None => self.flash_error(error.message),
                 }
@@ -279,6 +290,27 @@ impl App {
                 self.flash_info("reloaded: your changes are kept over the new version; save again");
             }
             _ => self.form = Some(loaded),
+        }
+    }
+
+    /// Sends a save that could not reach the database again, once it answers.
+    pub(super) fn resend_form_save(&mut self) {
+        if self.unreachable_since.is_some() {
+            return;
+        }
+        let Some(form) = self.form.as_mut() else {
+            return;
+        };
+        if form.waiting.is_some() {
+            return;
+        }
+        let Some(request) = form.retry.take() else {
+            return;
+        };
+        form.sent = Some(request.clone());
+        let generation = self.send_tracked(*request);
+        if let Some(form) = self.form.as_mut() {
+            form.waiting = Some(generation);
         }
     }
 

@@ -333,6 +333,9 @@ impl App {
 impl App {
     /// Whether a tick changes what is drawn (a spinner turning, a message expiring).
     pub fn wants_ticks(&self) -> bool {
-        self.is_loading() || self.flash.is_some() || self.unreachable_since.is_some()
+        self.is_loading()
+            || self.flash.is_some()
+            || self.unreachable_since.is_some()
+            || self.form.as_ref().is_some_and(|form| form.retry.is_some())
     }
 }

@@ -68,6 +68,7 @@ impl App {
             let requests = self.view_mut().reload(page_size);
             self.send_all(requests);
         }
+        self.resend_form_save();
     }
 
     fn handle_key(&mut self, key: &KeyEvent) {

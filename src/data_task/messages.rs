@@ -128,6 +128,18 @@ pub enum Request {
 }
 
 impl Request {
+    /// Whether this saves a form (as opposed to loading one).
+    pub fn is_form_save(&self) -> bool {
+        matches!(
+            self,
+            Request::SaveHolder { .. }
+                | Request::SaveEvent { .. }
+                | Request::SaveTicketType { .. }
+                | Request::Sell(_)
+                | Request::SaveUser { .. }
+        )
+    }
+
     pub fn slot(&self) -> Slot {
         match self {
             Request::SignIn { .. } => Slot::SignIn,

@@ -119,6 +119,10 @@ pub struct Form {
     pub waiting: Option<u64>,
     /// The last save was refused because the row changed: Ctrl-r reloads it.
     pub conflict: bool,
+    /// The save under way, kept in case the database cannot be reached.
+    pub sent: Option<Box<Request>>,
+    /// A save that could not reach the database: sent again once it answers.
+    pub retry: Option<Box<Request>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,6 +143,8 @@ impl Form {
             confirm_discard: false,
             waiting: None,
             conflict: false,
+            sent: None,
+            retry: None,
         }
     }
 

@@ -184,7 +184,7 @@ pub async fn create_event(
         Some(serde_json::to_value(&saved).unwrap_or_default()),
     )
     .await?;
-    tx.commit().await?;
+    crate::db::edits::commit(tx).await?;
     Ok(saved)
 }
 
@@ -233,6 +233,6 @@ pub async fn update_event(
         Some(serde_json::to_value(&saved).unwrap_or_default()),
     )
     .await?;
-    tx.commit().await?;
+    crate::db::edits::commit(tx).await?;
     Ok(saved)
 }

@@ -126,7 +126,7 @@ pub async fn save_holder_name(
         Some(serde_json::json!({ "holder_name": saved.holder_name })),
     )
     .await?;
-    tx.commit().await?;
+    crate::db::edits::commit(tx).await?;
     Ok(saved)
 }
 

@@ -12,8 +12,21 @@ pub mod users;
 pub use holder::{HolderName, load_holder_name, save_holder_name, validate_holder_name};
 
 use serde_json::Value;
+use sqlx::{Postgres, Transaction};
 
-use crate::error::FieldErrors;
+use crate::error::{DataError, FieldErrors};
+
+/// Commits a form's save. A connection lost before the commit means nothing was written (the
+/// form may safely send it again when the database is back); lost during the commit, nobody
+/// knows, and the form must not send it again by itself.
+pub(crate) async fn commit(tx: Transaction<'_, Postgres>) -> Result<(), DataError> {
+    tx.commit()
+        .await
+        .map_err(|error| match DataError::from(error) {
+            DataError::Unavailable(_) => DataError::Unconfirmed,
+            other => other,
+        })
+}
 
 /// Trims `value` and checks it is between `min` and `max` characters with no control
 /// characters; the reason goes to `field` in `errors`.
@@ -85,8 +98,7 @@ fn plain(value: &Value) -> String {
 }
 
 /// The refusal of a save based on an old version.
-pub(crate) fn conflict(what: &str, loaded: &Value, now: Option<&Value>) -> crate::error::DataError {
-    use crate::error::DataError;
+pub(crate) fn conflict(what: &str, loaded: &Value, now: Option<&Value>) -> DataError {
     match now {
         None => DataError::Refused(format!(
             "this {what} was deleted meanwhile; nothing was saved"

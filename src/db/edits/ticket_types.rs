@@ -162,7 +162,7 @@ pub async fn create_ticket_type(
         Some(editable(&saved)),
     )
     .await?;
-    tx.commit().await?;
+    crate::db::edits::commit(tx).await?;
     Ok(saved)
 }
 
@@ -220,7 +220,7 @@ pub async fn update_ticket_type(
         Some(editable(&saved)),
     )
     .await?;
-    tx.commit().await?;
+    crate::db::edits::commit(tx).await?;
     Ok(saved)
 }
 

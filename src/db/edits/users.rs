@@ -166,7 +166,7 @@ pub async fn create_user(
         Some(serde_json::to_value(&saved).unwrap_or_default()),
     )
     .await?;
-    tx.commit().await?;
+    crate::db::edits::commit(tx).await?;
     Ok(saved)
 }
 
@@ -226,7 +226,7 @@ pub async fn update_user(
         Some(after),
     )
     .await?;
-    tx.commit().await?;
+    crate::db::edits::commit(tx).await?;
     Ok(saved)
 }
 

@@ -87,6 +87,6 @@ pub async fn sell_at_box_office(
         },
     )
     .await?;
-    tx.commit().await?;
+    crate::db::edits::commit(tx).await?;
     Ok((sold, buyer))
 }
