@@ -33,8 +33,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     } else {
         app.database_label.clone()
     };
-    // The message comes before the database name: on a narrow terminal the name is cut first.
-    let mut spans = vec![Span::raw(format!("{who} │ "))];
+    // The message comes before the database name: on a narrow terminal the name is cut first;
+    // and a message too long to fit beside who is signed in takes that place too.
+    let flash_width = app.flash.as_ref().map_or(0, |f| f.text.chars().count());
+    let who = if who.chars().count() + 3 + flash_width > left.width as usize {
+        " ".to_string()
+    } else {
+        format!("{who} │ ")
+    };
+    let mut spans = vec![Span::raw(who)];
     match (&app.flash, &app.database) {
         (None, _) if app.unreachable_since.is_some() => {
             spans.push(Span::styled(
