@@ -106,9 +106,9 @@ async fn order_actions_say_what_they_will_do() {
             .expect("status");
     assert_eq!(status, "refunded");
     assert!(harness.render().contains("order SWRG-6HEQ is refunded"));
-    // Refunding again is refused with the reason.
+    // Refunding again is refused at once, with the reason, without asking.
     harness.press(KeyCode::Char('f')).await;
-    harness.press(KeyCode::Char('y')).await;
+    assert!(harness.app.confirm.is_none());
     let flash = harness
         .app
         .flash
@@ -118,6 +118,21 @@ async fn order_actions_say_what_they_will_do() {
     assert!(
         flash.contains("only a paid order can be refunded"),
         "{flash}"
+    );
+    // The data layer refuses it too, whatever the screen shows.
+    let order_id: i64 = sqlx::query_scalar("SELECT id FROM orders WHERE code = 'SWRG-6HEQ'")
+        .fetch_one(&db.pool)
+        .await
+        .expect("order");
+    let refused = harness
+        .request(boxoffice::data_task::Request::OrderAction {
+            order_id,
+            action: boxoffice::db::sales::OrderAction::Refund,
+        })
+        .await;
+    assert!(
+        matches!(&refused, Err(boxoffice::error::DataError::Refused(m)) if m.contains("only a paid order")),
+        "{refused:?}"
     );
 }
 

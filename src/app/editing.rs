@@ -19,7 +19,7 @@ impl App {
     }
 
     /// Refuses early (before anything is typed) what the data layer would refuse anyway.
-    fn may(&mut self, allowed: &[Role], what: &str) -> bool {
+    pub(super) fn may(&mut self, allowed: &[Role], what: &str) -> bool {
         match self.role() {
             Some(role) if allowed.contains(&role) => true,
             Some(role) => {

@@ -93,6 +93,13 @@ impl App {
 
     /// `d` on a list: ask the data layer what would go, then ask the user.
     pub(super) fn ask_delete(&mut self) {
+        let deleters: &[Role] = match self.view().selected_row() {
+            Some(Row::Event(_)) => &[Role::Admin, Role::Organizer],
+            _ => &[Role::Admin, Role::Organizer, Role::Support],
+        };
+        if !self.may(deleters, "delete this") {
+            return;
+        }
         let target = match self.view().selected_row() {
             Some(Row::Event(event)) => Target::Event(event.id),
             Some(Row::Order(order)) => Target::Order(order.id),
@@ -108,6 +115,21 @@ impl App {
             self.flash_info("select an order first (Orders tab)");
             return;
         };
+        // Refused at once what the data layer would refuse after the question: a role that
+        // may not, or a step the lifecycle does not allow from this status.
+        let customer_cancel = action == OrderAction::Cancel;
+        let roles: &[Role] = if customer_cancel {
+            &[Role::Admin, Role::Organizer, Role::Support, Role::Customer]
+        } else {
+            &[Role::Admin, Role::Organizer, Role::Support]
+        };
+        if !self.may(roles, "change orders") {
+            return;
+        }
+        if let Some(refusal) = action.refusal(&order.code, order.status) {
+            self.flash_error(refusal);
+            return;
+        }
         let live_tickets = match &self.view().detail {
             Loadable::Ready(Detail::Order(detail)) if detail.order.id == order.id => detail
                 .tickets

@@ -29,6 +29,24 @@ impl OrderAction {
         }
     }
 
+    /// Why an order of `status` cannot take this action (the lifecycle), if it cannot.
+    pub fn refusal(self, code: &str, status: OrderStatus) -> Option<String> {
+        let (from, _) = self.transition();
+        (status != from).then(|| {
+            format!(
+                "order {code} is {}; only a {} order can be {}",
+                status.label(),
+                from.label(),
+                match self {
+                    OrderAction::MarkPaid => "marked paid",
+                    OrderAction::Cancel => "cancelled",
+                    OrderAction::Refund => "refunded",
+                    OrderAction::Reactivate => "reactivated",
+                }
+            )
+        })
+    }
+
     /// The status an order must have for the action, and the status it gets.
     fn transition(self) -> (OrderStatus, OrderStatus) {
         match self {
@@ -71,20 +89,10 @@ pub async fn apply_action(
     if !own_pending_cancel {
         may_manage_orders(&mut tx, actor, event_id).await?;
     }
-    let (from, to) = action.transition();
-    if status != from {
-        return Err(DataError::Refused(format!(
-            "order {code} is {}; only a {} order can be {}",
-            status.label(),
-            from.label(),
-            match action {
-                OrderAction::MarkPaid => "marked paid",
-                OrderAction::Cancel => "cancelled",
-                OrderAction::Refund => "refunded",
-                OrderAction::Reactivate => "reactivated",
-            }
-        )));
+    if let Some(refusal) = action.refusal(&code, status) {
+        return Err(DataError::Refused(refusal));
     }
+    let (from, to) = action.transition();
     let tickets_changed = match action {
         OrderAction::MarkPaid => 0,
         OrderAction::Cancel | OrderAction::Refund => release_seats(&mut tx, order_id).await?,
