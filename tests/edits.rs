@@ -116,7 +116,7 @@ async fn holder_names_follow_the_role_matrix() {
         .expect("load");
     assert!(matches!(
         save_holder_name(&db.pool, &admin, &loaded, "  ").await,
-        Err(DataError::Invalid(_))
+        Err(DataError::Fields(_))
     ));
 }
 
@@ -149,7 +149,7 @@ mod form {
         harness.press(KeyCode::Enter).await;
         let screen = harness.render();
         assert!(
-            screen.contains("✗ a ticket needs a holder name"),
+            screen.contains("✗ a ticket's holder name cannot be empty"),
             "{screen}"
         );
         insta::assert_snapshot!("holder_form_invalid", screen);

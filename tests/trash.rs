@@ -307,7 +307,7 @@ async fn a_ticket_type_goes_to_the_trash_only_while_none_of_it_is_sold() {
     .expect("a type with sales");
     let refused = trash::delete(&db.pool, &ada, Target::TicketType(sold_type)).await;
     assert!(
-        matches!(&refused, Err(DataError::Refused(m)) if m.contains("cancel or refund their orders first")),
+        matches!(&refused, Err(DataError::Refused(m)) if m.contains("only an unsold ticket type can go to the trash")),
         "{refused:?}"
     );
     let draft = TicketTypeDraft {

@@ -130,12 +130,12 @@ impl App {
                 self.flash_info("nothing changed");
             }
             FormAction::Send(request) => {
-                let save = request.is_form_save().then(|| request.clone());
+                let saving = request.is_form_save();
                 let generation = self.send_tracked(*request);
                 if let Some(form) = self.form.as_mut() {
                     form.waiting = Some(generation);
-                    form.sent = save;
-                    form.retry = None;
+                    form.saving = saving;
+                    form.retry = false;
                 }
             }
         }
@@ -220,7 +220,14 @@ impl App {
                     self.picker = Some(Picker::ticket_types(types));
                 }
             }
-            Err(error) => self.flash_error(error.message),
+            Err(error) => match self.form.as_mut() {
+                // A sale form's reload (Ctrl-r) failed: it stays as it was, saying why.
+                Some(form) if form.waiting.is_some() => {
+                    form.waiting = None;
+                    form.show_errors(&error);
+                }
+                _ => self.flash_error(error.message),
+            },
             Ok(_) => {}
         }
     }
@@ -235,6 +242,8 @@ impl App {
         }
         self.waiting_form = None;
         let offset = self.time_offset;
+        // A reload keeps the purpose's row; a save answers for what the fields hold.
+        let was_save = self.form.as_ref().is_some_and(|form| form.saving);
         let loaded = match result {
             Ok(Answer::HolderLoaded(loaded)) => {
                 let code = match self.view().selected_row() {
@@ -268,8 +277,8 @@ impl App {
                     Some(form) => {
                         form.waiting = None;
                         form.show_errors(&error);
-                        if error.unavailable && form.sent.is_some() {
-                            form.retry = form.sent.take();
+                        if error.unavailable && was_save {
+                            form.retry = true;
                             form.error = Some(
                                 "the database is not reachable: what you typed is kept, and \
                                  saved as soon as it answers again"
@@ -293,24 +302,29 @@ impl App {
         }
     }
 
-    /// Sends a save that could not reach the database again, once it answers.
+    /// Sends a save that could not reach the database again, once it answers, from the
+    /// fields as they are now.
     pub(super) fn resend_form_save(&mut self) {
         if self.unreachable_since.is_some() {
             return;
         }
+        let offset = self.time_offset;
         let Some(form) = self.form.as_mut() else {
             return;
         };
-        if form.waiting.is_some() {
+        if !form.retry || form.waiting.is_some() {
             return;
         }
-        let Some(request) = form.retry.take() else {
-            return;
-        };
-        form.sent = Some(request.clone());
-        let generation = self.send_tracked(*request);
-        if let Some(form) = self.form.as_mut() {
-            form.waiting = Some(generation);
+        form.retry = false;
+        match form.request(offset) {
+            Ok(request) => {
+                let generation = self.send_tracked(request);
+                if let Some(form) = self.form.as_mut() {
+                    form.waiting = Some(generation);
+                    form.saving = true;
+                }
+            }
+            Err(errors) => form.show_errors(&errors),
         }
     }
 

@@ -336,6 +336,6 @@ impl App {
         self.is_loading()
             || self.flash.is_some()
             || self.unreachable_since.is_some()
-            || self.form.as_ref().is_some_and(|form| form.retry.is_some())
+            || self.form.as_ref().is_some_and(|form| form.retry)
     }
 }

@@ -103,6 +103,8 @@ impl Picker {
                 self.selected = self.selected.saturating_sub(1);
                 PickerAction::None
             }
+            // While a search is under way the rows shown are the old ones: wait for the new.
+            KeyCode::Enter if self.waiting.is_some() => PickerAction::None,
             KeyCode::Enter => {
                 PickerAction::Open((self.selected < self.len()).then_some(self.selected))
             }

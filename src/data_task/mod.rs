@@ -31,6 +31,7 @@ pub async fn execute(
             .map(Answer::SignedIn);
     }
     let actor = actor.ok_or_else(|| DataError::Refused("sign in first".into()))?;
+    let actor = &crate::db::permissions::current_actor(pool, actor).await?;
     match request {
         Request::SignIn { .. } => Err(DataError::Refused("already signed in".into())),
         Request::Page(query) => listing::fetch_page(pool, actor, &query)

@@ -12,6 +12,7 @@ pub mod listing;
 pub mod local_server;
 pub mod migrations;
 pub mod model;
+pub mod permissions;
 pub mod sales;
 pub mod scope;
 pub mod seed;

@@ -16,9 +16,18 @@ const LABEL_WIDTH: usize = 14;
 const MARGIN: u16 = 2;
 
 pub fn draw(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
-    let errors = form.fields.iter().filter(|f| f.error.is_some()).count() as u16;
-    let wanted = form.fields.len() as u16 + errors + 7;
-    let popup = centered(area, 84, wanted.min(area.height));
+    let width = area.width.min(84);
+    let inner_width = width.saturating_sub(2).max(1);
+    let footer = footer_lines(form, theme);
+    // Each footer line takes as many rows as it wraps to, so a long reason stays readable
+    // and the keys line stays in sight.
+    let footer_height: u16 = footer
+        .iter()
+        .map(|line| (line.width() as u16).div_ceil(inner_width).max(1))
+        .sum();
+    let (lines, cursor, focus_line) = field_lines(form, inner_width, theme);
+    let wanted = lines.len() as u16 + 1 + footer_height + 2;
+    let popup = centered(area, width, wanted.min(area.height));
     frame.render_widget(Clear, popup);
     let block = Block::default().borders(Borders::ALL).title(Span::styled(
         format!(" {} ", printable(&form.title)),
@@ -29,11 +38,9 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
     if inner.height < 4 || inner.width < 30 {
         return;
     }
-    let footer_height = 4u16;
-    let fields_height = inner.height.saturating_sub(footer_height);
-    let (lines, cursor) = field_lines(form, inner.width, theme);
+    let footer_height = footer_height.min(inner.height.saturating_sub(2));
+    let fields_height = inner.height - footer_height;
     // Scroll so that the focused field (and its reason) stays in view.
-    let focus_line = cursor.map_or(0, |(line, _)| line);
     let skip = (focus_line + 2).saturating_sub(fields_height as usize);
     let shown: Vec<Line> = lines
         .into_iter()
@@ -51,26 +58,23 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
     {
         frame.set_cursor_position((inner.x + column, inner.y + (line - skip) as u16));
     }
-    let footer = Rect::new(
-        inner.x,
-        inner.y + fields_height,
-        inner.width,
-        inner.height - fields_height,
-    );
+    let footer_area = Rect::new(inner.x, inner.y + fields_height, inner.width, footer_height);
     frame.render_widget(
-        Paragraph::new(footer_lines(form, theme)).wrap(Wrap { trim: true }),
-        footer,
+        Paragraph::new(footer).wrap(Wrap { trim: true }),
+        footer_area,
     );
 }
 
-/// The field lines, and where the cursor goes (line, column) in the focused field.
+/// The field lines, where the cursor goes (line, column) in the focused field, and the line
+/// of the focused field.
 fn field_lines(
     form: &Form,
     width: u16,
     theme: &Theme,
-) -> (Vec<Line<'static>>, Option<(usize, u16)>) {
+) -> (Vec<Line<'static>>, Option<(usize, u16)>, usize) {
     let mut lines = Vec::new();
     let mut cursor = None;
+    let mut focus_line = 0;
     let value_start = MARGIN as usize + LABEL_WIDTH;
     for (index, field) in form.fields.iter().enumerate() {
         let focused = index == form.focus;
@@ -112,8 +116,11 @@ fn field_lines(
         if value_width < room {
             spans.push(Span::styled(format!("  {hint}"), theme.dim()));
         }
-        if focused && !matches!(field.kind, FieldKind::Choice(_)) {
-            cursor = Some((lines.len(), value_start as u16 + at));
+        if focused {
+            focus_line = lines.len();
+            if !matches!(field.kind, FieldKind::Choice(_)) {
+                cursor = Some((lines.len(), value_start as u16 + at));
+            }
         }
         lines.push(Line::from(spans));
         if let Some(error) = &field.error {
@@ -123,16 +130,18 @@ fn field_lines(
             )));
         }
     }
-    (lines, cursor)
+    (lines, cursor, focus_line)
 }
 
 fn footer_lines(form: &Form, theme: &Theme) -> Vec<Line<'static>> {
     let summary = form
         .summary()
-        .map(|total| Line::from(Span::styled(total, theme.header())))
-        .unwrap_or_default();
+        .map(|total| Line::from(Span::styled(total, theme.header())));
     let status = if form.waiting.is_some() {
-        Line::from(Span::styled("working…", theme.dim()))
+        Line::from(Span::styled(
+            "working… (the form waits for the answer)",
+            theme.dim(),
+        ))
     } else if form.confirm_discard {
         Line::from(Span::styled(
             "discard your changes? Esc again discards; Ctrl-s saves",
@@ -151,7 +160,12 @@ fn footer_lines(form: &Form, theme: &Theme) -> Vec<Line<'static>> {
     } else {
         "Tab/Shift-Tab fields · Enter next (saves on the last) · Ctrl-s saves · Esc cancels"
     };
-    vec![summary, status, Line::from(Span::styled(keys, theme.dim()))]
+    let mut lines: Vec<Line> = summary.into_iter().collect();
+    if status.width() > 0 {
+        lines.push(status);
+    }
+    lines.push(Line::from(Span::styled(keys, theme.dim())));
+    lines
 }
 
 fn truncate(text: &str, width: usize) -> String {

@@ -119,10 +119,11 @@ pub struct Form {
     pub waiting: Option<u64>,
     /// The last save was refused because the row changed: Ctrl-r reloads it.
     pub conflict: bool,
-    /// The save under way, kept in case the database cannot be reached.
-    pub sent: Option<Box<Request>>,
-    /// A save that could not reach the database: sent again once it answers.
-    pub retry: Option<Box<Request>>,
+    /// The last save could not reach the database: it is sent again, from the fields as they
+    /// are then, once the database answers.
+    pub retry: bool,
+    /// Whether the request under way saves (rather than reloads).
+    pub saving: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,8 +144,8 @@ impl Form {
             confirm_discard: false,
             waiting: None,
             conflict: false,
-            sent: None,
-            retry: None,
+            retry: false,
+            saving: false,
         }
     }
 
@@ -163,6 +164,11 @@ impl Form {
     pub fn handle_key(&mut self, key: &KeyEvent, offset: chrono::FixedOffset) -> FormAction {
         let control = key.modifiers.contains(KeyModifiers::CONTROL);
         let last = self.fields.len().saturating_sub(1);
+        // While a save or reload is under way the fields stay as sent, and the form stays
+        // open to show how it went (the statement timeout bounds the wait).
+        if self.waiting.is_some() {
+            return FormAction::None;
+        }
         if key.code == KeyCode::Esc {
             if !self.changed() || self.confirm_discard {
                 return FormAction::Close;
@@ -197,9 +203,6 @@ impl Form {
     }
 
     fn save(&mut self, offset: chrono::FixedOffset) -> FormAction {
-        if self.waiting.is_some() {
-            return FormAction::None;
-        }
         for field in &mut self.fields {
             field.error = None;
         }
@@ -214,9 +217,6 @@ impl Form {
     }
 
     fn reload(&mut self) -> FormAction {
-        if self.waiting.is_some() {
-            return FormAction::None;
-        }
         let request = match &self.purpose {
             Purpose::Holder(loaded) => Request::LoadHolder {
                 ticket_id: loaded.ticket_id,

@@ -9,7 +9,7 @@ use crate::app::form::{Form, Purpose};
 use crate::data_task::{DataErrorText, Request};
 use crate::db::auth::Role;
 use crate::db::edits::events::EventDraft;
-use crate::db::edits::ticket_types::TicketTypeDraft;
+use crate::db::edits::ticket_types::{MAX_PRICE_CENTS, TicketTypeDraft};
 use crate::db::edits::users::UserDraft;
 use crate::db::edits::validate_holder_name;
 use crate::db::model::format_cents;
@@ -17,8 +17,6 @@ use crate::db::sales::{BoxOfficeSale, SaleLine};
 use crate::error::{DataError, FieldErrors};
 
 const TIME_EXAMPLE: &str = "a time like 2026-12-31 19:30";
-/// A million in money, in cents: anything above is a typing slip.
-const MAX_PRICE_CENTS: i64 = 100_000_000;
 
 /// A time typed in local time: "YYYY-MM-DD HH:MM" (or a date alone, meaning midnight).
 pub fn parse_time(text: &str, offset: FixedOffset) -> Result<DateTime<Utc>, String> {
@@ -78,16 +76,11 @@ fn to_text(error: DataError) -> DataErrorText {
 
 impl Form {
     /// The request that saves what is typed, or the reasons it cannot be saved.
-    pub(super) fn request(&self, offset: FixedOffset) -> Result<Request, DataErrorText> {
+    pub(crate) fn request(&self, offset: FixedOffset) -> Result<Request, DataErrorText> {
         let mut errors = FieldErrors::default();
         let request = match &self.purpose {
             Purpose::Holder(loaded) => {
-                let name = validate_holder_name(self.value("holder_name")).map_err(|error| {
-                    to_text(DataError::Fields(FieldErrors::one(
-                        "holder_name",
-                        error.to_string(),
-                    )))
-                })?;
+                let name = validate_holder_name(self.value("holder_name")).map_err(to_text)?;
                 Request::SaveHolder {
                     loaded: loaded.clone(),
                     name,

@@ -6,7 +6,8 @@ use sqlx::{PgConnection, PgPool};
 
 use crate::db::audit;
 use crate::db::auth::{Actor, Role};
-use crate::db::edits::{clean_email, clean_text, conflict};
+use crate::db::edits::{clean_email, clean_multiline_text, clean_text, conflict};
+use crate::db::permissions::may_manage_event;
 use crate::error::{DataError, FieldErrors};
 
 /// An event as loaded for editing, with the version it was read at.
@@ -40,12 +41,11 @@ impl EventDraft {
         let mut errors = FieldErrors::default();
         let title = clean_text(&mut errors, "title", "the title", &self.title, 1, 200);
         let venue = clean_text(&mut errors, "venue", "the venue", &self.venue, 1, 200);
-        let description = clean_text(
+        let description = clean_multiline_text(
             &mut errors,
             "description",
             "the description",
             &self.description,
-            0,
             10_000,
         );
         if self.ends_at <= self.starts_at {
@@ -75,40 +75,6 @@ async fn fetch_record(conn: &mut PgConnection, id: i64) -> Result<Option<EventRe
         .bind(id)
         .fetch_optional(conn)
         .await?)
-}
-
-/// Whether `actor` may create or change events; for an existing event, whether it is theirs.
-pub(crate) async fn may_manage_event(
-    conn: &mut PgConnection,
-    actor: &Actor,
-    event_id: Option<i64>,
-) -> Result<(), DataError> {
-    match actor.role {
-        Role::Admin => Ok(()),
-        Role::Organizer => {
-            let Some(event_id) = event_id else {
-                return Ok(());
-            };
-            let own: bool = sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM events WHERE id = $1 AND organizer_id = $2 AND deleted_at IS NULL)",
-            )
-            .bind(event_id)
-            .bind(actor.id)
-            .fetch_one(conn)
-            .await?;
-            if own {
-                Ok(())
-            } else {
-                Err(DataError::Refused(
-                    "you can only change your own events".into(),
-                ))
-            }
-        }
-        Role::Support | Role::Staff | Role::Customer => Err(DataError::Refused(format!(
-            "a {} account cannot create or change events",
-            actor.role.label()
-        ))),
-    }
 }
 
 pub async fn load_event(pool: &PgPool, actor: &Actor, id: i64) -> Result<EventRecord, DataError> {
@@ -212,7 +178,8 @@ pub async fn update_event(
     .bind(draft.starts_at)
     .bind(draft.ends_at)
     .bind(&draft.description)
-    .bind(actor.role == Role::Admin)
+    // Only an admin moves an event to another organizer, and only when they name one.
+    .bind(actor.role == Role::Admin && draft.organizer_email.is_some())
     .bind(organizer)
     .execute(&mut *tx)
     .await?;

@@ -7,7 +7,8 @@ use sqlx::PgPool;
 
 use crate::db::audit;
 use crate::db::auth::{Actor, Role};
-use crate::error::DataError;
+use crate::db::edits::clean_text;
+use crate::error::{DataError, FieldErrors};
 
 const MAX_HOLDER_CHARS: usize = 200;
 
@@ -21,19 +22,16 @@ pub struct HolderName {
 
 /// Checks a holder name as the form would, next to the field.
 pub fn validate_holder_name(name: &str) -> Result<String, DataError> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(DataError::Invalid("a ticket needs a holder name".into()));
-    }
-    if name.chars().count() > MAX_HOLDER_CHARS {
-        return Err(DataError::Invalid(format!(
-            "at most {MAX_HOLDER_CHARS} characters"
-        )));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(DataError::Invalid("no control characters, please".into()));
-    }
-    Ok(name.to_string())
+    let mut errors = FieldErrors::default();
+    let name = clean_text(
+        &mut errors,
+        "holder_name",
+        "a ticket's holder name",
+        name,
+        1,
+        MAX_HOLDER_CHARS,
+    );
+    errors.into_result(name)
 }
 
 /// Who may rename a ticket's holder (DESIGN.md "Roles": admins and support all, organizers

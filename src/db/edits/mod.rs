@@ -28,8 +28,8 @@ pub(crate) async fn commit(tx: Transaction<'_, Postgres>) -> Result<(), DataErro
         })
 }
 
-/// Trims `value` and checks it is between `min` and `max` characters with no control
-/// characters; the reason goes to `field` in `errors`.
+/// Trims `value` and checks it is between `min` and `max` characters on one line with no
+/// control characters; the reason goes to `field` in `errors`.
 pub(crate) fn clean_text(
     errors: &mut FieldErrors,
     field: &'static str,
@@ -38,13 +38,38 @@ pub(crate) fn clean_text(
     min: usize,
     max: usize,
 ) -> String {
+    clean(errors, field, what, value, (min, max), false)
+}
+
+/// As `clean_text`, but line breaks are allowed (a description).
+pub(crate) fn clean_multiline_text(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    what: &str,
+    value: &str,
+    max: usize,
+) -> String {
+    clean(errors, field, what, value, (0, max), true)
+}
+
+fn clean(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    what: &str,
+    value: &str,
+    (min, max): (usize, usize),
+    line_breaks: bool,
+) -> String {
     let value = value.trim();
     let length = value.chars().count();
     if length < min {
         errors.add(field, format!("{what} cannot be empty"));
     } else if length > max {
         errors.add(field, format!("{what}: at most {max} characters"));
-    } else if value.chars().any(|c| c.is_control() && c != '\n') {
+    } else if value
+        .chars()
+        .any(|c| c.is_control() && !(line_breaks && c == '\n'))
+    {
         errors.add(field, format!("{what}: no control characters, please"));
     }
     value.to_string()
@@ -53,13 +78,14 @@ pub(crate) fn clean_text(
 /// Checks an email's shape as the users table does (something@something, no spaces).
 pub(crate) fn clean_email(errors: &mut FieldErrors, field: &'static str, value: &str) -> String {
     let email = value.trim();
-    let shaped = email.len() <= 254
-        && email.split('@').count() == 2
+    let shaped = email.split('@').count() == 2
         && email.split('@').all(|part| {
             !part.is_empty() && !part.chars().any(|c| c.is_whitespace() || c.is_control())
         });
     if email.is_empty() {
         errors.add(field, "an email is needed");
+    } else if email.len() > 254 {
+        errors.add(field, "an email has at most 254 characters");
     } else if !shaped {
         errors.add(field, "an email looks like name@example.com");
     }
@@ -91,7 +117,11 @@ pub(crate) fn describe_changes(loaded: &Value, now: &Value) -> String {
 
 fn plain(value: &Value) -> String {
     match value {
-        Value::String(text) => text.clone(),
+        // Times are stored as RFC 3339 in UTC; say so rather than show the raw text.
+        Value::String(text) => match chrono::DateTime::parse_from_rfc3339(text) {
+            Ok(at) => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            Err(_) => text.clone(),
+        },
         Value::Null => String::new(),
         other => other.to_string(),
     }

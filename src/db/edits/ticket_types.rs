@@ -10,8 +10,8 @@ use sqlx::{PgConnection, PgPool};
 
 use crate::db::audit;
 use crate::db::auth::{Actor, Role};
-use crate::db::edits::events::may_manage_event;
 use crate::db::edits::{clean_text, conflict};
+use crate::db::permissions::may_manage_event;
 use crate::error::{DataError, FieldErrors};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -51,9 +51,13 @@ impl TicketTypeDraft {
         let name = clean_text(&mut errors, "name", "the name", &self.name, 1, 100);
         if self.price_cents < 0 {
             errors.add("price", "the price cannot be negative");
+        } else if self.price_cents > MAX_PRICE_CENTS {
+            errors.add("price", "at most 1000000.00");
         }
         if self.quantity < 0 {
             errors.add("quantity", "the capacity cannot be negative");
+        } else if self.quantity > MAX_QUANTITY {
+            errors.add("quantity", format!("at most {MAX_QUANTITY} seats"));
         } else if self.quantity < sold {
             errors.add(
                 "quantity",
@@ -72,8 +76,20 @@ impl TicketTypeDraft {
     }
 }
 
-const SELECT_TYPES: &str = "SELECT id, event_id, name, price_cents, quantity, sold, sales_start, sales_end \
-     FROM ticket_types WHERE event_id = $1 AND deleted_at IS NULL ORDER BY price_cents DESC, id";
+/// The most a ticket costs (1,000,000.00), and the most seats a type has: above is a slip.
+pub const MAX_PRICE_CENTS: i64 = 100_000_000;
+pub const MAX_QUANTITY: i32 = 1_000_000;
+
+/// A ticket type as `TicketTypeRecord` reads it, from `ticket_types`.
+macro_rules! select_type {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, event_id, name, price_cents, quantity, sold, sales_start, sales_end \
+             FROM ticket_types ",
+            $rest
+        )
+    };
+}
 
 /// The live ticket types of an event the actor may see.
 pub async fn event_ticket_types(
@@ -93,10 +109,12 @@ pub async fn event_ticket_types(
     if actor.role == Role::Organizer && organizer != actor.id {
         return Err(DataError::NotFound);
     }
-    let types = sqlx::query_as(SELECT_TYPES)
-        .bind(event_id)
-        .fetch_all(pool)
-        .await?;
+    let types = sqlx::query_as(select_type!(
+        "WHERE event_id = $1 AND deleted_at IS NULL ORDER BY price_cents DESC, id"
+    ))
+    .bind(event_id)
+    .fetch_all(pool)
+    .await?;
     Ok(EventTicketTypes {
         event_id,
         event_title,
@@ -108,13 +126,12 @@ async fn fetch_record(
     conn: &mut PgConnection,
     id: i64,
 ) -> Result<Option<TicketTypeRecord>, DataError> {
-    Ok(sqlx::query_as(
-        "SELECT id, event_id, name, price_cents, quantity, sold, sales_start, sales_end \
-         FROM ticket_types WHERE id = $1 AND deleted_at IS NULL",
+    Ok(
+        sqlx::query_as(select_type!("WHERE id = $1 AND deleted_at IS NULL"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?,
     )
-    .bind(id)
-    .fetch_optional(conn)
-    .await?)
 }
 
 /// The fields a person edits, for the audit log and for telling what changed.
@@ -176,12 +193,22 @@ pub async fn update_ticket_type(
 ) -> Result<TicketTypeRecord, DataError> {
     let draft = draft.validate(0)?;
     let mut tx = pool.begin().await?;
-    may_manage_event(&mut tx, actor, Some(loaded.event_id)).await?;
-    // Locks the row: sales of this type wait until the edit is decided.
-    let now: Option<TicketTypeRecord> = sqlx::query_as(
-        "SELECT id, event_id, name, price_cents, quantity, sold, sales_start, sales_end \
-         FROM ticket_types WHERE id = $1 AND deleted_at IS NULL FOR UPDATE",
+    // The event as the database has it (not as the caller says), checked and locked before
+    // the type, in the order a delete of the event locks them.
+    let event_id: Option<i64> = sqlx::query_scalar(
+        "SELECT event_id FROM ticket_types WHERE id = $1 AND deleted_at IS NULL",
     )
+    .bind(loaded.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(event_id) = event_id else {
+        return Err(conflict("ticket type", &editable(loaded), None));
+    };
+    may_manage_event(&mut tx, actor, Some(event_id)).await?;
+    // Locks the row: sales of this type wait until the edit is decided.
+    let now: Option<TicketTypeRecord> = sqlx::query_as(select_type!(
+        "WHERE id = $1 AND deleted_at IS NULL FOR UPDATE"
+    ))
     .bind(loaded.id)
     .fetch_optional(&mut *tx)
     .await?;

@@ -34,46 +34,7 @@ pub async fn sell_at_box_office(
     }
     let mut tx = pool.begin().await?;
     may_manage_orders(&mut tx, actor, sale.event_id).await?;
-    let existing: Option<(i64, String)> = sqlx::query_as(
-        "SELECT id, name FROM users WHERE lower(email) = lower($1) AND deleted_at IS NULL",
-    )
-    .bind(&email)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let (buyer_id, buyer) = match existing {
-        Some((id, name)) => (id, name),
-        None => {
-            let name = crate::db::edits::clean_text(
-                &mut errors,
-                "buyer_name",
-                "a new buyer's name",
-                &sale.buyer_name,
-                1,
-                200,
-            );
-            if !errors.is_empty() {
-                return Err(DataError::Fields(errors));
-            }
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO users (email, name, role) VALUES ($1, $2, 'customer') RETURNING id",
-            )
-            .bind(&email)
-            .bind(&name)
-            .fetch_one(&mut *tx)
-            .await?;
-            audit::record(
-                &mut tx,
-                actor,
-                "create",
-                "user",
-                id,
-                None,
-                Some(serde_json::json!({ "email": email, "name": name, "role": "customer" })),
-            )
-            .await?;
-            (id, format!("{name} (new buyer)"))
-        }
-    };
+    let (buyer_id, buyer) = find_or_create_buyer(&mut tx, actor, &email, &sale.buyer_name).await?;
     let sold = sell_in(
         &mut tx,
         actor,
@@ -89,4 +50,63 @@ pub async fn sell_at_box_office(
     .await?;
     crate::db::edits::commit(tx).await?;
     Ok((sold, buyer))
+}
+
+/// The live account with this email, or a new customer account with this name. Two
+/// cashiers selling to the same new buyer at once end up with one account: the second insert
+/// waits for the first and then finds it.
+async fn find_or_create_buyer(
+    tx: &mut sqlx::PgConnection,
+    actor: &Actor,
+    email: &str,
+    name: &str,
+) -> Result<(i64, String), DataError> {
+    let find = sqlx::query_as::<_, (i64, String)>(
+        "SELECT id, name FROM users WHERE lower(email) = lower($1) AND deleted_at IS NULL",
+    );
+    if let Some(found) = find.bind(email).fetch_optional(&mut *tx).await? {
+        return Ok(found);
+    }
+    let mut errors = crate::error::FieldErrors::default();
+    let name = crate::db::edits::clean_text(
+        &mut errors,
+        "buyer_name",
+        "a new buyer's name",
+        name,
+        1,
+        200,
+    );
+    if !errors.is_empty() {
+        return Err(DataError::Fields(errors));
+    }
+    let created: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO users (email, name, role) VALUES ($1, $2, 'customer') \
+         ON CONFLICT (lower(email)) WHERE deleted_at IS NULL DO NOTHING RETURNING id",
+    )
+    .bind(email)
+    .bind(&name)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(id) = created else {
+        return sqlx::query_as(
+            "SELECT id, name FROM users WHERE lower(email) = lower($1) AND deleted_at IS NULL",
+        )
+        .bind(email)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| {
+            DataError::Refused("that buyer's account changed meanwhile; try again".into())
+        });
+    };
+    audit::record(
+        tx,
+        actor,
+        "create",
+        "user",
+        id,
+        None,
+        Some(serde_json::json!({ "email": email, "name": name, "role": "customer" })),
+    )
+    .await?;
+    Ok((id, format!("{name} (new buyer)")))
 }

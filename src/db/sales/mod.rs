@@ -15,8 +15,9 @@ use rand::RngExt;
 use sqlx::{PgConnection, PgPool};
 
 use crate::db::audit;
-use crate::db::auth::{Actor, Role};
+use crate::db::auth::Actor;
 use crate::db::model::OrderStatus;
+pub(crate) use crate::db::permissions::may_manage_orders;
 use crate::error::DataError;
 
 /// The code alphabet: no 0/O, 1/I look-alikes.
@@ -64,58 +65,44 @@ pub struct SoldOrder {
     pub ticket_codes: Vec<String>,
 }
 
-/// Whether `actor` may sell for, or change orders of, `event_id`.
-pub(crate) async fn may_manage_orders(
-    conn: &mut PgConnection,
-    actor: &Actor,
-    event_id: i64,
-) -> Result<(), DataError> {
-    match actor.role {
-        Role::Admin | Role::Support => Ok(()),
-        Role::Organizer => {
-            let own: bool = sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM events WHERE id = $1 AND organizer_id = $2 AND deleted_at IS NULL)",
-            )
-            .bind(event_id)
-            .bind(actor.id)
-            .fetch_one(conn)
-            .await?;
-            if own {
-                Ok(())
-            } else {
-                Err(DataError::Refused(
-                    "you can only manage orders of your own events".into(),
-                ))
-            }
-        }
-        Role::Staff | Role::Customer => Err(DataError::Refused(format!(
-            "a {} account cannot sell or change orders",
-            actor.role.label()
-        ))),
-    }
-}
-
 /// Sells tickets: reserves the seats, creates the order and its tickets, all or nothing.
 pub async fn sell(pool: &PgPool, actor: &Actor, sale: &Sale) -> Result<SoldOrder, DataError> {
     let mut tx = pool.begin().await?;
+    may_manage_orders(&mut tx, actor, sale.event_id).await?;
     let sold = sell_in(&mut tx, actor, sale).await?;
     tx.commit().await?;
     Ok(sold)
 }
 
+/// The sale itself, in the caller's transaction, once the caller has checked that `actor`
+/// may sell for the event.
 pub(crate) async fn sell_in(
     tx: &mut PgConnection,
     actor: &Actor,
     sale: &Sale,
 ) -> Result<SoldOrder, DataError> {
-    let count: i32 = sale.lines.iter().map(|line| line.quantity.max(0)).sum();
+    if sale
+        .lines
+        .iter()
+        .any(|line| line.quantity > MAX_TICKETS_PER_SALE)
+    {
+        return Err(DataError::Invalid(format!(
+            "at most {MAX_TICKETS_PER_SALE} tickets per order"
+        )));
+    }
+    // Each line is at most MAX_TICKETS_PER_SALE, so the sum cannot overflow an i64.
+    let count: i64 = sale
+        .lines
+        .iter()
+        .map(|line| i64::from(line.quantity.max(0)))
+        .sum();
     if sale.lines.is_empty() || count == 0 {
         return Err(DataError::Invalid("choose at least one ticket".into()));
     }
     if sale.lines.iter().any(|line| line.quantity < 0) {
         return Err(DataError::Invalid("quantities cannot be negative".into()));
     }
-    if count > MAX_TICKETS_PER_SALE {
+    if count > i64::from(MAX_TICKETS_PER_SALE) {
         return Err(DataError::Invalid(format!(
             "at most {MAX_TICKETS_PER_SALE} tickets per order"
         )));
@@ -125,7 +112,6 @@ pub(crate) async fn sell_in(
             "the holder name or note is too long".into(),
         ));
     }
-    may_manage_orders(&mut *tx, actor, sale.event_id).await?;
     let buyer: Option<String> =
         sqlx::query_scalar("SELECT name FROM users WHERE id = $1 AND deleted_at IS NULL")
             .bind(sale.buyer_id)
@@ -158,6 +144,7 @@ pub(crate) async fn sell_in(
                 "that ticket type is not on sale for this event".into(),
             ));
         };
+        // Prices are at most MAX_PRICE_CENTS and a sale at most MAX_TICKETS_PER_SALE tickets.
         total += price * i64::from(line.quantity);
         tickets.extend(std::iter::repeat_n(
             line.ticket_type_id,

@@ -24,7 +24,7 @@ use crate::error::DataError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     Event(i64),
-    /// From an event's ticket types (`t`, then `d`): only while no live ticket is of it.
+    /// From an event's ticket types (`t`, then `d`): only while no live ticket names it.
     TicketType(i64),
     Order(i64),
     Ticket(i64),
@@ -174,17 +174,17 @@ async fn count_children(
         }
         Target::TicketType(id) => {
             // Its tickets belong to orders: they cannot go without them, nor stay without it.
+            // Cancelled ones too: reactivating their order would bring them back.
             let live: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM tickets WHERE ticket_type_id = $1 AND deleted_at IS NULL \
-                 AND status <> 'cancelled'",
+                "SELECT count(*) FROM tickets WHERE ticket_type_id = $1 AND deleted_at IS NULL",
             )
             .bind(id)
             .fetch_one(conn)
             .await?;
             if live > 0 {
                 return Err(DataError::Refused(format!(
-                    "{live} tickets of this type are sold: cancel or refund their orders first \
-                     (or delete the whole event)"
+                    "{live} tickets of this type are sold (or were, in cancelled orders): \
+                     only an unsold ticket type can go to the trash (or delete the whole event)"
                 )));
             }
             (0, 0, 0)

@@ -118,18 +118,29 @@ pub async fn purge(pool: &PgPool, actor: &Actor, batch: i64) -> Result<String, D
     }
     let mut tx = pool.begin().await?;
     let entry = batch_for(&mut tx, actor, batch).await?;
-    // Tickets outside the batch (cancelled ones of live orders, or ones in another batch)
-    // may still name one of its ticket types: it then stays in the trash, restorable.
-    let still_named: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM tickets WHERE trash_batch IS DISTINCT FROM $1 \
-         AND ticket_type_id IN (SELECT id FROM ticket_types WHERE trash_batch = $1)",
+    // Rows outside the batch that hang on to one of its rows (an order or ticket type of its
+    // event, a ticket of its order or type, moved to the trash earlier on its own) would be
+    // left pointing at nothing: those go first.
+    let dependents: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM ( \
+           SELECT o.id FROM orders o JOIN events e ON e.id = o.event_id \
+           WHERE e.trash_batch = $1 AND o.trash_batch IS DISTINCT FROM $1 \
+           UNION ALL \
+           SELECT tt.id FROM ticket_types tt JOIN events e ON e.id = tt.event_id \
+           WHERE e.trash_batch = $1 AND tt.trash_batch IS DISTINCT FROM $1 \
+           UNION ALL \
+           SELECT t.id FROM tickets t WHERE t.trash_batch IS DISTINCT FROM $1 \
+           AND (t.order_id IN (SELECT id FROM orders WHERE trash_batch = $1) \
+                OR t.ticket_type_id IN (SELECT id FROM ticket_types WHERE trash_batch = $1)) \
+         ) AS hanging_on",
     )
     .bind(batch)
     .fetch_one(&mut *tx)
     .await?;
-    if still_named > 0 {
+    if dependents > 0 {
         return Err(DataError::Refused(format!(
-            "cannot purge {}: {still_named} tickets outside it are of its ticket types",
+            "cannot purge {}: {dependents} rows deleted from it earlier (or still live) belong \
+             to it; purge or restore those first",
             entry.label
         )));
     }
