@@ -415,3 +415,146 @@ async fn a_box_office_sale_creates_a_new_buyer_only_if_the_sale_goes_through() {
     let refused = sell_at_box_office(&db.pool, &customer, &sale("chris@example.com", "", 1)).await;
     assert!(matches!(refused, Err(DataError::Refused(_))), "{refused:?}");
 }
+
+#[tokio::test]
+async fn writes_trust_the_database_not_the_record_they_are_given() {
+    let db = TestDb::with_demo().await;
+    let ada = db.actor("ada@boxoffice.test").await;
+    let grace = db.actor("grace@boxoffice.test").await;
+    let adas = create_event(&db.pool, &ada, &draft("Ada's"))
+        .await
+        .expect("event");
+    let graces = create_event(&db.pool, &grace, &draft("Grace's"))
+        .await
+        .expect("event");
+    let seat = create_ticket_type(&db.pool, &ada, adas.id, &ticket_type("Seat", 10))
+        .await
+        .expect("type");
+    // Grace names her own event in the record of Ada's ticket type: refused, unchanged.
+    let mut forged = seat.clone();
+    forged.event_id = graces.id;
+    let refused = update_ticket_type(&db.pool, &grace, &forged, &ticket_type("Mine", 10)).await;
+    assert!(matches!(refused, Err(DataError::Refused(_))), "{refused:?}");
+    let name: String = sqlx::query_scalar("SELECT name FROM ticket_types WHERE id = $1")
+        .bind(seat.id)
+        .fetch_one(&db.pool)
+        .await
+        .expect("name");
+    assert_eq!(name, "Seat");
+    // Absurd quantities are refused in words, not by overflowing.
+    let huge = sell_at_box_office(
+        &db.pool,
+        &ada,
+        &BoxOfficeSale {
+            event_id: adas.id,
+            buyer_email: "chris@example.com".into(),
+            buyer_name: String::new(),
+            lines: vec![
+                SaleLine {
+                    ticket_type_id: seat.id,
+                    quantity: i32::MAX,
+                },
+                SaleLine {
+                    ticket_type_id: seat.id,
+                    quantity: i32::MAX,
+                },
+            ],
+            note: String::new(),
+            paid: true,
+        },
+    )
+    .await;
+    assert!(matches!(huge, Err(DataError::Invalid(_))), "{huge:?}");
+    let mut too_big = ticket_type("Seat", i32::MAX);
+    too_big.price_cents = i64::MAX;
+    let error = update_ticket_type(&db.pool, &ada, &seat, &too_big)
+        .await
+        .expect_err("caps");
+    assert_eq!(field_of(&error), ["price", "quantity"]);
+    // No ticket type under an event that went to the trash meanwhile.
+    boxoffice::db::trash::delete(&db.pool, &ada, boxoffice::db::trash::Target::Event(adas.id))
+        .await
+        .expect("deleted");
+    let admin = db.actor("admin@boxoffice.test").await;
+    let late = create_ticket_type(&db.pool, &admin, adas.id, &ticket_type("Late", 5)).await;
+    assert!(
+        matches!(&late, Err(DataError::Refused(m)) if m.contains("not there any more")),
+        "{late:?}"
+    );
+}
+
+#[tokio::test]
+async fn two_cashiers_selling_to_the_same_new_buyer_make_one_account() {
+    let db = TestDb::with_demo().await;
+    let ada = db.actor("ada@boxoffice.test").await;
+    let event = create_event(&db.pool, &ada, &draft("Busy night"))
+        .await
+        .expect("event");
+    let seat = create_ticket_type(&db.pool, &ada, event.id, &ticket_type("Seat", 100))
+        .await
+        .expect("type");
+    let sale = BoxOfficeSale {
+        event_id: event.id,
+        buyer_email: "twice@example.com".into(),
+        buyer_name: "Twice".into(),
+        lines: vec![SaleLine {
+            ticket_type_id: seat.id,
+            quantity: 1,
+        }],
+        note: String::new(),
+        paid: true,
+    };
+    let cashiers: Vec<_> = (0..8)
+        .map(|_| {
+            let pool = db.pool.clone();
+            let ada = ada.clone();
+            let sale = sale.clone();
+            tokio::spawn(async move { sell_at_box_office(&pool, &ada, &sale).await })
+        })
+        .collect();
+    for cashier in cashiers {
+        cashier
+            .await
+            .expect("task")
+            .expect("every sale goes through");
+    }
+    let accounts = count(
+        &db,
+        "SELECT count(*) FROM users WHERE lower(email) = 'twice@example.com'",
+    )
+    .await;
+    assert_eq!(accounts, 1);
+}
+
+#[tokio::test]
+async fn a_role_taken_away_counts_from_the_next_request_not_the_next_sign_in() {
+    use boxoffice::data_task::{Request, execute};
+    let db = TestDb::with_demo().await;
+    let signed_in_as_support = db.actor("support@boxoffice.test").await;
+    let pending: i64 =
+        sqlx::query_scalar("SELECT id FROM orders WHERE status = 'pending' ORDER BY id LIMIT 1")
+            .fetch_one(&db.pool)
+            .await
+            .expect("an order");
+    sqlx::query("UPDATE users SET role = 'customer' WHERE id = $1")
+        .bind(signed_in_as_support.id)
+        .execute(&db.pool)
+        .await
+        .expect("demoted by an admin elsewhere");
+    let refused = execute(
+        &db.pool,
+        Some(&signed_in_as_support),
+        Request::OrderAction {
+            order_id: pending,
+            action: boxoffice::db::sales::OrderAction::MarkPaid,
+        },
+    )
+    .await;
+    assert!(matches!(refused, Err(DataError::Refused(_))), "{refused:?}");
+    let status: String = sqlx::query_scalar("SELECT status::text FROM orders WHERE id = $1")
+        .bind(pending)
+        .fetch_one(&db.pool)
+        .await
+        .expect("status");
+    assert_eq!(status, "pending");
+}

@@ -371,3 +371,47 @@ async fn a_ticket_type_goes_to_the_trash_only_while_none_of_it_is_sold() {
         .expect("count");
     assert_eq!(left, 0);
 }
+
+#[tokio::test]
+async fn a_batch_others_hang_on_to_is_not_purged_until_they_go() {
+    let db = TestDb::with_demo().await;
+    let admin = db.actor("admin@boxoffice.test").await;
+    let event = event_of(&db, "ada@boxoffice.test").await;
+    let order: i64 =
+        sqlx::query_scalar("SELECT id FROM orders WHERE event_id = $1 ORDER BY id LIMIT 1")
+            .bind(event)
+            .fetch_one(&db.pool)
+            .await
+            .expect("an order");
+    trash::delete(&db.pool, &admin, Target::Order(order))
+        .await
+        .expect("order deleted");
+    let order_batch: i64 = sqlx::query_scalar("SELECT max(id) FROM trash_batches")
+        .fetch_one(&db.pool)
+        .await
+        .expect("batch");
+    trash::delete(&db.pool, &admin, Target::Event(event))
+        .await
+        .expect("event deleted");
+    let event_batch: i64 = sqlx::query_scalar("SELECT max(id) FROM trash_batches")
+        .fetch_one(&db.pool)
+        .await
+        .expect("batch");
+    let refused = trash::purge(&db.pool, &admin, event_batch).await;
+    assert!(
+        matches!(&refused, Err(DataError::Refused(m)) if m.contains("purge or restore those first")),
+        "{refused:?}"
+    );
+    trash::purge(&db.pool, &admin, order_batch)
+        .await
+        .expect("the order first");
+    trash::purge(&db.pool, &admin, event_batch)
+        .await
+        .expect("then the event");
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM events WHERE id = $1")
+        .bind(event)
+        .fetch_one(&db.pool)
+        .await
+        .expect("count");
+    assert_eq!(left, 0);
+}
