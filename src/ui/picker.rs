@@ -38,7 +38,7 @@ pub fn draw(frame: &mut Frame, area: Rect, picker: &Picker, theme: &Theme) {
         let note = if picker.waiting.is_some() {
             "searching…"
         } else {
-            "email starts with, or name contains"
+            "email starts with, or name contains (from 3 letters)"
         };
         lines.push(Line::from(Span::styled(note, theme.dim())));
     }
