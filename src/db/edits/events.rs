@@ -4,9 +4,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 
-use crate::db::audit;
 use crate::db::auth::{Actor, Role};
-use crate::db::edits::{clean_email, clean_multiline_text, clean_text, conflict};
+use crate::db::edits::{
+    clean_email, clean_multiline_text, clean_text, log_and_commit, updated_or_conflict,
+};
 use crate::db::permissions::may_manage_event;
 use crate::error::{DataError, FieldErrors};
 
@@ -140,17 +141,14 @@ pub async fn create_event(
     let saved = fetch_record(&mut tx, id)
         .await?
         .ok_or(DataError::NotFound)?;
-    audit::record(
-        &mut tx,
+    log_and_commit(
+        tx,
         actor,
-        "create",
-        "event",
-        id,
+        ("create", "event", id),
         None,
-        Some(serde_json::to_value(&saved).unwrap_or_default()),
+        serde_json::to_value(&saved).unwrap_or_default(),
     )
     .await?;
-    crate::db::edits::commit(tx).await?;
     Ok(saved)
 }
 
@@ -185,21 +183,14 @@ pub async fn update_event(
     .await?;
     let now = fetch_record(&mut tx, loaded.id).await?;
     let before = serde_json::to_value(loaded).unwrap_or_default();
-    if updated.rows_affected() == 0 {
-        let now = now.map(|now| serde_json::to_value(now).unwrap_or_default());
-        return Err(conflict("event", &before, now.as_ref()));
-    }
-    let saved = now.ok_or(DataError::NotFound)?;
-    audit::record(
-        &mut tx,
+    let saved = updated_or_conflict("event", &before, updated.rows_affected() > 0, now)?;
+    log_and_commit(
+        tx,
         actor,
-        "update",
-        "event",
-        loaded.id,
+        ("update", "event", loaded.id),
         Some(before),
-        Some(serde_json::to_value(&saved).unwrap_or_default()),
+        serde_json::to_value(&saved).unwrap_or_default(),
     )
     .await?;
-    crate::db::edits::commit(tx).await?;
     Ok(saved)
 }

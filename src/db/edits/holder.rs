@@ -5,7 +5,6 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-use crate::db::audit;
 use crate::db::auth::{Actor, Role};
 use crate::db::edits::clean_text;
 use crate::error::{DataError, FieldErrors};
@@ -114,17 +113,14 @@ pub async fn save_holder_name(
             )),
         });
     };
-    audit::record(
-        &mut tx,
+    crate::db::edits::log_and_commit(
+        tx,
         actor,
-        "update",
-        "ticket",
-        loaded.ticket_id,
+        ("update", "ticket", loaded.ticket_id),
         Some(serde_json::json!({ "holder_name": loaded.holder_name })),
-        Some(serde_json::json!({ "holder_name": saved.holder_name })),
+        serde_json::json!({ "holder_name": saved.holder_name }),
     )
     .await?;
-    crate::db::edits::commit(tx).await?;
     Ok(saved)
 }
 

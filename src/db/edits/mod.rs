@@ -16,6 +16,37 @@ use sqlx::{Postgres, Transaction};
 
 use crate::error::{DataError, FieldErrors};
 
+/// Writes the audit row of a form's save (the values before and after) and commits both.
+pub(crate) async fn log_and_commit(
+    mut tx: Transaction<'_, Postgres>,
+    actor: &crate::db::auth::Actor,
+    (action, entity, id): (&str, &str, i64),
+    before: Option<Value>,
+    after: Value,
+) -> Result<(), DataError> {
+    crate::db::audit::record(&mut tx, actor, action, entity, id, before, Some(after)).await?;
+    commit(tx).await
+}
+
+/// The row as a version-checked UPDATE left it; when the UPDATE matched nothing, the
+/// refusal that says what changed since `loaded` (or that the row is gone).
+pub(crate) fn updated_or_conflict<T: serde::Serialize>(
+    what: &str,
+    loaded: &Value,
+    updated: bool,
+    now: Option<T>,
+) -> Result<T, DataError> {
+    match now {
+        Some(now) if updated => Ok(now),
+        Some(now) => Err(conflict(
+            what,
+            loaded,
+            Some(&serde_json::to_value(now).unwrap_or_default()),
+        )),
+        None => Err(conflict(what, loaded, None)),
+    }
+}
+
 /// Commits a form's save. A connection lost before the commit means nothing was written (the
 /// form may safely send it again when the database is back); lost during the commit, nobody
 /// knows, and the form must not send it again by itself.

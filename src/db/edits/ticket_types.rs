@@ -8,9 +8,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 
-use crate::db::audit;
 use crate::db::auth::{Actor, Role};
-use crate::db::edits::{clean_text, conflict};
+use crate::db::edits::{clean_text, conflict, log_and_commit};
 use crate::db::permissions::may_manage_event;
 use crate::error::{DataError, FieldErrors};
 
@@ -169,17 +168,14 @@ pub async fn create_ticket_type(
     let saved = fetch_record(&mut tx, id)
         .await?
         .ok_or(DataError::NotFound)?;
-    audit::record(
-        &mut tx,
+    log_and_commit(
+        tx,
         actor,
-        "create",
-        "ticket_type",
-        id,
+        ("create", "ticket_type", id),
         None,
-        Some(editable(&saved)),
+        editable(&saved),
     )
     .await?;
-    crate::db::edits::commit(tx).await?;
     Ok(saved)
 }
 
@@ -237,17 +233,14 @@ pub async fn update_ticket_type(
     let saved = fetch_record(&mut tx, loaded.id)
         .await?
         .ok_or(DataError::NotFound)?;
-    audit::record(
-        &mut tx,
+    log_and_commit(
+        tx,
         actor,
-        "update",
-        "ticket_type",
-        loaded.id,
+        ("update", "ticket_type", loaded.id),
         Some(before),
-        Some(editable(&saved)),
+        editable(&saved),
     )
     .await?;
-    crate::db::edits::commit(tx).await?;
     Ok(saved)
 }
 

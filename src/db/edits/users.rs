@@ -5,9 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 
-use crate::db::audit;
 use crate::db::auth::{Actor, MAX_PASSWORD_BYTES, Role, hash_password};
-use crate::db::edits::{clean_email, clean_text, conflict};
+use crate::db::edits::{clean_email, clean_text, log_and_commit, updated_or_conflict};
 use crate::error::{DataError, FieldErrors};
 
 const SEARCH_LIMIT: i64 = 12;
@@ -171,17 +170,14 @@ pub async fn create_user(
     let saved = fetch_record(&mut tx, id)
         .await?
         .ok_or(DataError::NotFound)?;
-    audit::record(
-        &mut tx,
+    log_and_commit(
+        tx,
         actor,
-        "create",
-        "user",
-        id,
+        ("create", "user", id),
         None,
-        Some(serde_json::to_value(&saved).unwrap_or_default()),
+        serde_json::to_value(&saved).unwrap_or_default(),
     )
     .await?;
-    crate::db::edits::commit(tx).await?;
     Ok(saved)
 }
 
@@ -219,11 +215,7 @@ pub async fn update_user(
     .await?;
     let now = fetch_record(&mut tx, loaded.id).await?;
     let before = serde_json::to_value(loaded).unwrap_or_default();
-    if updated.rows_affected() == 0 {
-        let now = now.map(|now| serde_json::to_value(now).unwrap_or_default());
-        return Err(conflict("user", &before, now.as_ref()));
-    }
-    let saved = now.ok_or(DataError::NotFound)?;
+    let saved = updated_or_conflict("user", &before, updated.rows_affected() > 0, now)?;
     let mut after = serde_json::to_value(&saved).unwrap_or_default();
     if draft.password.is_some()
         && let Some(fields) = after.as_object_mut()
@@ -231,17 +223,14 @@ pub async fn update_user(
         // The log says a password was set, never anything derived from it.
         fields.insert("password".into(), "reset".into());
     }
-    audit::record(
-        &mut tx,
+    log_and_commit(
+        tx,
         actor,
-        "update",
-        "user",
-        loaded.id,
+        ("update", "user", loaded.id),
         Some(before),
-        Some(after),
+        after,
     )
     .await?;
-    crate::db::edits::commit(tx).await?;
     Ok(saved)
 }
 
