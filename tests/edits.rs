@@ -6,16 +6,11 @@ mod common;
 use boxoffice::db::edits::{load_holder_name, save_holder_name};
 use boxoffice::error::DataError;
 use common::TestDb;
-use sqlx::postgres::PgPoolOptions;
 
 #[tokio::test]
 async fn the_second_of_two_concurrent_edits_is_refused_and_says_what_changed() {
     let db = TestDb::with_demo().await;
-    let other_terminal = PgPoolOptions::new()
-        .max_connections(1)
-        .connect_with(db.options.clone())
-        .await
-        .expect("a second connection");
+    let other_terminal = db.other_terminal().await;
     let support = db.actor("support@boxoffice.test").await;
     let admin = db.actor("admin@boxoffice.test").await;
     let ticket: i64 = sqlx::query_scalar("SELECT min(id) FROM tickets")

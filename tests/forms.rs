@@ -15,7 +15,6 @@ use boxoffice::db::sales::{BoxOfficeSale, SaleLine, sell_at_box_office};
 use boxoffice::error::DataError;
 use chrono::Duration;
 use common::{TestDb, anchor};
-use sqlx::postgres::PgPoolOptions;
 
 fn draft(title: &str) -> EventDraft {
     EventDraft {
@@ -127,11 +126,7 @@ async fn event_values_are_checked_field_by_field() {
 #[tokio::test]
 async fn a_stale_event_save_is_refused_with_what_changed_and_the_log_has_before_and_after() {
     let db = TestDb::with_demo().await;
-    let other_terminal = PgPoolOptions::new()
-        .max_connections(1)
-        .connect_with(db.options.clone())
-        .await
-        .expect("a second connection");
+    let other_terminal = db.other_terminal().await;
     let admin = db.actor("admin@boxoffice.test").await;
     let ada = db.actor("ada@boxoffice.test").await;
     let event = create_event(&db.pool, &ada, &draft("Jazz Night"))

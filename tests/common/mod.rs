@@ -141,6 +141,15 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// A pool of its own on the same database: another terminal.
+    pub async fn other_terminal(&self) -> PgPool {
+        PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(self.options.clone())
+            .await
+            .expect("a second connection")
+    }
+
     pub async fn new() -> Self {
         let server = server().await;
         let admin = PgPoolOptions::new()
