@@ -7,7 +7,7 @@ use crate::app::{App, TRASH_TAB};
 use crate::data_task::{Answer, DataErrorText, Request};
 use crate::db::auth::Role;
 use crate::db::detail::Detail;
-use crate::db::model::{Row, TicketStatus};
+use crate::db::model::{Row, TicketStatus, count_of};
 use crate::db::sales::OrderAction;
 use crate::db::trash::{Target, TrashEntry, TrashFilter, parse_filter};
 
@@ -135,7 +135,8 @@ impl App {
                 .tickets
                 .iter()
                 .filter(|t| t.status != TicketStatus::Cancelled)
-                .count(),
+                .count()
+                as i64,
             _ => 0,
         };
         let cancelled_tickets = match &self.view().detail {
@@ -143,7 +144,8 @@ impl App {
                 .tickets
                 .iter()
                 .filter(|t| t.status == TicketStatus::Cancelled)
-                .count(),
+                .count()
+                as i64,
             _ => 0,
         };
         let question = match action {
@@ -153,16 +155,21 @@ impl App {
                 crate::db::model::format_cents(order.total_cents)
             ),
             OrderAction::Cancel => format!(
-                "Cancel order {}: {live_tickets} tickets void, {live_tickets} seats back on sale?",
-                order.code
+                "Cancel order {}: {} void, {} back on sale?",
+                order.code,
+                count_of(live_tickets, "ticket", "tickets"),
+                count_of(live_tickets, "seat", "seats")
             ),
             OrderAction::Refund => format!(
-                "Refund order {}: {live_tickets} tickets void, {live_tickets} seats back on sale?",
-                order.code
+                "Refund order {}: {} void, {} back on sale?",
+                order.code,
+                count_of(live_tickets, "ticket", "tickets"),
+                count_of(live_tickets, "seat", "seats")
             ),
             OrderAction::Reactivate => format!(
-                "Reactivate order {}: {cancelled_tickets} tickets valid again, if the seats are still free?",
-                order.code
+                "Reactivate order {}: {} valid again, if the seats are still free?",
+                order.code,
+                count_of(cancelled_tickets, "ticket", "tickets")
             ),
         };
         self.confirm = Some(Confirm {

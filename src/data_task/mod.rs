@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 
 use crate::db::auth::{self, Actor};
 use crate::db::edits::{events, ticket_types, users};
+use crate::db::model::count_of;
 use crate::db::{DatabaseTarget, check_in, count, detail, edits, listing, sales, trash};
 use crate::error::DataError;
 use crate::event::AppEvent;
@@ -75,10 +76,10 @@ pub async fn execute(
                 .await
                 .map(|done| {
                     Answer::Done(format!(
-                        "order {} is {} ({} tickets changed)",
+                        "order {} is {} ({} changed)",
                         done.code,
                         done.status.label(),
-                        done.tickets_changed
+                        count_of(done.tickets_changed, "ticket", "tickets")
                     ))
                 })
         }
@@ -133,9 +134,9 @@ pub async fn execute(
                 .await
                 .map(|(sold, buyer)| {
                     Answer::Saved(format!(
-                        "sold {}: {} tickets, {} to {buyer}",
+                        "sold {}: {}, {} to {buyer}",
                         sold.code,
-                        sold.ticket_codes.len(),
+                        count_of(sold.ticket_codes.len() as i64, "ticket", "tickets"),
                         crate::db::model::format_cents(sold.total_cents)
                     ))
                 })

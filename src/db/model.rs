@@ -154,6 +154,11 @@ impl Row {
     }
 }
 
+/// "1 ticket", "3 tickets".
+pub fn count_of(n: i64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Formats integer cents as money; never goes through floating point.
 pub fn format_cents(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
@@ -164,6 +169,13 @@ pub fn format_cents(cents: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_read_as_words() {
+        assert_eq!(count_of(1, "ticket", "tickets"), "1 ticket");
+        assert_eq!(count_of(0, "ticket", "tickets"), "0 tickets");
+        assert_eq!(count_of(3, "seat", "seats"), "3 seats");
+    }
 
     #[test]
     fn cents_format_exactly() {

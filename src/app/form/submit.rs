@@ -225,7 +225,11 @@ impl Form {
                 total.saturating_add(quantity.saturating_mul(t.price_cents)),
             )
         });
-        Some(format!("Total {} · {count} tickets", format_cents(total)))
+        Some(format!(
+            "Total {} · {}",
+            format_cents(total),
+            crate::db::model::count_of(count, "ticket", "tickets")
+        ))
     }
 }
 

@@ -62,7 +62,7 @@ impl Preview {
         ]
         .into_iter()
         .filter(|(n, ..)| *n > 0)
-        .map(|(n, one, many)| format!("{n} {}", if n == 1 { one } else { many }))
+        .map(|(n, one, many)| crate::db::model::count_of(n, one, many))
         .collect()
     }
 }
