@@ -214,6 +214,8 @@ impl App {
                 if reloading && let Some(form) = self.form.as_mut() {
                     form.rebase(Form::sale(types));
                     form.waiting = None;
+                } else if self.form.is_some() {
+                    // Another form was opened meanwhile: it keeps the screen.
                 } else if for_sale {
                     self.form = Some(Form::sale(types));
                 } else {
