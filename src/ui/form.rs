@@ -158,7 +158,7 @@ fn footer_lines(form: &Form, theme: &Theme) -> Vec<Line<'static>> {
     let keys = if form.conflict {
         "Ctrl-r reloads (keeps what you typed) · Ctrl-s saves · Esc cancels"
     } else {
-        "Tab/Shift-Tab fields · Enter next (saves on the last) · Ctrl-s saves · Esc cancels"
+        "Tab/Shift-Tab fields · Enter next (last saves) · Ctrl-s saves · Esc cancels"
     };
     let mut lines: Vec<Line> = summary.into_iter().collect();
     if status.width() > 0 {
