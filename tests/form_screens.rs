@@ -218,7 +218,7 @@ async fn a_box_office_sale_computes_the_total_and_refuses_more_than_is_left() {
     harness.press(KeyCode::Char('2')).await;
     harness.press(KeyCode::Char('n')).await;
     assert!(
-        flash(&harness).contains("open the event first"),
+        flash(&harness).contains("to sell: Enter on an event"),
         "an order list not under an event says how to sell"
     );
     select_event(&mut harness, "Science Pub Quiz").await;

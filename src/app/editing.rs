@@ -58,13 +58,12 @@ impl App {
                         });
                     }
                     Some(_) => {}
-                    None => self
-                        .flash_info("to sell, open the event first: Enter on it in Events, then n"),
+                    None => self.flash_info("to sell: Enter on an event (Events tab), then n"),
                 }
             }
-            EntityKind::Ticket => self.flash_info(
-                "tickets come from a sale: open an event's orders (Enter on it in Events), then n",
-            ),
+            EntityKind::Ticket => {
+                self.flash_info("tickets come from a sale: Enter on an event, then n")
+            }
         }
     }
 
@@ -81,9 +80,9 @@ impl App {
                 let ticket_id = ticket.id;
                 self.send(Request::LoadHolder { ticket_id });
             }
-            Some(Row::Order(_)) => self.flash_info(
-                "an order changes through its actions: p paid, c cancel, f refund, a reactivate",
-            ),
+            Some(Row::Order(_)) => {
+                self.flash_info("orders change by p paid, c cancel, f refund, a reactivate")
+            }
             None => self.flash_info("nothing selected"),
         }
     }
