@@ -86,10 +86,23 @@ impl From<sqlx::Error> for DataError {
             | sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::WorkerCrashed => DataError::Unavailable(error.to_string()),
-            sqlx::Error::Database(db) => match db.constraint().and_then(constraint_message) {
-                Some((field, message)) => DataError::Fields(FieldErrors::one(field, message)),
-                None => DataError::Database(db.message().to_string()),
-            },
+            sqlx::Error::Database(db) => {
+                let code = db.code().unwrap_or_default();
+                match db.constraint().and_then(constraint_message) {
+                    Some((field, message)) => DataError::Fields(FieldErrors::one(field, message)),
+                    // Deadlock, serialization failure: the transaction was rolled back.
+                    None if code == "40P01" || code == "40001" => DataError::Refused(
+                        "someone was changing the same rows at the same moment; nothing was \
+                         saved: try again"
+                            .into(),
+                    ),
+                    // The server shut down or the connection broke: it is away, not wrong.
+                    None if code.starts_with("08") || code == "57P01" || code == "57P02" => {
+                        DataError::Unavailable(db.message().to_string())
+                    }
+                    None => DataError::Database(db.message().to_string()),
+                }
+            }
             _ => DataError::Database(error.to_string()),
         }
     }

@@ -205,7 +205,7 @@ async fn ticket_types_are_listed_and_capacity_cannot_go_below_sold() {
     harness.press(KeyCode::Char('t')).await;
     harness.press(KeyCode::Char('d')).await;
     assert!(
-        flash(&harness).contains("tickets of this type are sold"),
+        flash(&harness).contains("tickets of this type were sold"),
         "{}",
         flash(&harness)
     );
@@ -335,9 +335,9 @@ async fn a_save_that_cannot_reach_the_database_is_kept_and_sent_when_it_is_back(
             KeyModifiers::CONTROL,
         ))));
     let save = harness.app.take_requests().remove(0);
-    assert_eq!(save.request.slot(), Slot::Form);
+    assert_eq!(save.request.slot(), Slot::Save);
     harness.app.handle_event(AppEvent::Data(DataEvent::Reply {
-        slot: Slot::Form,
+        slot: Slot::Save,
         generation: save.generation,
         result: Err(DataErrorText {
             message: "the database is not reachable: connection refused".into(),
@@ -356,7 +356,7 @@ async fn a_save_that_cannot_reach_the_database_is_kept_and_sent_when_it_is_back(
             .app
             .take_requests()
             .iter()
-            .all(|envelope| envelope.request.slot() != Slot::Form),
+            .all(|envelope| envelope.request.slot() != Slot::Save),
         "the save waits for the database"
     );
     // ... and once it answers (the list's retry), the save goes out by itself.

@@ -94,7 +94,7 @@ impl App {
                 self.handle_door_reply(slot, generation, result);
             }
             Slot::Trash => self.handle_trash_reply(generation, result),
-            Slot::Form => self.handle_form_reply(generation, result),
+            Slot::Form | Slot::Save => self.handle_form_reply(generation, result),
             Slot::Picker => self.handle_picker_reply(generation, result),
             Slot::Detail(kind) => {
                 let view = self.view_of_mut(kind);

@@ -122,6 +122,21 @@ impl App {
         let Some(form) = self.form.as_mut() else {
             return;
         };
+        // While an answer is awaited the fields stay as sent; Esc still closes the form. A
+        // save goes on (its answer shows in the status bar); a reload is dropped.
+        if form.waiting.is_some() {
+            if key.code == crossterm::event::KeyCode::Esc {
+                let saving = form.saving;
+                self.form = None;
+                if saving {
+                    self.flash_info("closed; the save goes on, and its answer will show here");
+                } else {
+                    self.waiting_form = None;
+                    self.waiting_picker = None;
+                }
+            }
+            return;
+        }
         match form.handle_key(key, offset) {
             FormAction::None => {}
             FormAction::Close => {
@@ -223,7 +238,7 @@ impl App {
             }
             Err(error) => match self.form.as_mut() {
                 // A sale form's reload (Ctrl-r) failed: it stays as it was, saying why.
-                Some(form) if form.waiting.is_some() => {
+                Some(form) if form.waiting == Some(generation) => {
                     form.waiting = None;
                     form.show_errors(&error);
                 }
@@ -299,7 +314,9 @@ impl App {
                 form.rebase(loaded);
                 self.flash_info("reloaded: your changes are kept over the new version; save again");
             }
-            _ => self.form = Some(loaded),
+            // Another form was opened meanwhile: it keeps the screen.
+            Some(_) => {}
+            None => self.form = Some(loaded),
         }
     }
 

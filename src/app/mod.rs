@@ -298,7 +298,7 @@ impl App {
                 }
             }
             Slot::Trash => self.awaiting_trash(generation),
-            Slot::Form => self.waiting_form = Some(generation),
+            Slot::Form | Slot::Save => self.waiting_form = Some(generation),
             Slot::Picker => {
                 self.waiting_picker = Some(generation);
                 if let Some(picker) = self.picker.as_mut() {

@@ -77,16 +77,19 @@ impl App {
             self.flash_info("the trash is empty");
             return;
         };
-        let what = entry.contents().describe();
+        let (what, batch) = (entry.contents().describe(), entry.id);
+        if purge && !self.may(&[Role::Admin], "purge the trash") {
+            return;
+        }
         self.confirm = Some(if purge {
             Confirm {
                 question: format!("Purge {what} for good? This cannot be undone."),
-                request: Request::Purge { batch: entry.id },
+                request: Request::Purge { batch },
             }
         } else {
             Confirm {
                 question: format!("Restore {what}?"),
-                request: Request::Restore { batch: entry.id },
+                request: Request::Restore { batch },
             }
         });
     }
@@ -130,23 +133,26 @@ impl App {
             self.flash_error(refusal);
             return;
         }
-        let live_tickets = match &self.view().detail {
-            Loadable::Ready(Detail::Order(detail)) if detail.order.id == order.id => detail
-                .tickets
-                .iter()
-                .filter(|t| t.status != TicketStatus::Cancelled)
-                .count()
-                as i64,
-            _ => 0,
+        // The counts come from the order's detail; before it has arrived the question says
+        // what happens without numbers rather than a wrong 0.
+        let tickets = match &self.view().detail {
+            Loadable::Ready(Detail::Order(detail)) if detail.order.id == order.id => {
+                let cancelled = detail
+                    .tickets
+                    .iter()
+                    .filter(|t| t.status == TicketStatus::Cancelled)
+                    .count() as i64;
+                Some((detail.tickets.len() as i64 - cancelled, cancelled))
+            }
+            _ => None,
         };
-        let cancelled_tickets = match &self.view().detail {
-            Loadable::Ready(Detail::Order(detail)) if detail.order.id == order.id => detail
-                .tickets
-                .iter()
-                .filter(|t| t.status == TicketStatus::Cancelled)
-                .count()
-                as i64,
-            _ => 0,
+        let void = |live: Option<i64>| match live {
+            Some(n) => format!(
+                "{} void, {} back on sale",
+                count_of(n, "ticket", "tickets"),
+                count_of(n, "seat", "seats")
+            ),
+            None => "its tickets void, their seats back on sale".to_string(),
         };
         let question = match action {
             OrderAction::MarkPaid => format!(
@@ -155,21 +161,21 @@ impl App {
                 crate::db::model::format_cents(order.total_cents)
             ),
             OrderAction::Cancel => format!(
-                "Cancel order {}: {} void, {} back on sale?",
+                "Cancel order {}: {}?",
                 order.code,
-                count_of(live_tickets, "ticket", "tickets"),
-                count_of(live_tickets, "seat", "seats")
+                void(tickets.map(|t| t.0))
             ),
             OrderAction::Refund => format!(
-                "Refund order {}: {} void, {} back on sale?",
+                "Refund order {}: {}?",
                 order.code,
-                count_of(live_tickets, "ticket", "tickets"),
-                count_of(live_tickets, "seat", "seats")
+                void(tickets.map(|t| t.0))
             ),
             OrderAction::Reactivate => format!(
                 "Reactivate order {}: {} valid again, if the seats are still free?",
                 order.code,
-                count_of(cancelled_tickets, "ticket", "tickets")
+                tickets.map_or("its tickets".to_string(), |t| count_of(
+                    t.1, "ticket", "tickets"
+                ))
             ),
         };
         self.confirm = Some(Confirm {

@@ -31,7 +31,11 @@ pub enum Slot {
     Action,
     Unlock,
     Trash,
+    /// Loading a form's row.
     Form,
+    /// Saving a form: answered, never superseded (a save dropped mid-commit is a save nobody
+    /// knows the fate of).
+    Save,
     /// The list of a picker (users found by a search, an event's ticket types).
     Picker,
 }
@@ -39,7 +43,7 @@ pub enum Slot {
 impl Slot {
     /// Whether a newer request for this slot makes an older one pointless.
     pub fn supersedes(self) -> bool {
-        !matches!(self, Slot::Scan | Slot::Action)
+        !matches!(self, Slot::Scan | Slot::Action | Slot::Save)
     }
 }
 
@@ -128,6 +132,20 @@ pub enum Request {
 }
 
 impl Request {
+    /// Whether this changes the database (so it is checked against the user as they are now).
+    pub fn is_write(&self) -> bool {
+        self.is_form_save()
+            || matches!(
+                self,
+                Request::Scan(_)
+                    | Request::UndoCheckIn { .. }
+                    | Request::Delete(_)
+                    | Request::OrderAction { .. }
+                    | Request::Restore { .. }
+                    | Request::Purge { .. }
+            )
+    }
+
     /// Whether this saves a form (as opposed to loading one).
     pub fn is_form_save(&self) -> bool {
         matches!(
@@ -157,14 +175,14 @@ impl Request {
             Request::Unlock { .. } => Slot::Unlock,
             Request::Trash(_) => Slot::Trash,
             Request::LoadHolder { .. }
-            | Request::SaveHolder { .. }
             | Request::LoadEvent { .. }
-            | Request::SaveEvent { .. }
             | Request::LoadTicketType { .. }
+            | Request::LoadUser { .. } => Slot::Form,
+            Request::SaveHolder { .. }
+            | Request::SaveEvent { .. }
             | Request::SaveTicketType { .. }
             | Request::Sell(_)
-            | Request::LoadUser { .. }
-            | Request::SaveUser { .. } => Slot::Form,
+            | Request::SaveUser { .. } => Slot::Save,
             Request::LoadTicketTypes { .. } | Request::SearchUsers { .. } => Slot::Picker,
         }
     }

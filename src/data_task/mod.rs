@@ -19,6 +19,10 @@ use crate::error::DataError;
 use crate::event::AppEvent;
 pub use messages::{Answer, DataErrorText, DataEvent, Envelope, Request, Slot};
 
+/// How long a request may take before the database counts as away (the statement timeout
+/// is 30 s; this leaves room to connect and commit).
+const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(45);
+
 /// Runs one request as `actor`. The data task calls this for every request; tests call it
 /// directly to feed real answers to the app.
 pub async fn execute(
@@ -31,8 +35,16 @@ pub async fn execute(
             .await
             .map(Answer::SignedIn);
     }
-    let actor = actor.ok_or_else(|| DataError::Refused("sign in first".into()))?;
-    let actor = &crate::db::permissions::current_actor(pool, actor).await?;
+    let signed_in = actor.ok_or_else(|| DataError::Refused("sign in first".into()))?;
+    // Writes act as the user is now (a role taken away counts at once); reads, and the kiosk's
+    // unlock, as signed in, saving each page a round trip.
+    let current;
+    let actor = if request.is_write() {
+        current = crate::db::permissions::current_actor(pool, signed_in).await?;
+        &current
+    } else {
+        signed_in
+    };
     match request {
         Request::SignIn { .. } => Err(DataError::Refused("already signed in".into())),
         Request::Page(query) => listing::fetch_page(pool, actor, &query)
@@ -205,7 +217,20 @@ pub async fn run(
         let actor = actor.clone();
         let handle = tokio::spawn(async move {
             let current = actor.read().await.clone();
-            let result = execute(&pool, current.as_ref(), request).await;
+            // A connection cut without a word (a network gone) must not leave a screen
+            // waiting forever: past the statement timeout and some, the database is away.
+            let result = match tokio::time::timeout(
+                ANSWER_WITHIN,
+                execute(&pool, current.as_ref(), request),
+            )
+            .await
+            {
+                Ok(result) => result,
+                Err(_) => Err(DataError::Unavailable(format!(
+                    "no answer within {} s",
+                    ANSWER_WITHIN.as_secs()
+                ))),
+            };
             if let Ok(Answer::SignedIn(signed_in)) = &result {
                 *actor.write().await = Some(signed_in.clone());
             }

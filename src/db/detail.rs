@@ -53,6 +53,8 @@ pub struct HistoryLine {
     pub at: DateTime<Utc>,
     pub action: String,
     pub actor: Option<String>,
+    /// For an update: the fields it changed ("title, venue").
+    pub changed: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -254,7 +256,12 @@ async fn ticket_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<TicketDe
 /// The latest changes of one row (the caller has checked the row is the actor's to see).
 async fn history(pool: &PgPool, entity: &str, id: i64) -> Result<Vec<HistoryLine>, DataError> {
     Ok(sqlx::query_as(
-        "SELECT a.at, a.action, u.name AS actor FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id \
+        "SELECT a.at, a.action, u.name AS actor, \
+           (SELECT string_agg(replace(k.key, '_', ' '), ', ' ORDER BY k.key) \
+            FROM jsonb_each(a.after) AS k \
+            WHERE jsonb_typeof(a.before) = 'object' AND k.key <> 'updated_at' \
+              AND a.before -> k.key IS DISTINCT FROM k.value) AS changed \
+         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id \
          WHERE a.entity = $1 AND a.entity_id = $2 ORDER BY a.at DESC, a.id DESC LIMIT 8",
     )
     .bind(entity)

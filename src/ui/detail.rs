@@ -230,8 +230,12 @@ fn history_lines<'a>(history: &[HistoryLine], app: &App, theme: &Theme) -> Vec<L
     }
     let mut lines = vec![Line::default(), heading("History".into(), theme)];
     for change in history {
+        let changed = match (change.action.as_str(), &change.changed) {
+            ("update", Some(fields)) => format!(" ({})", printable(fields)),
+            _ => String::new(),
+        };
         lines.push(Line::from(format!(
-            "{} {} · {}",
+            "{} {}{changed} · {}",
             date_time(change.at, app.time_offset),
             printable(&change.action.replace('_', " ")),
             printable(change.actor.as_deref().unwrap_or("?"))

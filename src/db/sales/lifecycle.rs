@@ -75,13 +75,14 @@ pub async fn apply_action(
     action: OrderAction,
 ) -> Result<ActionOutcome, DataError> {
     let mut tx = pool.begin().await?;
-    let row: Option<(String, OrderStatus, i64, i64)> = sqlx::query_as(
-        "SELECT code, status, event_id, user_id FROM orders WHERE id = $1 AND deleted_at IS NULL FOR UPDATE",
-    )
-    .bind(order_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some((code, status, event_id, buyer)) = row else {
+    // The event is checked (and key-share locked) before the order is locked: the order in
+    // which deleting the event takes them, so the two cannot deadlock.
+    let owners: Option<(i64, i64)> =
+        sqlx::query_as("SELECT event_id, user_id FROM orders WHERE id = $1 AND deleted_at IS NULL")
+            .bind(order_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((event_id, buyer)) = owners else {
         return Err(DataError::NotFound);
     };
     let own_pending_cancel =
@@ -89,6 +90,15 @@ pub async fn apply_action(
     if !own_pending_cancel {
         may_manage_orders(&mut tx, actor, event_id).await?;
     }
+    let row: Option<(String, OrderStatus)> = sqlx::query_as(
+        "SELECT code, status FROM orders WHERE id = $1 AND deleted_at IS NULL FOR UPDATE",
+    )
+    .bind(order_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((code, status)) = row else {
+        return Err(DataError::NotFound);
+    };
     if let Some(refusal) = action.refusal(&code, status) {
         return Err(DataError::Refused(refusal));
     }

@@ -17,7 +17,8 @@ pub struct TrashFilter {
     pub until: Option<DateTime<Utc>>,
 }
 
-const KINDS: [&str; 5] = ["event", "ticket_type", "order", "ticket", "user"];
+/// The kinds a trash batch can be of (users are managed, not deleted).
+const KINDS: [&str; 4] = ["event", "ticket_type", "order", "ticket"];
 
 /// Parses the trash's filter prompt. Dates are days in `offset`.
 pub fn parse_filter(

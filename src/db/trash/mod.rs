@@ -174,16 +174,17 @@ async fn count_children(
         }
         Target::TicketType(id) => {
             // Its tickets belong to orders: they cannot go without them, nor stay without it.
-            // Cancelled ones too: reactivating their order would bring them back.
+            // Every ticket that names it, cancelled or in the trash too: reactivating or
+            // restoring its order would bring it back to life under a type in the trash.
             let live: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM tickets WHERE ticket_type_id = $1 AND deleted_at IS NULL",
+                "SELECT count(*) FROM tickets WHERE ticket_type_id = $1",
             )
             .bind(id)
             .fetch_one(conn)
             .await?;
             if live > 0 {
                 return Err(DataError::Refused(format!(
-                    "{live} tickets of this type are sold (or were, in cancelled orders): \
+                    "{live} tickets of this type were sold (even if cancelled or in the trash): \
                      only an unsold ticket type can go to the trash (or delete the whole event)"
                 )));
             }
@@ -191,6 +192,33 @@ async fn count_children(
         }
         Target::Ticket(_) => (0, 0, 0),
     })
+}
+
+/// A batch's own row as it is now, for the audit log's before and after, with what went
+/// with it (`with`: the counts of its children).
+pub(super) async fn logged_values(
+    conn: &mut PgConnection,
+    kind: &str,
+    id: i64,
+    with: &serde_json::Value,
+) -> Result<Option<serde_json::Value>, DataError> {
+    let sql = match kind {
+        "event" => "SELECT to_jsonb(x) FROM events x WHERE id = $1",
+        "ticket_type" => "SELECT to_jsonb(x) FROM ticket_types x WHERE id = $1",
+        "order" => "SELECT to_jsonb(x) FROM orders x WHERE id = $1",
+        "ticket" => "SELECT to_jsonb(x) FROM tickets x WHERE id = $1",
+        _ => return Ok(None),
+    };
+    let row: Option<serde_json::Value> = sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|mut values| {
+        if let Some(fields) = values.as_object_mut() {
+            fields.insert("with".into(), with.clone());
+        }
+        values
+    }))
 }
 
 /// What deleting `target` would take with it (and whether `actor` may).
@@ -252,6 +280,7 @@ pub async fn delete(pool: &PgPool, actor: &Actor, target: Target) -> Result<Prev
             &["UPDATE tickets SET deleted_at = now(), trash_batch = $2 WHERE id = $1"]
         }
     };
+    let before = logged_values(&mut tx, kind, entity_id, &children).await?;
     for statement in statements {
         sqlx::query(*statement)
             .bind(entity_id)
@@ -259,16 +288,8 @@ pub async fn delete(pool: &PgPool, actor: &Actor, target: Target) -> Result<Prev
             .execute(&mut *tx)
             .await?;
     }
-    audit::record(
-        &mut tx,
-        actor,
-        "delete",
-        kind,
-        entity_id,
-        None,
-        Some(children),
-    )
-    .await?;
+    let after = logged_values(&mut tx, kind, entity_id, &children).await?;
+    audit::record(&mut tx, actor, "delete", kind, entity_id, before, after).await?;
     tx.commit().await?;
     Ok(Preview {
         label,

@@ -5,7 +5,7 @@ use sqlx::{PgConnection, PgPool};
 
 use crate::db::audit;
 use crate::db::auth::{Actor, Role};
-use crate::db::trash::TrashEntry;
+use crate::db::trash::{TrashEntry, logged_values};
 use crate::error::DataError;
 
 async fn batch_for(
@@ -85,6 +85,7 @@ pub async fn restore(pool: &PgPool, actor: &Actor, batch: i64) -> Result<String,
             entry.label
         )));
     }
+    let before = logged_values(&mut tx, &entry.kind, entry.entity_id, &entry.children).await?;
     for statement in [
         "UPDATE events SET deleted_at = NULL, trash_batch = NULL WHERE trash_batch = $1",
         "UPDATE ticket_types SET deleted_at = NULL, trash_batch = NULL WHERE trash_batch = $1",
@@ -94,14 +95,15 @@ pub async fn restore(pool: &PgPool, actor: &Actor, batch: i64) -> Result<String,
     ] {
         sqlx::query(statement).bind(batch).execute(&mut *tx).await?;
     }
+    let after = logged_values(&mut tx, &entry.kind, entry.entity_id, &entry.children).await?;
     audit::record(
         &mut tx,
         actor,
         "restore",
         &entry.kind,
         entry.entity_id,
-        None,
-        Some(entry.children.clone()),
+        before,
+        after,
     )
     .await?;
     tx.commit().await?;
@@ -144,6 +146,7 @@ pub async fn purge(pool: &PgPool, actor: &Actor, batch: i64) -> Result<String, D
             entry.label
         )));
     }
+    let before = logged_values(&mut tx, &entry.kind, entry.entity_id, &entry.children).await?;
     for statement in [
         "UPDATE ticket_types tt SET sold = tt.sold - s.n FROM ( \
              SELECT ticket_type_id, count(*)::int AS n FROM tickets \
@@ -165,7 +168,7 @@ pub async fn purge(pool: &PgPool, actor: &Actor, batch: i64) -> Result<String, D
         "purge",
         &entry.kind,
         entry.entity_id,
-        Some(entry.children.clone()),
+        before,
         None,
     )
     .await?;
