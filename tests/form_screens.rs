@@ -58,6 +58,11 @@ async fn a_new_event_says_what_is_wrong_next_to_each_field_then_saves() {
     );
     insta::assert_snapshot!("event_form_invalid", screen);
 
+    // Esc with something typed asks first.
+    harness.press(KeyCode::Esc).await;
+    let question = harness.render();
+    assert!(question.contains("discard your changes?"), "{question}");
+    insta::assert_snapshot!("event_form_discard_question", question);
     // Fix both; the focus went to the first wrong field.
     harness.type_text("Jazz Night").await;
     harness.press(KeyCode::Tab).await;
@@ -124,10 +129,9 @@ async fn an_event_changed_elsewhere_is_refused_then_reloaded_keeping_what_was_ty
         panic!("the event's detail");
     };
     assert!(
-        detail
-            .history
-            .iter()
-            .any(|line| line.action == "update" && line.actor.as_deref() == Some("Alex Admin")),
+        detail.history.iter().any(|line| line.action == "update"
+            && line.actor.as_deref() == Some("Alex Admin")
+            && line.changed.as_deref() == Some("title")),
         "{:?}",
         detail.history
     );
@@ -365,4 +369,56 @@ async fn a_save_that_cannot_reach_the_database_is_kept_and_sent_when_it_is_back(
     harness.settle().await;
     assert!(harness.app.form.is_none(), "{}", harness.render());
     assert!(flash(&harness).contains("created event “Offline Night”"));
+}
+
+#[tokio::test]
+async fn esc_closes_a_form_that_waits_and_the_save_still_reports() {
+    use boxoffice::data_task::{DataEvent, Slot};
+    use boxoffice::event::AppEvent;
+    use crossterm::event::{Event, KeyEvent};
+
+    let db = TestDb::with_demo().await;
+    let mut harness = signed_in(&db, "ada@boxoffice.test").await;
+    harness.press(KeyCode::Char('n')).await;
+    harness.type_text("Slow Night").await;
+    harness.press(KeyCode::Tab).await;
+    harness.type_text("Cellar").await;
+    harness.press(KeyCode::Tab).await;
+    harness.type_text("2026-12-05 20:00").await;
+    harness.press(KeyCode::Tab).await;
+    harness.type_text("2026-12-05 23:00").await;
+    let key = |code, modifiers| AppEvent::Input(Event::Key(KeyEvent::new(code, modifiers)));
+    harness
+        .app
+        .handle_event(key(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    let save = harness.app.take_requests().remove(0);
+    // Typing while the save is under way changes nothing; Esc closes the form.
+    harness
+        .app
+        .handle_event(key(KeyCode::Char('x'), KeyModifiers::NONE));
+    assert_eq!(
+        harness
+            .app
+            .form
+            .as_ref()
+            .map(|f| f.value("ends_at").to_string()),
+        Some("2026-12-05 23:00".to_string())
+    );
+    harness
+        .app
+        .handle_event(key(KeyCode::Esc, KeyModifiers::NONE));
+    assert!(harness.app.form.is_none());
+    assert!(flash(&harness).contains("the save goes on"));
+    // The save's answer still comes back to say how it went.
+    let result = harness.request(save.request).await;
+    harness.app.handle_event(AppEvent::Data(DataEvent::Reply {
+        slot: Slot::Save,
+        generation: save.generation,
+        result: result.map_err(Into::into),
+    }));
+    assert!(
+        flash(&harness).contains("created event “Slow Night”"),
+        "{}",
+        flash(&harness)
+    );
 }

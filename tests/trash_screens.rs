@@ -52,12 +52,19 @@ async fn delete_an_event_find_it_in_the_trash_and_restore_it() {
     harness.press(KeyCode::Enter).await;
     assert!(harness.render().contains("unknown kind `concert`"));
     harness.press(KeyCode::Esc).await;
+    // Purge names everything that would go; No keeps it.
+    harness.press(KeyCode::Char('P')).await;
+    let purge = harness.render();
+    assert!(purge.contains("Purge event “Science Pub Quiz”"), "{purge}");
+    insta::assert_snapshot!("purge_question", purge);
+    harness.press(KeyCode::Char('n')).await;
     harness.press(KeyCode::Char('r')).await;
+    let restore = harness.render();
     assert!(
-        harness
-            .render()
-            .contains("Restore event “Science Pub Quiz”")
+        restore.contains("Restore event “Science Pub Quiz”"),
+        "{restore}"
     );
+    insta::assert_snapshot!("restore_question", restore);
     harness.press(KeyCode::Enter).await;
     assert_eq!(
         live_events(&db).await,
@@ -67,6 +74,21 @@ async fn delete_an_event_find_it_in_the_trash_and_restore_it() {
     assert!(harness.render().contains("the trash is empty"));
     harness.press(KeyCode::Char('1')).await;
     assert!(harness.render().contains("Science Pub Quiz"));
+    // The log has the row before and after each step, and what went with it.
+    let log: Vec<(String, serde_json::Value, serde_json::Value)> = sqlx::query_as(
+        "SELECT a.action, a.before, a.after FROM audit_log a JOIN events e ON e.id = a.entity_id \
+         WHERE a.entity = 'event' AND e.title = 'Science Pub Quiz' ORDER BY a.id",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .expect("log");
+    let actions: Vec<&str> = log.iter().map(|(action, ..)| action.as_str()).collect();
+    assert_eq!(actions, ["delete", "restore"]);
+    let (_, before, after) = &log[0];
+    assert!(before["deleted_at"].is_null());
+    assert!(after["deleted_at"].is_string());
+    assert_eq!(after["with"]["ticket_types"], 2);
+    assert!(log[1].2["deleted_at"].is_null(), "restored");
 }
 
 #[tokio::test]
@@ -98,6 +120,7 @@ async fn order_actions_say_what_they_will_do() {
         question.contains("Refund order SWRG-6HEQ: 3 tickets void, 3 seats back on sale?"),
         "{question}"
     );
+    insta::assert_snapshot!("refund_question", question);
     harness.press(KeyCode::Char('y')).await;
     let status: String =
         sqlx::query_scalar("SELECT status::text FROM orders WHERE code = 'SWRG-6HEQ'")

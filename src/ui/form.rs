@@ -21,9 +21,14 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
     let footer = footer_lines(form, theme);
     // Each footer line takes as many rows as it wraps to, so a long reason stays readable
     // and the keys line stays in sight.
+    // Word wrapping can take a row more than the width alone says: one spare row per line
+    // that wraps at all.
     let footer_height: u16 = footer
         .iter()
-        .map(|line| (line.width() as u16).div_ceil(inner_width).max(1))
+        .map(|line| {
+            let rows = (line.width() as u16).div_ceil(inner_width).max(1);
+            if rows > 1 { rows + 1 } else { rows }
+        })
         .sum();
     let (lines, cursor, focus_line) = field_lines(form, inner_width, theme);
     let wanted = lines.len() as u16 + 1 + footer_height + 2;
