@@ -221,19 +221,49 @@ mod form {
     }
 
     #[tokio::test]
-    async fn e_on_an_order_says_how_orders_change() {
+    async fn e_on_an_order_edits_its_note_and_a_stale_save_is_refused() {
         let db = TestDb::with_demo().await;
         let mut harness = Harness::new(db.pool.clone(), 100, 30);
-        harness.sign_in("admin@boxoffice.test").await;
+        harness.sign_in("support@boxoffice.test").await;
         harness.press(KeyCode::Char('2')).await;
         harness.press(KeyCode::Char('e')).await;
-        assert!(harness.app.form.is_none(), "e on an order opens nothing");
-        let flash = harness
-            .app
-            .flash
-            .as_ref()
-            .map(|flash| flash.text.clone())
-            .unwrap_or_default();
-        assert!(flash.contains("p paid, c cancel"), "{flash}");
+        let (order, code) = match harness.app.form.as_ref().map(|form| &form.purpose) {
+            Some(Purpose::OrderNote(loaded)) => (loaded.id, loaded.code.clone()),
+            other => panic!("e on an order opens its note: {other:?}"),
+        };
+        assert!(harness.render().contains(&format!("Note of order {code}")));
+        harness.type_text(" Called back.").await;
+        harness
+            .press_with(KeyCode::Char('s'), KeyModifiers::CONTROL)
+            .await;
+        assert!(harness.app.form.is_none(), "{}", harness.render());
+        let note: String = sqlx::query_scalar("SELECT note FROM orders WHERE id = $1")
+            .bind(order)
+            .fetch_one(&db.pool)
+            .await
+            .expect("note");
+        assert!(note.ends_with("Called back."), "{note}");
+        // Changed at another terminal meanwhile: the next save is refused, saying so.
+        harness.press(KeyCode::Char('e')).await;
+        sqlx::query("UPDATE orders SET note = 'theirs' WHERE id = $1")
+            .bind(order)
+            .execute(&db.pool)
+            .await
+            .expect("a change from another terminal");
+        harness.type_text("!").await;
+        harness
+            .press_with(KeyCode::Char('s'), KeyModifiers::CONTROL)
+            .await;
+        assert!(
+            harness.render().contains("someone changed this order"),
+            "{}",
+            harness.render()
+        );
+        let note: String = sqlx::query_scalar("SELECT note FROM orders WHERE id = $1")
+            .bind(order)
+            .fetch_one(&db.pool)
+            .await
+            .expect("note");
+        assert_eq!(note, "theirs", "no lost update");
     }
 }

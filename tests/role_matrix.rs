@@ -7,6 +7,7 @@ mod common;
 use boxoffice::db::auth::{Actor, Role};
 use boxoffice::db::check_in::{Scan, scan, undo_check_in};
 use boxoffice::db::edits::events::{EventDraft, EventRecord, create_event, update_event};
+use boxoffice::db::edits::orders::{OrderNote, load_order_note, save_order_note};
 use boxoffice::db::edits::ticket_types::{
     TicketTypeDraft, TicketTypeRecord, create_ticket_type, update_ticket_type,
 };
@@ -34,6 +35,7 @@ enum Write {
     Cancel,
     Refund,
     Reactivate,
+    EditOrderNote,
     EditHolder,
     CheckIn,
     UndoCheckIn,
@@ -42,7 +44,7 @@ enum Write {
     ManageUsers,
 }
 
-const WRITES: [Write; 17] = [
+const WRITES: [Write; 18] = [
     Write::CreateEvent,
     Write::EditEvent,
     Write::DeleteEvent,
@@ -54,6 +56,7 @@ const WRITES: [Write; 17] = [
     Write::Cancel,
     Write::Refund,
     Write::Reactivate,
+    Write::EditOrderNote,
     Write::EditHolder,
     Write::CheckIn,
     Write::UndoCheckIn,
@@ -77,9 +80,12 @@ fn allowed(write: Write) -> [bool; 6] {
         | Write::EditTicketType
         | Write::DeleteTicketType
         | Write::UndoCheckIn => [Y, Y, N, N, N, N],
-        Write::Sell | Write::MarkPaid | Write::Refund | Write::Reactivate | Write::Restore => {
-            [Y, Y, N, Y, N, N]
-        }
+        Write::Sell
+        | Write::MarkPaid
+        | Write::Refund
+        | Write::Reactivate
+        | Write::EditOrderNote
+        | Write::Restore => [Y, Y, N, Y, N, N],
         // A customer may cancel their own pending order and rename their own tickets.
         Write::Cancel | Write::EditHolder => [Y, Y, N, Y, N, Y],
         Write::CheckIn => [Y, Y, N, N, Y, N],
@@ -107,6 +113,7 @@ struct Targets {
     paid: i64,
     cancelled: i64,
     holder: HolderName,
+    note: OrderNote,
     to_check_in: String,
     checked_in: i64,
     batch_to_restore: i64,
@@ -208,6 +215,9 @@ async fn prepare(db: &TestDb) -> Targets {
     let holder = load_holder_name(&db.pool, &admin, holder_ticket)
         .await
         .expect("holder");
+    let note = load_order_note(&db.pool, &admin, order(false).await.id)
+        .await
+        .expect("note");
     let restore_me = order(true).await.id;
     trash::delete(&db.pool, &admin, Target::Order(restore_me))
         .await
@@ -228,6 +238,7 @@ async fn prepare(db: &TestDb) -> Targets {
         paid: paid.id,
         cancelled,
         holder,
+        note,
         to_check_in,
         checked_in,
         batch_to_restore,
@@ -301,6 +312,9 @@ async fn attempt(db: &TestDb, actor: &Actor, write: Write, t: &Targets) -> Resul
             .map(drop),
         Write::Refund => action(t.paid, OrderAction::Refund).await.map(drop),
         Write::Reactivate => action(t.cancelled, OrderAction::Reactivate).await.map(drop),
+        Write::EditOrderNote => save_order_note(pool, actor, &t.note, "called back")
+            .await
+            .map(drop),
         Write::EditHolder => save_holder_name(pool, actor, &t.holder, "Renamed Holder")
             .await
             .map(drop),

@@ -146,7 +146,7 @@ pub const COMMANDS: &[CommandInfo] = &[
     info(
         Command::Edit,
         "edit",
-        "edit: the event (Events) · the holder name (Tickets)",
+        "edit: event (Events), note (Orders), holder name (Tickets)",
         LIST,
     ),
     info(

@@ -80,8 +80,16 @@ impl App {
                 let ticket_id = ticket.id;
                 self.send(Request::LoadHolder { ticket_id });
             }
-            Some(Row::Order(_)) => {
-                self.flash_info("orders change by p paid, c cancel, f refund, a reactivate")
+            // An order's lines are fixed at the sale and its status moves through p, c, f, a:
+            // what is left to edit is its note.
+            Some(Row::Order(order)) => {
+                let id = order.id;
+                if self.may(
+                    &[Role::Admin, Role::Organizer, Role::Support],
+                    "change orders",
+                ) {
+                    self.send(Request::LoadOrderNote { id });
+                }
             }
             None => self.flash_info("nothing selected"),
         }
@@ -270,6 +278,7 @@ impl App {
                 };
                 Form::holder_name(&code, loaded)
             }
+            Ok(Answer::OrderNoteLoaded(note)) => Form::order_note(note),
             Ok(Answer::EventLoaded(event)) => match self.actor.as_ref() {
                 Some(actor) => Form::event(actor, Some(event), offset),
                 None => return,

@@ -6,6 +6,7 @@ use crate::db::count::RowCount;
 use crate::db::detail::Detail;
 use crate::db::edits::HolderName;
 use crate::db::edits::events::{EventDraft, EventRecord};
+use crate::db::edits::orders::OrderNote;
 use crate::db::edits::ticket_types::{EventTicketTypes, TicketTypeDraft, TicketTypeRecord};
 use crate::db::edits::users::{UserDraft, UserRecord};
 use crate::db::filter::Filter;
@@ -100,6 +101,13 @@ pub enum Request {
     LoadEvent {
         id: i64,
     },
+    LoadOrderNote {
+        id: i64,
+    },
+    SaveOrderNote {
+        loaded: OrderNote,
+        note: String,
+    },
     /// Creates an event (`loaded` None) or saves over the version loaded.
     SaveEvent {
         loaded: Option<EventRecord>,
@@ -151,6 +159,7 @@ impl Request {
         matches!(
             self,
             Request::SaveHolder { .. }
+                | Request::SaveOrderNote { .. }
                 | Request::SaveEvent { .. }
                 | Request::SaveTicketType { .. }
                 | Request::Sell(_)
@@ -175,10 +184,12 @@ impl Request {
             Request::Unlock { .. } => Slot::Unlock,
             Request::Trash(_) => Slot::Trash,
             Request::LoadHolder { .. }
+            | Request::LoadOrderNote { .. }
             | Request::LoadEvent { .. }
             | Request::LoadTicketType { .. }
             | Request::LoadUser { .. } => Slot::Form,
             Request::SaveHolder { .. }
+            | Request::SaveOrderNote { .. }
             | Request::SaveEvent { .. }
             | Request::SaveTicketType { .. }
             | Request::Sell(_)
@@ -218,6 +229,7 @@ pub enum Answer {
     HolderLoaded(HolderName),
     HolderSaved(HolderName),
     EventLoaded(EventRecord),
+    OrderNoteLoaded(OrderNote),
     TicketTypes {
         types: EventTicketTypes,
         for_sale: bool,

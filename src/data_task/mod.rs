@@ -12,7 +12,7 @@ use tokio::sync::{RwLock, mpsc};
 use tokio::task::JoinHandle;
 
 use crate::db::auth::{self, Actor};
-use crate::db::edits::{events, ticket_types, users};
+use crate::db::edits::{events, orders, ticket_types, users};
 use crate::db::model::count_of;
 use crate::db::{DatabaseTarget, check_in, count, detail, edits, listing, sales, trash};
 use crate::error::DataError;
@@ -107,6 +107,14 @@ pub async fn execute(
             edits::save_holder_name(pool, actor, &loaded, &name)
                 .await
                 .map(Answer::HolderSaved)
+        }
+        Request::LoadOrderNote { id } => orders::load_order_note(pool, actor, id)
+            .await
+            .map(Answer::OrderNoteLoaded),
+        Request::SaveOrderNote { loaded, note } => {
+            orders::save_order_note(pool, actor, &loaded, &note)
+                .await
+                .map(|saved| Answer::Saved(format!("saved the note of order {}", saved.code)))
         }
         Request::LoadEvent { id } => events::load_event(pool, actor, id)
             .await

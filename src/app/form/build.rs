@@ -7,6 +7,7 @@ use crate::app::form::{Field, Form, Purpose};
 use crate::db::auth::{Actor, Role};
 use crate::db::edits::HolderName;
 use crate::db::edits::events::EventRecord;
+use crate::db::edits::orders::OrderNote;
 use crate::db::edits::ticket_types::{EventTicketTypes, TicketTypeRecord};
 use crate::db::edits::users::UserRecord;
 use crate::db::model::format_cents;
@@ -31,6 +32,20 @@ impl Form {
         Form::new(
             format!("Holder of ticket {code}"),
             Purpose::Holder(loaded),
+            fields,
+        )
+    }
+
+    pub fn order_note(loaded: OrderNote) -> Self {
+        let fields = vec![Field::text(
+            "note",
+            "Note",
+            &loaded.note,
+            "up to 2000 characters",
+        )];
+        Form::new(
+            format!("Note of order {} ({})", loaded.code, loaded.status),
+            Purpose::OrderNote(loaded),
             fields,
         )
     }

@@ -16,6 +16,7 @@ use tui_input::backend::crossterm::EventHandler;
 use crate::data_task::{DataErrorText, Request};
 use crate::db::edits::HolderName;
 use crate::db::edits::events::EventRecord;
+use crate::db::edits::orders::OrderNote;
 use crate::db::edits::ticket_types::{EventTicketTypes, TicketTypeRecord};
 use crate::db::edits::users::UserRecord;
 
@@ -95,6 +96,7 @@ impl Field {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Purpose {
     Holder(HolderName),
+    OrderNote(OrderNote),
     Event(Option<EventRecord>),
     TicketType {
         event_id: i64,
@@ -221,6 +223,7 @@ impl Form {
             Purpose::Holder(loaded) => Request::LoadHolder {
                 ticket_id: loaded.ticket_id,
             },
+            Purpose::OrderNote(loaded) => Request::LoadOrderNote { id: loaded.id },
             Purpose::Event(Some(loaded)) => Request::LoadEvent { id: loaded.id },
             Purpose::TicketType {
                 loaded: Some(loaded),

@@ -86,6 +86,11 @@ impl Form {
                     name,
                 }
             }
+            Purpose::OrderNote(loaded) => Request::SaveOrderNote {
+                loaded: loaded.clone(),
+                note: crate::db::edits::orders::validate_note(self.value("note"))
+                    .map_err(to_text)?,
+            },
             Purpose::Event(loaded) => {
                 let mut time = |key: &'static str| {
                     parse_time(self.value(key), offset).unwrap_or_else(|message| {

@@ -1,6 +1,7 @@
-//! A ticket's holder name: the one field of a ticket people edit. A save names the version it
-//! was based on (`updated_at` as loaded), and is refused, saying what changed, if the ticket
-//! has moved on.
+//! A ticket's holder name: the one field of a ticket people edit. A save names the name it
+//! was based on, and is refused, saying what changed, if someone renamed the holder meanwhile.
+//! (Not `updated_at`: a check-in, or renaming the ticket's type, which the ticket keeps a copy
+//! of, changes that without touching the name.)
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -87,12 +88,12 @@ pub async fn save_holder_name(
     let mut tx = pool.begin().await?;
     let saved: Option<HolderName> = sqlx::query_as(
         "UPDATE tickets SET holder_name = $2 \
-         WHERE id = $1 AND updated_at = $3 AND deleted_at IS NULL \
+         WHERE id = $1 AND holder_name = $3 AND deleted_at IS NULL \
          RETURNING id AS ticket_id, holder_name, updated_at",
     )
     .bind(loaded.ticket_id)
     .bind(&name)
-    .bind(loaded.updated_at)
+    .bind(&loaded.holder_name)
     .fetch_optional(&mut *tx)
     .await?;
     let Some(saved) = saved else {

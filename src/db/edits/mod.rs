@@ -6,6 +6,7 @@
 
 pub mod events;
 pub mod holder;
+pub mod orders;
 pub mod ticket_types;
 pub mod users;
 
