@@ -30,6 +30,18 @@ fn flash(harness: &Harness) -> String {
         .unwrap_or_default()
 }
 
+/// `n` on Events, and a valid new event typed in (not saved).
+async fn new_event_typed(harness: &mut Harness, title: &str) {
+    harness.press(KeyCode::Char('n')).await;
+    harness.type_text(title).await;
+    harness.press(KeyCode::Tab).await;
+    harness.type_text("Cellar").await;
+    harness.press(KeyCode::Tab).await;
+    harness.type_text("2026-12-05 20:00").await;
+    harness.press(KeyCode::Tab).await;
+    harness.type_text("2026-12-05 23:00").await;
+}
+
 /// Selects the event with this title in the Events tab (by searching for it).
 async fn select_event(harness: &mut Harness, title: &str) {
     harness.press(KeyCode::Char('1')).await;
@@ -323,14 +335,7 @@ async fn a_save_that_cannot_reach_the_database_is_kept_and_sent_when_it_is_back(
 
     let db = TestDb::with_demo().await;
     let mut harness = signed_in(&db, "ada@boxoffice.test").await;
-    harness.press(KeyCode::Char('n')).await;
-    harness.type_text("Offline Night").await;
-    harness.press(KeyCode::Tab).await;
-    harness.type_text("Cellar").await;
-    harness.press(KeyCode::Tab).await;
-    harness.type_text("2026-12-05 20:00").await;
-    harness.press(KeyCode::Tab).await;
-    harness.type_text("2026-12-05 23:00").await;
+    new_event_typed(&mut harness, "Offline Night").await;
     // Ctrl-s, and the database is away: the save comes back unavailable.
     harness
         .app
@@ -379,14 +384,7 @@ async fn esc_closes_a_form_that_waits_and_the_save_still_reports() {
 
     let db = TestDb::with_demo().await;
     let mut harness = signed_in(&db, "ada@boxoffice.test").await;
-    harness.press(KeyCode::Char('n')).await;
-    harness.type_text("Slow Night").await;
-    harness.press(KeyCode::Tab).await;
-    harness.type_text("Cellar").await;
-    harness.press(KeyCode::Tab).await;
-    harness.type_text("2026-12-05 20:00").await;
-    harness.press(KeyCode::Tab).await;
-    harness.type_text("2026-12-05 23:00").await;
+    new_event_typed(&mut harness, "Slow Night").await;
     let key = |code, modifiers| AppEvent::Input(Event::Key(KeyEvent::new(code, modifiers)));
     harness
         .app
