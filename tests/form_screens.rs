@@ -407,7 +407,12 @@ async fn esc_closes_a_form_that_waits_and_the_save_still_reports() {
         .handle_event(key(KeyCode::Esc, KeyModifiers::NONE));
     assert!(harness.app.form.is_none());
     assert!(flash(&harness).contains("the save goes on"));
-    // The save's answer still comes back to say how it went.
+    // Another form opened meanwhile stays open when the first save's answer comes back to
+    // say how it went.
+    harness
+        .app
+        .handle_event(key(KeyCode::Char('n'), KeyModifiers::NONE));
+    assert!(harness.app.form.is_some());
     let result = harness.request(save.request).await;
     harness.app.handle_event(AppEvent::Data(DataEvent::Reply {
         slot: Slot::Save,
@@ -418,5 +423,13 @@ async fn esc_closes_a_form_that_waits_and_the_save_still_reports() {
         flash(&harness).contains("created event “Slow Night”"),
         "{}",
         flash(&harness)
+    );
+    assert!(
+        harness
+            .app
+            .form
+            .as_ref()
+            .is_some_and(|f| f.title == "New event"),
+        "the new form is not closed by the old answer"
     );
 }

@@ -266,8 +266,13 @@ impl App {
         }
         self.waiting_form = None;
         let offset = self.time_offset;
-        // A reload keeps the purpose's row; a save answers for what the fields hold.
-        let was_save = self.form.as_ref().is_some_and(|form| form.saving);
+        // Whether the form on screen is the one that asked (it may have been closed with Esc
+        // while it waited, and another opened since).
+        let own = self
+            .form
+            .as_ref()
+            .is_some_and(|form| form.waiting == Some(generation));
+        let was_save = own && self.form.as_ref().is_some_and(|form| form.saving);
         let loaded = match result {
             Ok(Answer::HolderLoaded(loaded)) => {
                 let code = match self.view().selected_row() {
@@ -293,13 +298,13 @@ impl App {
             },
             Ok(Answer::UserLoaded(user)) => Form::user(Some(user), ""),
             Ok(Answer::HolderSaved(saved)) => {
-                return self.form_saved(format!("saved: holder is now {}", saved.holder_name));
+                return self.form_saved(own, format!("saved: holder is now {}", saved.holder_name));
             }
-            Ok(Answer::Saved(message)) => return self.form_saved(message),
+            Ok(Answer::Saved(message)) => return self.form_saved(own, message),
             Err(error) => {
                 match self.form.as_mut() {
                     // The form stays open with what was typed, and says why it was not saved.
-                    Some(form) => {
+                    Some(form) if own => {
                         form.waiting = None;
                         form.show_errors(&error);
                         if error.unavailable && was_save {
@@ -311,7 +316,7 @@ impl App {
                             );
                         }
                     }
-                    None => self.flash_error(error.message),
+                    _ => self.flash_error(error.message),
                 }
                 return;
             }
@@ -319,7 +324,7 @@ impl App {
         };
         match self.form.as_mut() {
             // A reload after a conflict: keep what was typed over the new version.
-            Some(form) if form.waiting.is_some() => {
+            Some(form) if own => {
                 form.rebase(loaded);
                 self.flash_info("reloaded: your changes are kept over the new version; save again");
             }
@@ -355,8 +360,11 @@ impl App {
         }
     }
 
-    fn form_saved(&mut self, message: String) {
-        self.form = None;
+    /// A save went through: its form (if still on screen) closes, and the lists reload.
+    fn form_saved(&mut self, own: bool, message: String) {
+        if own {
+            self.form = None;
+        }
         self.flash_info(message);
         let page_size = self.page_size;
         let requests = self.view_mut().reload(page_size);
