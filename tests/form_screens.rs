@@ -200,6 +200,19 @@ async fn ticket_types_are_listed_and_capacity_cannot_go_below_sold() {
             .await
             .expect("saved");
     assert_eq!(price, 1250);
+    // The event's history has its ticket types' changes too.
+    let Loadable::Ready(Detail::Event(detail)) = &harness.app.view().detail else {
+        panic!("the event's detail");
+    };
+    assert!(
+        detail
+            .history
+            .iter()
+            .any(|line| line.action == "ticket type create"
+                && line.actor.as_deref() == Some("Ada Lovelace")),
+        "{:?}",
+        detail.history
+    );
 
     // d on a type in the picker asks first, then moves it to the trash.
     harness.press(KeyCode::Char('t')).await;

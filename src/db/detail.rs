@@ -253,16 +253,24 @@ async fn ticket_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<TicketDe
     })
 }
 
-/// The latest changes of one row (the caller has checked the row is the actor's to see).
+/// The latest changes of one row (the caller has checked the row is the actor's to see). An
+/// event's history takes in its ticket types' changes too ("ticket type update (price)"):
+/// they have no detail pane of their own.
 async fn history(pool: &PgPool, entity: &str, id: i64) -> Result<Vec<HistoryLine>, DataError> {
     Ok(sqlx::query_as(
-        "SELECT a.at, a.action, u.name AS actor, \
+        "SELECT a.at, \
+           CASE WHEN a.entity = $1 THEN a.action \
+                ELSE replace(a.entity, '_', ' ') || ' ' || a.action END AS action, \
+           u.name AS actor, \
            (SELECT string_agg(replace(k.key, '_', ' '), ', ' ORDER BY k.key) \
             FROM jsonb_each(a.after) AS k \
             WHERE jsonb_typeof(a.before) = 'object' AND k.key <> 'updated_at' \
               AND a.before -> k.key IS DISTINCT FROM k.value) AS changed \
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id \
-         WHERE a.entity = $1 AND a.entity_id = $2 ORDER BY a.at DESC, a.id DESC LIMIT 8",
+         WHERE (a.entity = $1 AND a.entity_id = $2) \
+            OR ($1 = 'event' AND a.entity = 'ticket_type' \
+                AND a.entity_id IN (SELECT tt.id FROM ticket_types tt WHERE tt.event_id = $2)) \
+         ORDER BY a.at DESC, a.id DESC LIMIT 8",
     )
     .bind(entity)
     .bind(id)

@@ -230,8 +230,10 @@ fn history_lines<'a>(history: &[HistoryLine], app: &App, theme: &Theme) -> Vec<L
     }
     let mut lines = vec![Line::default(), heading("History".into(), theme)];
     for change in history {
-        let changed = match (change.action.as_str(), &change.changed) {
-            ("update", Some(fields)) => format!(" ({})", printable(fields)),
+        let changed = match &change.changed {
+            Some(fields) if change.action.ends_with("update") => {
+                format!(" ({})", printable(fields))
+            }
             _ => String::new(),
         };
         lines.push(Line::from(format!(
