@@ -290,7 +290,10 @@ async fn an_admin_finds_and_edits_users_and_others_are_refused() {
     assert_eq!(flash(&support), "a support account cannot manage users");
     support.press(KeyCode::Char('n')).await;
     assert!(support.app.form.is_none());
-    assert_eq!(flash(&support), "a support account cannot create events");
+    assert_eq!(
+        flash(&support),
+        "a support account cannot create, change or delete events"
+    );
 
     let mut harness = signed_in(&db, "admin@boxoffice.test").await;
     harness.press(KeyCode::Char('u')).await;

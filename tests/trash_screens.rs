@@ -106,7 +106,7 @@ async fn a_refused_delete_is_a_plain_message_and_changes_nothing() {
     harness.press(KeyCode::Char('d')).await;
     let screen = harness.render();
     assert!(
-        screen.contains("a support account cannot delete this"),
+        screen.contains("a support account cannot create, change or delete events"),
         "{screen}"
     );
     assert!(harness.app.confirm.is_none());

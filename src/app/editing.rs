@@ -11,6 +11,7 @@ use crate::data_task::{Answer, DataErrorText, Request};
 use crate::db::auth::Role;
 use crate::db::listing::Parent;
 use crate::db::model::{EntityKind, Row};
+use crate::db::permissions::Write;
 use crate::db::trash::Target;
 
 impl App {
@@ -18,12 +19,13 @@ impl App {
         self.actor.as_ref().map(|actor| actor.role)
     }
 
-    /// Refuses early (before anything is typed) what the data layer would refuse anyway.
-    pub(super) fn may(&mut self, allowed: &[Role], what: &str) -> bool {
+    /// Refuses at the key press (before anything is typed) what the data layer would refuse
+    /// anyway, from the same table.
+    pub(super) fn may(&mut self, write: Write) -> bool {
         match self.role() {
-            Some(role) if allowed.contains(&role) => true,
+            Some(role) if write.allowed(role) => true,
             Some(role) => {
-                self.flash_error(format!("a {} account cannot {what}", role.label()));
+                self.flash_error(write.refusal(role));
                 false
             }
             None => false,
@@ -34,7 +36,7 @@ impl App {
     pub(super) fn open_new_form(&mut self) {
         match self.view().kind {
             EntityKind::Event => {
-                if self.may(&[Role::Admin, Role::Organizer], "create events")
+                if self.may(Write::ManageEvents)
                     && let Some(actor) = self.actor.clone()
                 {
                     self.form = Some(Form::event(&actor, None, self.time_offset));
@@ -46,12 +48,7 @@ impl App {
                     _ => None,
                 };
                 match event {
-                    Some(event_id)
-                        if self.may(
-                            &[Role::Admin, Role::Organizer, Role::Support],
-                            "sell tickets",
-                        ) =>
-                    {
+                    Some(event_id) if self.may(Write::ManageOrders) => {
                         self.send(Request::LoadTicketTypes {
                             event_id,
                             for_sale: true,
@@ -72,7 +69,7 @@ impl App {
         match self.view().selected_row() {
             Some(Row::Event(event)) => {
                 let id = event.id;
-                if self.may(&[Role::Admin, Role::Organizer], "change events") {
+                if self.may(Write::ManageEvents) {
                     self.send(Request::LoadEvent { id });
                 }
             }
@@ -84,10 +81,7 @@ impl App {
             // what is left to edit is its note.
             Some(Row::Order(order)) => {
                 let id = order.id;
-                if self.may(
-                    &[Role::Admin, Role::Organizer, Role::Support],
-                    "change orders",
-                ) {
+                if self.may(Write::ManageOrders) {
                     self.send(Request::LoadOrderNote { id });
                 }
             }
@@ -104,7 +98,7 @@ impl App {
         };
         match event {
             Some(event_id) => {
-                if self.may(&[Role::Admin, Role::Organizer], "change ticket types") {
+                if self.may(Write::ManageEvents) {
                     self.send(Request::LoadTicketTypes {
                         event_id,
                         for_sale: false,
@@ -117,7 +111,7 @@ impl App {
 
     /// `u`: find a user to edit, or make a new one (admins).
     pub(super) fn open_users(&mut self) {
-        if self.may(&[Role::Admin], "manage users") {
+        if self.may(Write::ManageUsers) {
             self.picker = Some(Picker::users());
             self.send(Request::SearchUsers {
                 text: String::new(),

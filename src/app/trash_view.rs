@@ -8,6 +8,7 @@ use crate::data_task::{Answer, DataErrorText, Request};
 use crate::db::auth::Role;
 use crate::db::detail::Detail;
 use crate::db::model::{Row, TicketStatus, count_of};
+use crate::db::permissions::Write;
 use crate::db::sales::OrderAction;
 use crate::db::trash::{Target, TrashEntry, TrashFilter, parse_filter};
 
@@ -78,7 +79,7 @@ impl App {
             return;
         };
         let (what, batch) = (entry.contents().describe(), entry.id);
-        if purge && !self.may(&[Role::Admin], "purge the trash") {
+        if purge && !self.may(Write::Purge) {
             return;
         }
         self.confirm = Some(if purge {
@@ -96,11 +97,11 @@ impl App {
 
     /// `d` on a list: ask the data layer what would go, then ask the user.
     pub(super) fn ask_delete(&mut self) {
-        let deleters: &[Role] = match self.view().selected_row() {
-            Some(Row::Event(_)) => &[Role::Admin, Role::Organizer],
-            _ => &[Role::Admin, Role::Organizer, Role::Support],
+        let write = match self.view().selected_row() {
+            Some(Row::Event(_)) => Write::ManageEvents,
+            _ => Write::ManageOrders,
         };
-        if !self.may(deleters, "delete this") {
+        if !self.may(write) {
             return;
         }
         let target = match self.view().selected_row() {
@@ -120,13 +121,12 @@ impl App {
         };
         // Refused at once what the data layer would refuse after the question: a role that
         // may not, or a step the lifecycle does not allow from this status.
-        let customer_cancel = action == OrderAction::Cancel;
-        let roles: &[Role] = if customer_cancel {
-            &[Role::Admin, Role::Organizer, Role::Support, Role::Customer]
+        let write = if action == OrderAction::Cancel {
+            Write::CancelOrder
         } else {
-            &[Role::Admin, Role::Organizer, Role::Support]
+            Write::ManageOrders
         };
-        if !self.may(roles, "change orders") {
+        if !self.may(write) {
             return;
         }
         if let Some(refusal) = action.refusal(&order.code, order.status) {

@@ -6,6 +6,54 @@ use sqlx::{PgConnection, PgPool};
 use crate::db::auth::{Actor, Role};
 use crate::error::DataError;
 
+/// What a role may do at all (DESIGN.md "Roles"). Which rows — an organizer's own events, a
+/// customer's own pending order — is checked on the rows, in the write's transaction. The
+/// screens ask the same table to refuse at the key press what the data layer would refuse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    /// Create, change and delete events and their ticket types.
+    ManageEvents,
+    /// Sell, mark paid / cancel / refund / reactivate, edit notes, delete orders and tickets.
+    ManageOrders,
+    /// Cancel an order (customers: their own pending ones).
+    CancelOrder,
+    Purge,
+    ManageUsers,
+}
+
+impl Write {
+    pub fn allowed(self, role: Role) -> bool {
+        use Role::*;
+        match self {
+            Write::ManageEvents => matches!(role, Admin | Organizer),
+            Write::ManageOrders => matches!(role, Admin | Organizer | Support),
+            Write::CancelOrder => matches!(role, Admin | Organizer | Support | Customer),
+            Write::Purge | Write::ManageUsers => role == Admin,
+        }
+    }
+
+    /// "a staff account cannot …"
+    pub fn refusal(self, role: Role) -> String {
+        let what = match self {
+            Write::ManageEvents => "create, change or delete events",
+            Write::ManageOrders => "sell, change or delete orders",
+            Write::CancelOrder => "change orders",
+            Write::Purge => "purge the trash",
+            Write::ManageUsers => "manage users",
+        };
+        format!("a {} account cannot {what}", role.label())
+    }
+
+    /// Ok, or the plain refusal.
+    pub fn check(self, actor: &Actor) -> Result<(), DataError> {
+        if self.allowed(actor.role) {
+            Ok(())
+        } else {
+            Err(DataError::Refused(self.refusal(actor.role)))
+        }
+    }
+}
+
 /// The signed-in user as the database knows them now: a role changed or an account removed
 /// since sign-in takes effect on the next request, not the next sign-in.
 pub async fn current_actor(pool: &PgPool, actor: &Actor) -> Result<Actor, DataError> {
@@ -48,12 +96,7 @@ pub(crate) async fn may_manage_event(
     actor: &Actor,
     event_id: Option<i64>,
 ) -> Result<(), DataError> {
-    if !matches!(actor.role, Role::Admin | Role::Organizer) {
-        return Err(DataError::Refused(format!(
-            "a {} account cannot create or change events",
-            actor.role.label()
-        )));
-    }
+    Write::ManageEvents.check(actor)?;
     let Some(event_id) = event_id else {
         return Ok(());
     };
@@ -73,12 +116,7 @@ pub(crate) async fn may_manage_orders(
     actor: &Actor,
     event_id: i64,
 ) -> Result<(), DataError> {
-    if !matches!(actor.role, Role::Admin | Role::Support | Role::Organizer) {
-        return Err(DataError::Refused(format!(
-            "a {} account cannot sell or change orders",
-            actor.role.label()
-        )));
-    }
+    Write::ManageOrders.check(actor)?;
     let organizer = live_event_organizer(conn, event_id).await?;
     if actor.role == Role::Organizer && organizer != actor.id {
         return Err(DataError::Refused(

@@ -4,7 +4,7 @@
 //! of, changes that without touching the name.)
 
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 use crate::db::auth::{Actor, Role};
 use crate::db::edits::clean_text;
@@ -36,13 +36,17 @@ pub fn validate_holder_name(name: &str) -> Result<String, DataError> {
 
 /// Who may rename a ticket's holder (DESIGN.md "Roles": admins and support all, organizers
 /// of their events, customers their own tickets).
-async fn may_edit_holder(pool: &PgPool, actor: &Actor, ticket_id: i64) -> Result<(), DataError> {
+async fn may_edit_holder(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    ticket_id: i64,
+) -> Result<(), DataError> {
     let owners: Option<(i64, i64)> = sqlx::query_as(
         "SELECT e.organizer_id, o.user_id FROM tickets t JOIN orders o ON o.id = t.order_id \
          JOIN events e ON e.id = o.event_id WHERE t.id = $1 AND t.deleted_at IS NULL",
     )
     .bind(ticket_id)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await?;
     let Some((organizer, buyer)) = owners else {
         return Err(DataError::NotFound);
@@ -67,10 +71,11 @@ pub async fn load_holder_name(
     actor: &Actor,
     ticket_id: i64,
 ) -> Result<HolderName, DataError> {
-    may_edit_holder(pool, actor, ticket_id).await?;
+    let mut conn = pool.acquire().await?;
+    may_edit_holder(&mut conn, actor, ticket_id).await?;
     sqlx::query_as("SELECT id AS ticket_id, holder_name, updated_at FROM tickets WHERE id = $1 AND deleted_at IS NULL")
         .bind(ticket_id)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *conn)
         .await?
         .ok_or(DataError::NotFound)
 }
@@ -84,8 +89,8 @@ pub async fn save_holder_name(
     name: &str,
 ) -> Result<HolderName, DataError> {
     let name = validate_holder_name(name)?;
-    may_edit_holder(pool, actor, loaded.ticket_id).await?;
     let mut tx = pool.begin().await?;
+    may_edit_holder(&mut tx, actor, loaded.ticket_id).await?;
     let saved: Option<HolderName> = sqlx::query_as(
         "UPDATE tickets SET holder_name = $2 \
          WHERE id = $1 AND holder_name = $3 AND deleted_at IS NULL \

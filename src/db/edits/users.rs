@@ -7,6 +7,7 @@ use sqlx::{PgConnection, PgPool};
 
 use crate::db::auth::{Actor, MAX_PASSWORD_BYTES, Role, hash_password};
 use crate::db::edits::{clean_email, clean_text, log_and_commit, updated_or_conflict};
+use crate::db::permissions::Write;
 use crate::error::{DataError, FieldErrors};
 
 const SEARCH_LIMIT: i64 = 12;
@@ -56,11 +57,7 @@ impl UserDraft {
 }
 
 fn admins_only(actor: &Actor) -> Result<(), DataError> {
-    if actor.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(DataError::Refused("only admins manage users".into()))
-    }
+    Write::ManageUsers.check(actor)
 }
 
 const SELECT_USER: &str =

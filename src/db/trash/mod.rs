@@ -18,6 +18,7 @@ use sqlx::{PgConnection, PgPool};
 
 use crate::db::audit;
 use crate::db::auth::{Actor, Role};
+use crate::db::permissions::Write;
 use crate::error::DataError;
 
 /// What can be moved to the trash from the lists.
@@ -134,20 +135,18 @@ async fn owner(conn: &mut PgConnection, target: Target) -> Result<(i64, i64, Str
 }
 
 fn may_delete(actor: &Actor, target: Target, organizer: i64) -> Result<(), DataError> {
-    let allowed = match (actor.role, target) {
-        (Role::Admin, _) => true,
-        (Role::Organizer, _) => organizer == actor.id,
-        (Role::Support, Target::Order(_) | Target::Ticket(_)) => true,
-        _ => false,
+    // Events and ticket types go with managing events; orders and tickets with managing orders.
+    let write = match target {
+        Target::Event(_) | Target::TicketType(_) => Write::ManageEvents,
+        Target::Order(_) | Target::Ticket(_) => Write::ManageOrders,
     };
-    if allowed {
-        Ok(())
-    } else {
-        Err(DataError::Refused(match actor.role {
-            Role::Organizer => "you can only delete what belongs to your own events".into(),
-            role => format!("a {} account cannot delete this", role.label()),
-        }))
+    write.check(actor)?;
+    if actor.role == Role::Organizer && organizer != actor.id {
+        return Err(DataError::Refused(
+            "you can only delete what belongs to your own events".into(),
+        ));
     }
+    Ok(())
 }
 
 async fn count_children(

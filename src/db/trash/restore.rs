@@ -5,6 +5,7 @@ use sqlx::{PgConnection, PgPool};
 
 use crate::db::audit;
 use crate::db::auth::{Actor, Role};
+use crate::db::permissions::Write;
 use crate::db::trash::{TrashEntry, logged_values};
 use crate::error::DataError;
 
@@ -113,11 +114,7 @@ pub async fn restore(pool: &PgPool, actor: &Actor, batch: i64) -> Result<String,
 /// Removes a batch for good (admins only). Scans of its tickets stay in the log, without the
 /// ticket; seats its live tickets held go back on sale.
 pub async fn purge(pool: &PgPool, actor: &Actor, batch: i64) -> Result<String, DataError> {
-    if actor.role != Role::Admin {
-        return Err(DataError::Refused(
-            "only an admin can purge the trash".into(),
-        ));
-    }
+    Write::Purge.check(actor)?;
     let mut tx = pool.begin().await?;
     let entry = batch_for(&mut tx, actor, batch).await?;
     // Rows outside the batch that hang on to one of its rows (an order or ticket type of its
