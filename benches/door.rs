@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use boxoffice::db::auth::sign_in;
 use boxoffice::db::check_in::{Scan, scan};
 use boxoffice::db::model::ScanResult;
-use boxoffice::db::sales::{Sale, SaleLine, sell};
+use boxoffice::db::sales::{Sale, sell};
 use boxoffice::db::seed::DEMO_PASSWORD;
 use boxoffice::error::DataError;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -147,15 +147,8 @@ async fn main() {
     .await
     .expect("a ticket type");
     let sale = |buyer: i64| Sale {
-        event_id,
-        buyer_id: buyer,
-        lines: vec![SaleLine {
-            ticket_type_id: type_id,
-            quantity: 1,
-        }],
-        holder_name: String::new(),
         note: "benchmark".into(),
-        paid: true,
+        ..Sale::one_type(event_id, buyer, type_id, 1)
     };
     let started = Instant::now();
     let mut tasks = Vec::new();

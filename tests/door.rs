@@ -323,17 +323,7 @@ async fn thirty_two_buyers_racing_for_the_last_seats_never_oversell() {
         let pool = pool.clone();
         let seller: Actor = seller.clone();
         racers.push(tokio::spawn(async move {
-            let sale = Sale {
-                event_id,
-                buyer_id: buyer,
-                lines: vec![SaleLine {
-                    ticket_type_id: type_id,
-                    quantity: 1,
-                }],
-                holder_name: String::new(),
-                note: String::new(),
-                paid: true,
-            };
+            let sale = Sale::one_type(event_id, buyer, type_id, 1);
             sell(&pool, &seller, &sale).await
         }));
     }
@@ -429,13 +419,7 @@ async fn a_sale_is_all_or_nothing_and_cancel_and_refund_give_seats_back() {
         "the first line's seats were given back"
     );
 
-    let fits = Sale {
-        lines: vec![SaleLine {
-            ticket_type_id: type_id,
-            quantity: 2,
-        }],
-        ..too_many.clone()
-    };
+    let fits = Sale::one_type(event_id, buyer, type_id, 2);
     let order = sell(&db.pool, &seller, &fits)
         .await
         .expect("sells the last two");
@@ -499,15 +483,8 @@ async fn only_the_role_matrix_may_sell() {
     let (type_id, event_id) = nearly_sold_out(&db, 10).await;
     let buyer = buyers(&db, 1).await[0];
     let sale = Sale {
-        event_id,
-        buyer_id: buyer,
-        lines: vec![SaleLine {
-            ticket_type_id: type_id,
-            quantity: 1,
-        }],
-        holder_name: String::new(),
-        note: String::new(),
         paid: false,
+        ..Sale::one_type(event_id, buyer, type_id, 1)
     };
     let owner: i64 = sqlx::query_scalar("SELECT organizer_id FROM events WHERE id = $1")
         .bind(event_id)

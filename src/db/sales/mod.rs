@@ -57,6 +57,23 @@ pub struct Sale {
     pub paid: bool,
 }
 
+impl Sale {
+    /// A paid sale of `quantity` tickets of one type, in the buyer's name.
+    pub fn one_type(event_id: i64, buyer_id: i64, ticket_type_id: i64, quantity: i32) -> Self {
+        Sale {
+            event_id,
+            buyer_id,
+            lines: vec![SaleLine {
+                ticket_type_id,
+                quantity,
+            }],
+            holder_name: String::new(),
+            note: String::new(),
+            paid: true,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SoldOrder {
     pub id: i64,
