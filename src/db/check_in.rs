@@ -7,6 +7,7 @@ use sqlx::PgPool;
 use crate::db::audit;
 use crate::db::auth::{Actor, Role};
 use crate::db::model::ScanResult;
+use crate::db::permissions::{CheckInScope, check_in_scope};
 use crate::error::DataError;
 
 /// Longest code worth looking up; anything longer is logged (cut) and reported unknown.
@@ -58,11 +59,12 @@ pub fn normalize_code(raw: &str) -> String {
     code
 }
 
+/// None: any event's tickets; Some(organizer): only that organizer's events'.
 fn may_check_in(actor: &Actor) -> Result<Option<i64>, DataError> {
-    match actor.role {
-        Role::Admin | Role::Staff => Ok(None),
-        Role::Organizer => Ok(Some(actor.id)),
-        Role::Support | Role::Customer => Err(DataError::Refused(format!(
+    match check_in_scope(actor.role) {
+        Some(CheckInScope::AnyEvent) => Ok(None),
+        Some(CheckInScope::OwnEvents) => Ok(Some(actor.id)),
+        None => Err(DataError::Refused(format!(
             "a {} account cannot check tickets in",
             actor.role.label()
         ))),

@@ -54,6 +54,41 @@ impl Write {
     }
 }
 
+/// Which tickets a role may check in (DESIGN.md "Roles"); None: no check-in at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckInScope {
+    AnyEvent,
+    /// An organizer: tickets of their own events.
+    OwnEvents,
+}
+
+pub fn check_in_scope(role: Role) -> Option<CheckInScope> {
+    match role {
+        Role::Admin | Role::Staff => Some(CheckInScope::AnyEvent),
+        Role::Organizer => Some(CheckInScope::OwnEvents),
+        Role::Support | Role::Customer => None,
+    }
+}
+
+/// What a role sees and restores of the trash (DESIGN.md "Roles"); None: no trash at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrashScope {
+    Everything,
+    /// An organizer: what was deleted of their own events.
+    OwnEvents,
+    /// Support: deleted orders and tickets.
+    OrdersAndTickets,
+}
+
+pub fn trash_scope(role: Role) -> Option<TrashScope> {
+    match role {
+        Role::Admin => Some(TrashScope::Everything),
+        Role::Organizer => Some(TrashScope::OwnEvents),
+        Role::Support => Some(TrashScope::OrdersAndTickets),
+        Role::Staff | Role::Customer => None,
+    }
+}
+
 /// The signed-in user as the database knows them now: a role changed or an account removed
 /// since sign-in takes effect on the next request, not the next sign-in.
 pub async fn current_actor(pool: &PgPool, actor: &Actor) -> Result<Actor, DataError> {

@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-use crate::db::auth::{Actor, Role};
+use crate::db::auth::Actor;
+use crate::db::permissions::{TrashScope, trash_scope};
 use crate::db::trash::TrashEntry;
 use crate::error::DataError;
 
@@ -84,11 +85,11 @@ pub async fn list(
     filter: &TrashFilter,
     limit: i64,
 ) -> Result<Vec<TrashEntry>, DataError> {
-    let (all, organizer, orders_and_tickets) = match actor.role {
-        Role::Admin => (true, None, false),
-        Role::Organizer => (false, Some(actor.id), false),
-        Role::Support => (false, None, true),
-        Role::Staff | Role::Customer => {
+    let (all, organizer, orders_and_tickets) = match trash_scope(actor.role) {
+        Some(TrashScope::Everything) => (true, None, false),
+        Some(TrashScope::OwnEvents) => (false, Some(actor.id), false),
+        Some(TrashScope::OrdersAndTickets) => (false, None, true),
+        None => {
             return Err(DataError::Refused(format!(
                 "a {} account has no trash",
                 actor.role.label()

@@ -4,8 +4,8 @@
 use sqlx::{PgConnection, PgPool};
 
 use crate::db::audit;
-use crate::db::auth::{Actor, Role};
-use crate::db::permissions::Write;
+use crate::db::auth::Actor;
+use crate::db::permissions::{TrashScope, Write, trash_scope};
 use crate::db::trash::{TrashEntry, logged_values};
 use crate::error::DataError;
 
@@ -28,11 +28,11 @@ async fn batch_for(
     .bind(batch)
     .fetch_optional(&mut *conn)
     .await?;
-    let allowed = match actor.role {
-        Role::Admin => true,
-        Role::Organizer => event_owner == Some(actor.id),
-        Role::Support => matches!(entry.kind.as_str(), "order" | "ticket"),
-        Role::Staff | Role::Customer => false,
+    let allowed = match trash_scope(actor.role) {
+        Some(TrashScope::Everything) => true,
+        Some(TrashScope::OwnEvents) => event_owner == Some(actor.id),
+        Some(TrashScope::OrdersAndTickets) => matches!(entry.kind.as_str(), "order" | "ticket"),
+        None => false,
     };
     if allowed {
         Ok(entry)
