@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use boxoffice::app::commands::KeyMap;
 use boxoffice::app::{App, AppOptions};
-use boxoffice::data_task::{Answer, DataErrorText, DataEvent, Request, execute};
+use boxoffice::data_task::{DataEvent, Request, execute};
 use boxoffice::db::auth::{Actor, sign_in};
 use boxoffice::db::filter::parse;
 use boxoffice::db::listing::{
@@ -22,7 +22,7 @@ use boxoffice::db::model::{Cursor, EntityKind};
 use boxoffice::db::{migrations, pool_for, seed};
 use boxoffice::event::AppEvent;
 use chrono::FixedOffset;
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection, PgPool};
 
@@ -144,7 +144,7 @@ fn collect_scans(node: &serde_json::Value, scans: &mut Vec<String>) {
 }
 
 fn key(code: KeyCode) -> AppEvent {
-    AppEvent::Input(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    AppEvent::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
 async fn settle(app: &mut App, pool: &PgPool, actor: &Actor) {
@@ -154,12 +154,10 @@ async fn settle(app: &mut App, pool: &PgPool, actor: &Actor) {
             return;
         }
         for envelope in envelopes {
-            let slot = envelope.request.slot();
-            let result = execute(pool, Some(actor), envelope.request).await;
+            let reply = execute(pool, Some(actor), envelope.request).await;
             app.handle_event(AppEvent::Data(DataEvent::Reply {
-                slot,
                 generation: envelope.generation,
-                result: result.map_err(DataErrorText::from),
+                reply,
             }));
         }
     }
@@ -359,8 +357,9 @@ async fn main() {
         kiosk: None,
         time_offset: FixedOffset::east_opt(0).expect("UTC"),
         no_color: false,
+        clock: std::sync::Arc::new(boxoffice::app::clock::SystemClock),
     });
-    app.resize(120, 36);
+    app.resize(boxoffice::ui::layout::size(120, 36));
     app.handle_event(AppEvent::Data(DataEvent::Connected {
         label: "bench".into(),
         built_in: false,
@@ -420,7 +419,7 @@ async fn main() {
     while let Some(Request::Page(query)) = request {
         let page = fetch_page(&pool, &admin, &query).await.expect("page");
         rows += page.rows.len() as u64;
-        view.apply_page(Ok(Answer::Page(page)));
+        view.apply_page(Ok(page));
         peak = peak.max(resident_kib());
         request = view.next_page(500);
     }

@@ -93,6 +93,7 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
         kiosk,
         time_offset: *chrono::Local::now().offset(),
         no_color,
+        clock: std::sync::Arc::new(crate::app::clock::SystemClock),
     };
     match cli.command {
         None => crate::runner::run(target, options(None, None)).await,

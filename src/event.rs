@@ -1,5 +1,6 @@
-//! The one event queue the UI loop reads: terminal input, ticks, data-task results and
-//! signals all arrive here, in order.
+//! The local terminal's event sources: keys and resizes from crossterm's reader, the tick,
+//! and signals, all turned into [`AppEvent`]s on one queue. (An SSH session has sources of its
+//! own; the app cannot tell them apart.)
 
 use std::time::Duration;
 
@@ -8,28 +9,31 @@ use futures::StreamExt;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use crate::data_task::DataEvent;
-
-#[derive(Debug, Clone)]
-pub enum AppEvent {
-    Input(TerminalEvent),
-    /// Regular beat for time-based state (spinner, expiring messages).
-    Tick,
-    Data(DataEvent),
-    /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
-    Terminate,
-}
+pub use crate::app::AppEvent;
 
 pub const TICK: Duration = Duration::from_millis(250);
 
-/// Reads terminal input into the queue until the terminal closes.
+/// What a terminal event means to the app; None for those it does not use (mouse, focus).
+pub fn from_terminal(event: TerminalEvent) -> Option<AppEvent> {
+    match event {
+        TerminalEvent::Key(key) => Some(AppEvent::Key(key)),
+        TerminalEvent::Resize(width, height) => {
+            Some(AppEvent::Resize(crate::ui::layout::size(width, height)))
+        }
+        _ => None,
+    }
+}
+
+/// Reads the local terminal's input into the queue until the terminal closes.
 pub fn spawn_input(events: UnboundedSender<AppEvent>) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut stream = EventStream::new();
         while let Some(item) = stream.next().await {
             match item {
                 Ok(event) => {
-                    if events.send(AppEvent::Input(event)).is_err() {
+                    if let Some(event) = from_terminal(event)
+                        && events.send(event).is_err()
+                    {
                         break;
                     }
                 }

@@ -1,24 +1,38 @@
-//! The main loop: one event queue in, state updated, frames out, requests to the data task.
-//! Background tasks are watched: if one dies the app stops instead of running blind.
+//! The run loop: one App, driven by a queue of events and drawn to any ratatui backend that
+//! writes escape sequences. The local terminal (crossterm's reader and stdout) is one such
+//! pair; an SSH channel is another. Requests go to a data task; its answers come back on a
+//! channel of their own.
 
+use std::future::Future;
+use std::io;
+
+use ratatui::Terminal;
+use ratatui::backend::Backend;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 
-use crate::app::{App, AppOptions};
-use crate::data_task::{self, Envelope};
-use crate::db::{Connection, DatabaseTarget};
+use crate::app::{App, AppEvent, AppOptions};
+use crate::data_task::{self, DataEvent, Envelope};
+use crate::db::DatabaseTarget;
 use crate::error::AppError;
-use crate::event::{self, AppEvent};
-use crate::tui::{self, Term};
+use crate::{event, tui};
 
+/// The channels one app runs on.
+#[derive(Debug)]
+pub struct Wiring {
+    /// Input, ticks, signals.
+    pub events: UnboundedReceiver<AppEvent>,
+    /// The data task's answers and change notifications.
+    pub data: UnboundedReceiver<DataEvent>,
+    pub requests: UnboundedSender<Envelope>,
+}
+
+/// The app at the local terminal, on its own data task.
 pub async fn run(target: DatabaseTarget, options: AppOptions) -> Result<(), AppError> {
-    let (events_tx, mut events_rx) = mpsc::unbounded_channel();
+    let (events_tx, events_rx) = mpsc::unbounded_channel();
+    let (data_tx, data_rx) = mpsc::unbounded_channel();
     let (requests_tx, requests_rx) = mpsc::unbounded_channel();
-    let mut data = Some(tokio::spawn(data_task::run(
-        target,
-        requests_rx,
-        events_tx.clone(),
-    )));
+    let mut data = Some(tokio::spawn(data_task::run(target, requests_rx, data_tx)));
     let mut terminal = tui::enter()?;
     let mut input = Some(event::spawn_input(events_tx.clone()));
     let ticks = event::spawn_ticks(events_tx.clone());
@@ -26,22 +40,24 @@ pub async fn run(target: DatabaseTarget, options: AppOptions) -> Result<(), AppE
     drop(events_tx);
 
     let mut app = App::new(options);
+    let mut wiring = Wiring {
+        events: events_rx,
+        data: data_rx,
+        requests: requests_tx,
+    };
     let result = match terminal.size() {
         Ok(size) => {
-            app.resize(size.width, size.height);
-            main_loop(
-                &mut terminal,
-                &mut app,
-                &mut events_rx,
-                &requests_tx,
-                &mut data,
-                &mut input,
-            )
-            .await
+            app.resize(crate::ui::layout::size(size.width, size.height));
+            let stopped = async {
+                tokio::select! {
+                    stopped = wait(&mut data) => task_stopped("data", stopped.err()),
+                    stopped = wait(&mut input) => task_stopped("terminal input", stopped.err()),
+                }
+            };
+            drive(&mut terminal, &mut app, &mut wiring, stopped).await
         }
         Err(error) => Err(error.into()),
     };
-
     for handle in [input.take(), Some(ticks), Some(signals)]
         .into_iter()
         .flatten()
@@ -49,7 +65,7 @@ pub async fn run(target: DatabaseTarget, options: AppOptions) -> Result<(), AppE
         handle.abort();
     }
     tui::restore();
-    drop(requests_tx);
+    drop(wiring);
     if let Some(data) = data
         && let Ok(Some(connection)) = data.await
     {
@@ -58,16 +74,18 @@ pub async fn run(target: DatabaseTarget, options: AppOptions) -> Result<(), AppE
     result
 }
 
-type DataHandle = JoinHandle<Option<Connection>>;
-
-async fn main_loop(
-    terminal: &mut Term,
+/// Runs `app` until it quits, its events end, or `stopped` resolves (a task it depends on
+/// died: it stops rather than run blind). Draws after each batch of events.
+pub async fn drive<B>(
+    terminal: &mut Terminal<B>,
     app: &mut App,
-    events: &mut UnboundedReceiver<AppEvent>,
-    requests: &UnboundedSender<Envelope>,
-    data: &mut Option<DataHandle>,
-    input: &mut Option<JoinHandle<()>>,
-) -> Result<(), AppError> {
+    wiring: &mut Wiring,
+    stopped: impl Future<Output = AppError>,
+) -> Result<(), AppError>
+where
+    B: Backend<Error = io::Error> + io::Write,
+{
+    tokio::pin!(stopped);
     tui::draw(terminal, app)?;
     if let Some(started) = crate::STARTED.get() {
         tracing::info!(
@@ -77,28 +95,31 @@ async fn main_loop(
     }
     loop {
         let event = tokio::select! {
-            event = events.recv() => event,
-            stopped = wait(data) => {
-                *data = None;
-                return Err(task_stopped("data", stopped.err()));
-            }
-            stopped = wait(input) => {
-                *input = None;
-                return Err(task_stopped("terminal input", stopped.err()));
-            }
+            event = wiring.events.recv() => match event {
+                Some(event) => event,
+                None => return Ok(()),
+            },
+            data = wiring.data.recv() => match data {
+                Some(data) => AppEvent::Data(data),
+                None => return Err(AppError::TaskStopped("the data task stopped".into())),
+            },
+            error = &mut stopped => return Err(error),
         };
-        let Some(event) = event else {
-            return Ok(());
-        };
-        let mut redraw = !matches!(event, AppEvent::Tick) || app.wants_ticks();
-        app.handle_event(event);
-        // Take whatever else is already queued (a barcode scanner types fast) before drawing.
-        while let Ok(event) = events.try_recv() {
+        let mut redraw = false;
+        let mut take = |app: &mut App, event: AppEvent| {
             redraw |= !matches!(event, AppEvent::Tick) || app.wants_ticks();
             app.handle_event(event);
+        };
+        take(app, event);
+        // Take whatever else is already queued (a barcode scanner types fast) before drawing.
+        while let Ok(event) = wiring.events.try_recv() {
+            take(app, event);
+        }
+        while let Ok(data) = wiring.data.try_recv() {
+            take(app, AppEvent::Data(data));
         }
         for envelope in app.take_requests() {
-            if requests.send(envelope).is_err() {
+            if wiring.requests.send(envelope).is_err() {
                 return Err(AppError::TaskStopped("the data task stopped".into()));
             }
         }
@@ -111,12 +132,15 @@ async fn main_loop(
     }
 }
 
-/// Resolves when the task ends; never, if there is no task.
-async fn wait<T>(handle: &mut Option<JoinHandle<T>>) -> Result<T, tokio::task::JoinError> {
-    match handle {
-        Some(handle) => handle.await,
-        None => std::future::pending().await,
-    }
+/// Resolves when the task ends (and lets go of its handle, which must not be awaited
+/// again); never, if there is no task.
+async fn wait<T>(slot: &mut Option<JoinHandle<T>>) -> Result<T, tokio::task::JoinError> {
+    let Some(handle) = slot.as_mut() else {
+        return std::future::pending().await;
+    };
+    let result = handle.await;
+    *slot = None;
+    result
 }
 
 fn task_stopped(name: &str, error: Option<tokio::task::JoinError>) -> AppError {

@@ -10,7 +10,7 @@ use crossterm::terminal::{
 };
 use crossterm::{cursor, execute, queue};
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
+use ratatui::backend::{Backend, CrosstermBackend};
 
 use crate::app::App;
 
@@ -45,7 +45,11 @@ pub fn install_panic_hook() {
     }));
 }
 
-pub fn draw(terminal: &mut Term, app: &App) -> io::Result<()> {
+/// Draws a frame as one synchronized update, on any backend that writes escape sequences.
+pub fn draw<B>(terminal: &mut Terminal<B>, app: &App) -> io::Result<()>
+where
+    B: Backend<Error = io::Error> + io::Write,
+{
     queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
     terminal.draw(|frame| crate::ui::draw(frame, app))?;
     execute!(terminal.backend_mut(), EndSynchronizedUpdate)

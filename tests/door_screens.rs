@@ -2,7 +2,8 @@
 
 mod common;
 
-use boxoffice::app::{CHECK_IN_TAB, Kiosk, Screen};
+use boxoffice::app::tab::Tab;
+use boxoffice::app::{Kiosk, Screen};
 use common::{Harness, TestDb};
 use crossterm::event::{KeyCode, KeyModifiers};
 
@@ -47,10 +48,7 @@ async fn every_result_is_big_and_in_words() {
     .await;
     let mut harness = Harness::new(db.pool.clone(), 100, 32);
     harness.sign_in("door@boxoffice.test").await;
-    assert_eq!(
-        harness.app.active_tab, CHECK_IN_TAB,
-        "staff land on Check-in"
-    );
+    assert_eq!(harness.app.tab, Tab::CheckIn, "staff land on Check-in");
     snapshot("check_in_ready", harness.render());
 
     let admitted = scan(&mut harness, &valid.to_lowercase()).await;
@@ -175,7 +173,7 @@ async fn a_kiosk_is_locked_to_check_in_until_the_password_is_given() {
     // No other tab, and q is just a letter of a code.
     harness.press(KeyCode::Tab).await;
     harness.press(KeyCode::Char('q')).await;
-    assert_eq!(harness.app.active_tab, CHECK_IN_TAB);
+    assert_eq!(harness.app.tab, Tab::CheckIn);
     assert!(!harness.app.should_quit);
     assert_eq!(harness.app.check_in.input.value(), "q");
     // Ctrl-c asks for the password; a wrong one keeps the kiosk locked.
@@ -209,6 +207,6 @@ async fn admins_and_organizers_have_the_check_in_tab_support_does_not() {
         harness.sign_in(email).await;
         assert_eq!(harness.render().contains("4 Check-in"), has, "{email}");
         harness.press(KeyCode::Char('4')).await;
-        assert_eq!(harness.app.active_tab == CHECK_IN_TAB, has, "{email}");
+        assert_eq!(harness.app.tab == Tab::CheckIn, has, "{email}");
     }
 }

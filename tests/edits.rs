@@ -125,7 +125,10 @@ mod form {
         harness.sign_in("support@boxoffice.test").await;
         harness.press(KeyCode::Char('3')).await;
         harness.press(KeyCode::Char('e')).await;
-        assert!(harness.app.form.is_some(), "e opens the form on a ticket");
+        assert!(
+            harness.app.overlays.form().is_some(),
+            "e opens the form on a ticket"
+        );
         harness
     }
 
@@ -152,7 +155,7 @@ mod form {
         harness
             .press_with(KeyCode::Char('s'), KeyModifiers::CONTROL)
             .await;
-        assert!(harness.app.form.is_none(), "saved and closed");
+        assert!(harness.app.overlays.form().is_none(), "saved and closed");
         assert!(
             harness.render().contains("Grace Hopper"),
             "the table shows the new name"
@@ -162,8 +165,8 @@ mod form {
         harness.press(KeyCode::Char('e')).await;
         let ticket = harness
             .app
-            .form
-            .as_ref()
+            .overlays
+            .form()
             .and_then(|form| match &form.purpose {
                 Purpose::Holder(loaded) => Some(loaded.ticket_id),
                 _ => None,
@@ -179,7 +182,7 @@ mod form {
         harness.press(KeyCode::Enter).await;
         let screen = harness.render();
         assert!(
-            harness.app.form.is_some(),
+            harness.app.overlays.form().is_some(),
             "the form stays open with what was typed"
         );
         assert!(screen.contains("someone changed this ticket"), "{screen}");
@@ -193,7 +196,7 @@ mod form {
         harness
             .press_with(KeyCode::Char('r'), KeyModifiers::CONTROL)
             .await;
-        let form = harness.app.form.as_ref().expect("still open");
+        let form = harness.app.overlays.form().expect("still open");
         assert_eq!(form.value("holder_name"), "Alan Turing");
         assert!(
             matches!(&form.purpose, Purpose::Holder(loaded) if loaded.holder_name == "Someone Else")
@@ -202,7 +205,7 @@ mod form {
             .press_with(KeyCode::Char('s'), KeyModifiers::CONTROL)
             .await;
         assert!(
-            harness.app.form.is_none(),
+            harness.app.overlays.form().is_none(),
             "saved over the reloaded version"
         );
         let stored: String = sqlx::query_scalar("SELECT holder_name FROM tickets WHERE id = $1")
@@ -217,7 +220,7 @@ mod form {
         harness.press(KeyCode::Esc).await;
         assert!(harness.render().contains("discard your changes?"));
         harness.press(KeyCode::Esc).await;
-        assert!(harness.app.form.is_none());
+        assert!(harness.app.overlays.form().is_none());
     }
 
     #[tokio::test]
@@ -227,7 +230,7 @@ mod form {
         harness.sign_in("support@boxoffice.test").await;
         harness.press(KeyCode::Char('2')).await;
         harness.press(KeyCode::Char('e')).await;
-        let (order, code) = match harness.app.form.as_ref().map(|form| &form.purpose) {
+        let (order, code) = match harness.app.overlays.form().map(|form| &form.purpose) {
             Some(Purpose::OrderNote(loaded)) => (loaded.id, loaded.code.clone()),
             other => panic!("e on an order opens its note: {other:?}"),
         };
@@ -236,7 +239,11 @@ mod form {
         harness
             .press_with(KeyCode::Char('s'), KeyModifiers::CONTROL)
             .await;
-        assert!(harness.app.form.is_none(), "{}", harness.render());
+        assert!(
+            harness.app.overlays.form().is_none(),
+            "{}",
+            harness.render()
+        );
         let note: String = sqlx::query_scalar("SELECT note FROM orders WHERE id = $1")
             .bind(order)
             .fetch_one(&db.pool)

@@ -86,7 +86,11 @@ async fn a_new_event_says_what_is_wrong_next_to_each_field_then_saves() {
     harness.type_text("2026-12-01 23:00").await;
     harness.press(KeyCode::Tab).await;
     harness.press(KeyCode::Enter).await; // the last field: saves
-    assert!(harness.app.form.is_none(), "{}", harness.render());
+    assert!(
+        harness.app.overlays.form().is_none(),
+        "{}",
+        harness.render()
+    );
     assert!(flash(&harness).contains("created event “Jazz Night”"));
     let (organizer, venue): (String, String) = sqlx::query_as(
         "SELECT u.email, e.venue FROM events e JOIN users u ON u.id = e.organizer_id WHERE e.title = 'Jazz Night'",
@@ -120,7 +124,7 @@ async fn an_event_changed_elsewhere_is_refused_then_reloaded_keeping_what_was_ty
     );
     insta::assert_snapshot!("event_form_conflict", screen);
     ctrl(&mut harness, 'r').await;
-    let form = harness.app.form.as_ref().expect("still open");
+    let form = harness.app.overlays.form().expect("still open");
     assert_eq!(
         form.value("title"),
         "Poetry Slam (late show)",
@@ -128,7 +132,7 @@ async fn an_event_changed_elsewhere_is_refused_then_reloaded_keeping_what_was_ty
     );
     assert_eq!(form.value("venue"), "The Attic", "untouched, reloaded");
     ctrl(&mut harness, 's').await;
-    assert!(harness.app.form.is_none());
+    assert!(harness.app.overlays.form().is_none());
     let (title, venue): (String, String) =
         sqlx::query_as("SELECT title, venue FROM events WHERE title LIKE 'Poetry Slam%'")
             .fetch_one(&db.pool)
@@ -137,7 +141,9 @@ async fn an_event_changed_elsewhere_is_refused_then_reloaded_keeping_what_was_ty
     assert_eq!(title, "Poetry Slam (late show)");
     assert_eq!(venue, "The Attic", "the other change is not lost");
     // The detail pane shows the change in the row's history, with who made it.
-    let Loadable::Ready(Detail::Event(detail)) = &harness.app.view().detail else {
+    let Loadable::Ready(Detail::Event(detail)) =
+        &harness.app.current_list().expect("a list tab").detail
+    else {
         panic!("the event's detail");
     };
     assert!(
@@ -159,7 +165,7 @@ async fn ticket_types_are_listed_and_capacity_cannot_go_below_sold() {
     assert!(picker.contains("+ new ticket type"), "{picker}");
     insta::assert_snapshot!("ticket_type_picker", picker);
     harness.press(KeyCode::Enter).await; // the first type
-    let form = harness.app.form.as_ref().expect("the type's form");
+    let form = harness.app.overlays.form().expect("the type's form");
     let sold: i32 = form
         .field("quantity")
         .map(|f| f.hint.split(' ').next().unwrap_or("0").parse().unwrap_or(0))
@@ -182,7 +188,7 @@ async fn ticket_types_are_listed_and_capacity_cannot_go_below_sold() {
     insta::assert_snapshot!("ticket_type_form_below_sold", screen);
     harness.press(KeyCode::Esc).await;
     harness.press(KeyCode::Esc).await;
-    assert!(harness.app.form.is_none());
+    assert!(harness.app.overlays.form().is_none());
 
     // A new type from the picker's last row.
     harness.press(KeyCode::Char('t')).await;
@@ -201,7 +207,9 @@ async fn ticket_types_are_listed_and_capacity_cannot_go_below_sold() {
             .expect("saved");
     assert_eq!(price, 1250);
     // The event's history has its ticket types' changes too.
-    let Loadable::Ready(Detail::Event(detail)) = &harness.app.view().detail else {
+    let Loadable::Ready(Detail::Event(detail)) =
+        &harness.app.current_list().expect("a list tab").detail
+    else {
         panic!("the event's detail");
     };
     assert!(
@@ -253,7 +261,11 @@ async fn a_box_office_sale_computes_the_total_and_refuses_more_than_is_left() {
     select_event(&mut harness, "Science Pub Quiz").await;
     harness.press(KeyCode::Enter).await; // its orders
     harness.press(KeyCode::Char('n')).await;
-    assert!(harness.app.form.is_some(), "{}", harness.render());
+    assert!(
+        harness.app.overlays.form().is_some(),
+        "{}",
+        harness.render()
+    );
     harness.type_text("walk.in@example.com").await;
     harness.press(KeyCode::Tab).await;
     harness.type_text("Walk In").await;
@@ -268,7 +280,11 @@ async fn a_box_office_sale_computes_the_total_and_refuses_more_than_is_left() {
     insta::assert_snapshot!("sale_form_sold_out", screen);
     harness.press(KeyCode::Backspace).await;
     ctrl(&mut harness, 's').await;
-    assert!(harness.app.form.is_none(), "{}", harness.render());
+    assert!(
+        harness.app.overlays.form().is_none(),
+        "{}",
+        harness.render()
+    );
     let message = flash(&harness);
     assert!(
         message.contains(": 2 tickets, 70.00 to Walk In (new buyer)"),
@@ -286,10 +302,10 @@ async fn an_admin_finds_and_edits_users_and_others_are_refused() {
     let db = TestDb::with_demo().await;
     let mut support = signed_in(&db, "support@boxoffice.test").await;
     support.press(KeyCode::Char('u')).await;
-    assert!(support.app.picker.is_none());
+    assert!(support.app.overlays.picker().is_none());
     assert_eq!(flash(&support), "a support account cannot manage users");
     support.press(KeyCode::Char('n')).await;
-    assert!(support.app.form.is_none());
+    assert!(support.app.overlays.form().is_none());
     assert_eq!(
         flash(&support),
         "a support account cannot create, change or delete events"
@@ -299,7 +315,7 @@ async fn an_admin_finds_and_edits_users_and_others_are_refused() {
     harness.press(KeyCode::Char('u')).await;
     harness.type_text("boxoffice.test").await;
     // Nobody's email starts with that; names neither: only the new-user row.
-    assert_eq!(harness.app.picker.as_ref().map(|p| p.len()), Some(0));
+    assert_eq!(harness.app.overlays.picker().map(|p| p.len()), Some(0));
     harness.press(KeyCode::Esc).await;
     harness.press(KeyCode::Char('u')).await;
     harness.type_text("ada@").await;
@@ -330,7 +346,11 @@ async fn an_admin_finds_and_edits_users_and_others_are_refused() {
     harness.press(KeyCode::Tab).await;
     harness.type_text("word").await;
     harness.press(KeyCode::Enter).await;
-    assert!(harness.app.form.is_none(), "{}", harness.render());
+    assert!(
+        harness.app.overlays.form().is_none(),
+        "{}",
+        harness.render()
+    );
     assert_eq!(flash(&harness), "saved user ada@boxoffice.test");
     let (name, role): (String, String) =
         sqlx::query_as("SELECT name, role::text FROM users WHERE email = 'ada@boxoffice.test'")
@@ -345,31 +365,25 @@ async fn an_admin_finds_and_edits_users_and_others_are_refused() {
 
 #[tokio::test]
 async fn a_save_that_cannot_reach_the_database_is_kept_and_sent_when_it_is_back() {
-    use boxoffice::data_task::{DataErrorText, DataEvent, Slot};
+    use boxoffice::data_task::{DataErrorText, DataEvent, Reply, Slot};
     use boxoffice::event::AppEvent;
-    use crossterm::event::{Event, KeyEvent};
+    use crossterm::event::KeyEvent;
 
     let db = TestDb::with_demo().await;
     let mut harness = signed_in(&db, "ada@boxoffice.test").await;
     new_event_typed(&mut harness, "Offline Night").await;
     // Ctrl-s, and the database is away: the save comes back unavailable.
-    harness
-        .app
-        .handle_event(AppEvent::Input(Event::Key(KeyEvent::new(
-            KeyCode::Char('s'),
-            KeyModifiers::CONTROL,
-        ))));
+    harness.app.handle_event(AppEvent::Key(KeyEvent::new(
+        KeyCode::Char('s'),
+        KeyModifiers::CONTROL,
+    )));
     let save = harness.app.take_requests().remove(0);
     assert_eq!(save.request.slot(), Slot::Save);
     harness.app.handle_event(AppEvent::Data(DataEvent::Reply {
-        slot: Slot::Save,
         generation: save.generation,
-        result: Err(DataErrorText {
-            message: "the database is not reachable: connection refused".into(),
-            unavailable: true,
-            fields: Vec::new(),
-            conflict: false,
-        }),
+        reply: Reply::Save(Err(DataErrorText::unavailable(
+            "the database is not reachable: connection refused",
+        ))),
     }));
     let screen = harness.render();
     assert!(screen.contains("what you typed is kept"), "{screen}");
@@ -388,20 +402,24 @@ async fn a_save_that_cannot_reach_the_database_is_kept_and_sent_when_it_is_back(
     harness.app.unreachable_since = None;
     harness.app.handle_event(AppEvent::Tick);
     harness.settle().await;
-    assert!(harness.app.form.is_none(), "{}", harness.render());
+    assert!(
+        harness.app.overlays.form().is_none(),
+        "{}",
+        harness.render()
+    );
     assert!(flash(&harness).contains("created event “Offline Night”"));
 }
 
 #[tokio::test]
 async fn esc_closes_a_form_that_waits_and_the_save_still_reports() {
-    use boxoffice::data_task::{DataEvent, Slot};
+    use boxoffice::data_task::DataEvent;
     use boxoffice::event::AppEvent;
-    use crossterm::event::{Event, KeyEvent};
+    use crossterm::event::KeyEvent;
 
     let db = TestDb::with_demo().await;
     let mut harness = signed_in(&db, "ada@boxoffice.test").await;
     new_event_typed(&mut harness, "Slow Night").await;
-    let key = |code, modifiers| AppEvent::Input(Event::Key(KeyEvent::new(code, modifiers)));
+    let key = |code, modifiers| AppEvent::Key(KeyEvent::new(code, modifiers));
     harness
         .app
         .handle_event(key(KeyCode::Char('s'), KeyModifiers::CONTROL));
@@ -413,27 +431,26 @@ async fn esc_closes_a_form_that_waits_and_the_save_still_reports() {
     assert_eq!(
         harness
             .app
-            .form
-            .as_ref()
+            .overlays
+            .form()
             .map(|f| f.value("ends_at").to_string()),
         Some("2026-12-05 23:00".to_string())
     );
     harness
         .app
         .handle_event(key(KeyCode::Esc, KeyModifiers::NONE));
-    assert!(harness.app.form.is_none());
+    assert!(harness.app.overlays.form().is_none());
     assert!(flash(&harness).contains("the save goes on"));
     // Another form opened meanwhile stays open when the first save's answer comes back to
     // say how it went.
     harness
         .app
         .handle_event(key(KeyCode::Char('n'), KeyModifiers::NONE));
-    assert!(harness.app.form.is_some());
-    let result = harness.request(save.request).await;
+    assert!(harness.app.overlays.form().is_some());
+    let reply = harness.request(save.request).await;
     harness.app.handle_event(AppEvent::Data(DataEvent::Reply {
-        slot: Slot::Save,
         generation: save.generation,
-        result: result.map_err(Into::into),
+        reply,
     }));
     assert!(
         flash(&harness).contains("created event “Slow Night”"),
@@ -443,8 +460,8 @@ async fn esc_closes_a_form_that_waits_and_the_save_still_reports() {
     assert!(
         harness
             .app
-            .form
-            .as_ref()
+            .overlays
+            .form()
             .is_some_and(|f| f.title == "New event"),
         "the new form is not closed by the old answer"
     );

@@ -545,7 +545,10 @@ async fn a_role_taken_away_counts_from_the_next_request_not_the_next_sign_in() {
         },
     )
     .await;
-    assert!(matches!(refused, Err(DataError::Refused(_))), "{refused:?}");
+    assert!(
+        matches!(&refused, boxoffice::data_task::Reply::Action(Err(e)) if e.message.contains("a customer account cannot")),
+        "{refused:?}"
+    );
     let status: String = sqlx::query_scalar("SELECT status::text FROM orders WHERE id = $1")
         .bind(pending)
         .fetch_one(&db.pool)

@@ -3,7 +3,7 @@
 
 mod common;
 
-use boxoffice::app::TRASH_TAB;
+use boxoffice::app::tab::Tab;
 use common::{Harness, TestDb};
 use crossterm::event::KeyCode;
 
@@ -40,7 +40,7 @@ async fn delete_an_event_find_it_in_the_trash_and_restore_it() {
     );
 
     harness.press(KeyCode::Char('5')).await;
-    assert_eq!(harness.app.active_tab, TRASH_TAB);
+    assert_eq!(harness.app.tab, Tab::Trash);
     let trash = harness.render();
     assert!(
         trash.contains("event “Science Pub Quiz”") && trash.contains("Alex Admin"),
@@ -109,7 +109,7 @@ async fn a_refused_delete_is_a_plain_message_and_changes_nothing() {
         screen.contains("a support account cannot create, change or delete events"),
         "{screen}"
     );
-    assert!(harness.app.confirm.is_none());
+    assert!(harness.app.overlays.confirm().is_none());
     assert_eq!(live_events(&db).await, before);
 }
 
@@ -137,7 +137,7 @@ async fn order_actions_say_what_they_will_do() {
     assert!(harness.render().contains("order SWRG-6HEQ is refunded"));
     // Refunding again is refused at once, with the reason, without asking.
     harness.press(KeyCode::Char('f')).await;
-    assert!(harness.app.confirm.is_none());
+    assert!(harness.app.overlays.confirm().is_none());
     let flash = harness
         .app
         .flash
@@ -160,7 +160,7 @@ async fn order_actions_say_what_they_will_do() {
         })
         .await;
     assert!(
-        matches!(&refused, Err(boxoffice::error::DataError::Refused(m)) if m.contains("only a paid order")),
+        matches!(&refused, boxoffice::data_task::Reply::Action(Err(e)) if e.message.contains("only a paid order")),
         "{refused:?}"
     );
 }

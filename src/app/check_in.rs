@@ -19,7 +19,6 @@ pub const RETRY_AFTER: Duration = Duration::from_secs(1);
 #[derive(Debug, Clone)]
 pub struct PendingScan {
     pub scan: Scan,
-    pub generation: u64,
     /// Set when the last attempt failed for want of a database: when to try again.
     pub retry_at: Option<Instant>,
 }
@@ -37,7 +36,6 @@ pub struct CheckInView {
     pub counters: Option<EventCounters>,
     pub recent: Vec<RecentScan>,
     pub message: Option<String>,
-    pub waiting_status: Option<u64>,
     serial: u64,
     run_id: String,
 }
@@ -57,7 +55,6 @@ impl CheckInView {
             counters: None,
             recent: Vec::new(),
             message: None,
-            waiting_status: None,
             serial: 0,
             // Scan keys are unique per terminal and run: pid and start time name the run.
             run_id: format!("{}-{started}", std::process::id()),
@@ -89,7 +86,8 @@ impl CheckInView {
         takes
     }
 
-    /// The scan of what the field holds, or None (empty field, or a scan still in flight).
+    /// The scan of what the field holds, now pending, or None (empty field, or a scan still
+    /// in flight).
     pub fn take_scan(&mut self) -> Option<Scan> {
         let code = self.input.value().trim().to_string();
         if code.is_empty() {
@@ -103,12 +101,17 @@ impl CheckInView {
         self.input.reset();
         self.message = None;
         self.serial += 1;
-        Some(Scan {
+        let scan = Scan {
             code,
             terminal: self.terminal.clone(),
             event_id: self.locked_event,
             scan_key: format!("{}-{}", self.run_id, self.serial),
-        })
+        };
+        self.pending = Some(PendingScan {
+            scan: scan.clone(),
+            retry_at: None,
+        });
+        Some(scan)
     }
 
     pub fn status_request(&self) -> Request {

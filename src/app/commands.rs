@@ -1,23 +1,21 @@
-//! The one registry of commands: key handling and the help screen both read it, so the help
-//! can never disagree with the keys. Default bindings come from `assets/keymap.toml`; the
-//! user's config file may rebind any command.
+//! The one registry of commands: every key of every screen and dialog is a command here, with
+//! its config name, its help text and where it applies. Key handling and the help overlay
+//! both read it (through [`KeyMap`]), so the help can never disagree with the keys, and any
+//! key can be rebound in the config file.
 
-use std::collections::BTreeMap;
-
-use crossterm::event::KeyEvent;
-
+pub use crate::app::keymap::KeyMap;
 pub use crate::app::keys::Key;
-
-use crate::error::ConfigError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Command {
+    // Tabs and tables.
     NextTab,
     PreviousTab,
     Tab1,
     Tab2,
     Tab3,
     Tab4,
+    Tab5,
     Down,
     Up,
     NextPage,
@@ -32,10 +30,10 @@ pub enum Command {
     Refresh,
     Help,
     Quit,
-    CheckIn,
-    ClearCode,
-    UndoLastAdmission,
-    Tab5,
+    New,
+    Edit,
+    TicketTypes,
+    Users,
     Delete,
     MarkPaid,
     CancelOrder,
@@ -43,26 +41,91 @@ pub enum Command {
     Reactivate,
     Restore,
     Purge,
-    Edit,
-    New,
-    TicketTypes,
-    Users,
+    // The door.
+    CheckIn,
+    ClearCode,
+    UndoLastAdmission,
+    // The filter prompt.
+    ApplyFilter,
+    ClosePrompt,
+    OlderFilter,
+    NewerFilter,
+    // Forms.
+    NextField,
+    PreviousField,
+    NextFieldOrSave,
+    Save,
+    Reload,
+    CancelForm,
+    NextChoice,
+    PreviousChoice,
+    // Pickers.
+    PickNext,
+    PickPrevious,
+    PickOpen,
+    PickNew,
+    PickDelete,
+    PickClose,
+    // Questions.
+    Yes,
+    No,
+    // The kiosk's lock.
+    Unlock,
+    StayLocked,
 }
 
-/// Where a command applies. On the Check-in screen letters and digits type the code, so its
-/// commands are on keys that cannot be part of a code.
+/// Where a command applies: a screen, or a dialog over it. On the Check-in screen letters and
+/// digits type the code, so its commands are on keys that cannot be part of a code; in the
+/// prompt, forms and the user search, plain characters type (a command bound to one there
+/// is reached only with Ctrl or Alt).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Context {
     List,
     CheckIn,
     Trash,
+    Help,
+    Prompt,
+    Form,
+    Picker,
+    Confirm,
+    Unlock,
+}
+
+impl Context {
+    /// The heading of its keys in the help.
+    pub fn heading(self) -> &'static str {
+        match self {
+            Context::List => "Events, Orders, Tickets",
+            Context::CheckIn => "Check-in",
+            Context::Trash => "Trash",
+            Context::Help => "Help",
+            Context::Prompt => "Filter prompt (/)",
+            Context::Form => "Forms (n, e, a picker's row)",
+            Context::Picker => "Pickers (t ticket types, u users)",
+            Context::Confirm => "Questions (delete, order actions, trash)",
+            Context::Unlock => "Leaving the kiosk (Ctrl-c)",
+        }
+    }
 }
 
 const LIST: &[Context] = &[Context::List];
 const TABLES: &[Context] = &[Context::List, Context::Trash];
 const ALL: &[Context] = &[Context::List, Context::CheckIn, Context::Trash];
+const TABLES_AND_HELP: &[Context] = &[Context::List, Context::Trash, Context::Help];
+const LIST_AND_HELP: &[Context] = &[Context::List, Context::Help];
+const ALL_AND_HELP: &[Context] = &[
+    Context::List,
+    Context::CheckIn,
+    Context::Trash,
+    Context::Help,
+];
 const DOOR: &[Context] = &[Context::CheckIn];
 const TRASH: &[Context] = &[Context::Trash];
+const PROMPT: &[Context] = &[Context::Prompt];
+const FORM: &[Context] = &[Context::Form];
+const PICKER: &[Context] = &[Context::Picker];
+const CONFIRM: &[Context] = &[Context::Confirm];
+const UNLOCK: &[Context] = &[Context::Unlock];
 
 pub struct CommandInfo {
     pub command: Command,
@@ -86,7 +149,8 @@ const fn info(
     }
 }
 
-/// Every command with its config name, help text and screens, in help order.
+/// Every command with its config name, help text and contexts, in help order. Help texts
+/// stay within 58 characters, so the help reads whole at 80 columns.
 pub const COMMANDS: &[CommandInfo] = &[
     info(Command::NextTab, "next_tab", "next tab", ALL),
     info(Command::PreviousTab, "previous_tab", "previous tab", ALL),
@@ -95,17 +159,32 @@ pub const COMMANDS: &[CommandInfo] = &[
     info(Command::Tab3, "tab_3", "Tickets tab", TABLES),
     info(Command::Tab4, "tab_4", "Check-in tab", TABLES),
     info(Command::Tab5, "tab_5", "Trash tab", TABLES),
-    info(Command::Down, "down", "select the next row", TABLES),
-    info(Command::Up, "up", "select the previous row", TABLES),
-    info(Command::NextPage, "next_page", "next page", LIST),
+    info(
+        Command::Down,
+        "down",
+        "select the next row",
+        TABLES_AND_HELP,
+    ),
+    info(
+        Command::Up,
+        "up",
+        "select the previous row",
+        TABLES_AND_HELP,
+    ),
+    info(Command::NextPage, "next_page", "next page", LIST_AND_HELP),
     info(
         Command::PreviousPage,
         "previous_page",
         "previous page",
-        LIST,
+        LIST_AND_HELP,
     ),
-    info(Command::FirstPage, "first_page", "first page", LIST),
-    info(Command::LastPage, "last_page", "last page", LIST),
+    info(
+        Command::FirstPage,
+        "first_page",
+        "first page",
+        LIST_AND_HELP,
+    ),
+    info(Command::LastPage, "last_page", "last page", LIST_AND_HELP),
     info(
         Command::SortNextColumn,
         "sort_next_column",
@@ -134,25 +213,25 @@ pub const COMMANDS: &[CommandInfo] = &[
         Command::Back,
         "back",
         "back (close help, leave a drill-down)",
-        TABLES,
+        TABLES_AND_HELP,
     ),
     info(Command::Refresh, "refresh", "refresh now", TABLES),
     info(
         Command::New,
         "new",
-        "new: event (Events) · sale for the opened event (Orders)",
+        "new: event (Events), sale for the opened event (Orders)",
         LIST,
     ),
     info(
         Command::Edit,
         "edit",
-        "edit: event (Events), note (Orders), holder name (Tickets)",
+        "edit: event, order note, ticket holder name",
         LIST,
     ),
     info(
         Command::TicketTypes,
         "ticket_types",
-        "the selected event's ticket types: edit, add, delete",
+        "the event's ticket types: edit, add, delete",
         LIST,
     ),
     info(
@@ -200,7 +279,7 @@ pub const COMMANDS: &[CommandInfo] = &[
     info(
         Command::Purge,
         "purge",
-        "purge the selected batch for good (admins; asks first)",
+        "purge the batch for good (admins; asks first)",
         TRASH,
     ),
     info(
@@ -209,262 +288,138 @@ pub const COMMANDS: &[CommandInfo] = &[
         "check the typed or scanned code in",
         DOOR,
     ),
-    info(
-        Command::ClearCode,
-        "clear_code",
-        "clear the code (and close help)",
-        DOOR,
-    ),
+    info(Command::ClearCode, "clear_code", "clear the code", DOOR),
     info(
         Command::UndoLastAdmission,
         "undo_last_admission",
         "undo the last admission (admin, organizer)",
         DOOR,
     ),
-    info(Command::Help, "help", "show or hide this help", ALL),
-    info(Command::Quit, "quit", "quit (Ctrl-c always quits)", TABLES),
+    info(
+        Command::Help,
+        "help",
+        "show or hide this help",
+        ALL_AND_HELP,
+    ),
+    info(
+        Command::Quit,
+        "quit",
+        "quit (Ctrl-c always quits)",
+        TABLES_AND_HELP,
+    ),
+    info(
+        Command::ApplyFilter,
+        "apply_filter",
+        "apply the filter",
+        PROMPT,
+    ),
+    info(
+        Command::ClosePrompt,
+        "close_prompt",
+        "close the prompt, keeping the filter",
+        PROMPT,
+    ),
+    info(
+        Command::OlderFilter,
+        "older_filter",
+        "recall an older filter",
+        PROMPT,
+    ),
+    info(
+        Command::NewerFilter,
+        "newer_filter",
+        "recall a newer filter",
+        PROMPT,
+    ),
+    info(Command::NextField, "next_field", "next field", FORM),
+    info(
+        Command::PreviousField,
+        "previous_field",
+        "previous field",
+        FORM,
+    ),
+    info(
+        Command::NextFieldOrSave,
+        "next_field_or_save",
+        "next field; on the last field, save",
+        FORM,
+    ),
+    info(Command::Save, "save", "save", FORM),
+    info(
+        Command::Reload,
+        "reload",
+        "reload the row after a conflict, keeping your changes",
+        FORM,
+    ),
+    info(
+        Command::CancelForm,
+        "cancel_form",
+        "cancel (asks first when something changed)",
+        FORM,
+    ),
+    info(
+        Command::NextChoice,
+        "next_choice",
+        "choice fields: next value",
+        FORM,
+    ),
+    info(
+        Command::PreviousChoice,
+        "previous_choice",
+        "choice fields: previous value",
+        FORM,
+    ),
+    info(Command::PickNext, "pick_next", "next row", PICKER),
+    info(
+        Command::PickPrevious,
+        "pick_previous",
+        "previous row",
+        PICKER,
+    ),
+    info(
+        Command::PickOpen,
+        "pick_open",
+        "edit the row (the last row adds one)",
+        PICKER,
+    ),
+    info(
+        Command::PickNew,
+        "pick_new",
+        "add one (ticket types; users: the last row)",
+        PICKER,
+    ),
+    info(
+        Command::PickDelete,
+        "pick_delete",
+        "ticket type to the trash (asks first)",
+        PICKER,
+    ),
+    info(Command::PickClose, "pick_close", "close", PICKER),
+    info(Command::Yes, "yes", "yes: make the change", CONFIRM),
+    info(
+        Command::No,
+        "no",
+        "no: change nothing (any other key too)",
+        CONFIRM,
+    ),
+    info(
+        Command::Unlock,
+        "unlock",
+        "leave the kiosk (checks the password)",
+        UNLOCK,
+    ),
+    info(
+        Command::StayLocked,
+        "stay_locked",
+        "stay at the kiosk",
+        UNLOCK,
+    ),
 ];
 
-fn info_of(command: Command) -> Option<&'static CommandInfo> {
+pub fn info_of(command: Command) -> Option<&'static CommandInfo> {
     COMMANDS.iter().find(|info| info.command == command)
 }
 
-const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
-
-/// Keys to commands, and back for the help screen.
-#[derive(Debug, Clone)]
-pub struct KeyMap {
-    bindings: BTreeMap<Command, Vec<Key>>,
-}
-
-impl KeyMap {
-    /// The defaults, with `overrides` (command name -> key specs) from the user's config.
-    pub fn load(overrides: &BTreeMap<String, Vec<String>>) -> Result<Self, ConfigError> {
-        let defaults: BTreeMap<String, Vec<String>> = toml::from_str(DEFAULT_KEYMAP)
-            .map_err(|e| ConfigError::KeyMap(format!("built-in key map: {e}")))?;
-        let mut bindings = BTreeMap::new();
-        for (name, specs) in defaults.iter().chain(overrides.iter()) {
-            let command = COMMANDS
-                .iter()
-                .find(|info| info.name == name)
-                .map(|info| info.command)
-                .ok_or_else(|| ConfigError::KeyMap(format!("unknown command `{name}`")))?;
-            let keys = specs
-                .iter()
-                .map(|spec| Key::parse(spec))
-                .collect::<Result<Vec<_>, _>>()?;
-            bindings.insert(command, keys);
-        }
-        let map = KeyMap { bindings };
-        map.check_conflicts()?;
-        Ok(map)
-    }
-
-    pub fn defaults() -> Self {
-        // The embedded key map is tested; failing here would be a build defect.
-        Self::load(&BTreeMap::new()).unwrap_or(KeyMap {
-            bindings: BTreeMap::new(),
-        })
-    }
-
-    /// A key may do one thing per screen.
-    fn check_conflicts(&self) -> Result<(), ConfigError> {
-        let mut seen: BTreeMap<(Context, String), Command> = BTreeMap::new();
-        for (command, keys) in &self.bindings {
-            let contexts = info_of(*command).map_or(&[][..], |info| info.contexts);
-            for key in keys {
-                for context in contexts {
-                    if let Some(other) = seen.insert((*context, key.label()), *command)
-                        && other != *command
-                    {
-                        return Err(ConfigError::KeyMap(format!(
-                            "key {} is bound to both {} and {}",
-                            key.label(),
-                            config_name(other),
-                            config_name(*command)
-                        )));
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// The command a key press means on a screen.
-    pub fn command_for(&self, context: Context, event: &KeyEvent) -> Option<Command> {
-        let key = Key::from_event(event);
-        self.bindings
-            .iter()
-            .filter(|(command, _)| {
-                info_of(**command).is_some_and(|info| info.contexts.contains(&context))
-            })
-            .find(|(_, keys)| keys.contains(&key))
-            .map(|(command, _)| *command)
-    }
-
-    /// The help lines of a screen: its commands in help order with their keys. The five
-    /// tab-by-number commands share one line (when each has keys), to keep the help short.
-    pub fn help_lines(&self, context: Context) -> Vec<(String, &'static str)> {
-        const TAB_NUMBERS: [Command; 5] = [
-            Command::Tab1,
-            Command::Tab2,
-            Command::Tab3,
-            Command::Tab4,
-            Command::Tab5,
-        ];
-        let labels = |command: &Command| -> Option<String> {
-            let keys = self.bindings.get(command)?;
-            if keys.is_empty() {
-                return None;
-            }
-            Some(keys.iter().map(Key::label).collect::<Vec<_>>().join(" / "))
-        };
-        let tab_keys: Option<Vec<String>> = TAB_NUMBERS.iter().map(labels).collect();
-        let mut lines = Vec::new();
-        for info in COMMANDS
-            .iter()
-            .filter(|info| info.contexts.contains(&context))
-        {
-            match (&tab_keys, TAB_NUMBERS.contains(&info.command)) {
-                (Some(keys), true) => {
-                    if info.command == Command::Tab1 {
-                        lines.push((
-                            keys.join(" "),
-                            "tab: Events, Orders, Tickets, Check-in, Trash",
-                        ));
-                    }
-                }
-                _ => {
-                    if let Some(keys) = labels(&info.command) {
-                        lines.push((keys, info.help));
-                    }
-                }
-            }
-        }
-        lines
-    }
-
-    /// The first key of a command, for hints ("? help").
-    pub fn first_key_label(&self, command: Command) -> Option<String> {
-        self.bindings.get(&command)?.first().map(Key::label)
-    }
-}
-
-fn config_name(command: Command) -> &'static str {
+pub fn config_name(command: Command) -> &'static str {
     info_of(command).map_or("?", |info| info.name)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crossterm::event::{KeyCode, KeyModifiers};
-
-    fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
-        KeyEvent::new(code, modifiers)
-    }
-
-    #[test]
-    fn every_command_has_a_default_key() {
-        let map = KeyMap::load(&BTreeMap::new()).expect("the built-in key map parses");
-        for info in COMMANDS {
-            assert!(
-                map.bindings
-                    .get(&info.command)
-                    .is_some_and(|keys| !keys.is_empty()),
-                "{} has no key",
-                info.name
-            );
-        }
-    }
-
-    #[test]
-    fn keys_match_presses_as_terminals_send_them() {
-        let map = KeyMap::defaults();
-        assert_eq!(
-            map.command_for(
-                Context::List,
-                &press(KeyCode::Char('G'), KeyModifiers::SHIFT)
-            ),
-            Some(Command::LastPage)
-        );
-        assert_eq!(
-            map.command_for(
-                Context::List,
-                &press(KeyCode::Char('g'), KeyModifiers::NONE)
-            ),
-            Some(Command::FirstPage)
-        );
-        assert_eq!(
-            map.command_for(Context::List, &press(KeyCode::BackTab, KeyModifiers::SHIFT)),
-            Some(Command::PreviousTab)
-        );
-        assert_eq!(
-            map.command_for(
-                Context::List,
-                &press(KeyCode::Char('f'), KeyModifiers::CONTROL)
-            ),
-            Some(Command::NextPage)
-        );
-        assert_eq!(
-            map.command_for(
-                Context::List,
-                &press(KeyCode::Char('f'), KeyModifiers::NONE)
-            ),
-            Some(Command::Refund),
-            "plain f is not Ctrl-f"
-        );
-        assert_eq!(
-            map.command_for(
-                Context::CheckIn,
-                &press(KeyCode::Char('q'), KeyModifiers::NONE)
-            ),
-            None,
-            "letters type codes at the door"
-        );
-    }
-
-    #[test]
-    fn the_config_can_rebind_a_command() {
-        let overrides = BTreeMap::from([("quit".to_string(), vec!["ctrl-q".to_string()])]);
-        let map = KeyMap::load(&overrides).expect("valid override");
-        assert_eq!(
-            map.command_for(
-                Context::List,
-                &press(KeyCode::Char('q'), KeyModifiers::CONTROL)
-            ),
-            Some(Command::Quit)
-        );
-        assert_eq!(
-            map.command_for(
-                Context::List,
-                &press(KeyCode::Char('q'), KeyModifiers::NONE)
-            ),
-            None
-        );
-    }
-
-    #[test]
-    fn bad_key_maps_are_refused_with_a_reason() {
-        let unknown = BTreeMap::from([("fly".to_string(), vec!["x".to_string()])]);
-        assert!(
-            KeyMap::load(&unknown)
-                .unwrap_err()
-                .to_string()
-                .contains("unknown command `fly`")
-        );
-        let bad_key = BTreeMap::from([("quit".to_string(), vec!["hyper-q".to_string()])]);
-        assert!(
-            KeyMap::load(&bad_key)
-                .unwrap_err()
-                .to_string()
-                .contains("unknown key")
-        );
-        let clash = BTreeMap::from([("quit".to_string(), vec!["j".to_string()])]);
-        assert!(
-            KeyMap::load(&clash)
-                .unwrap_err()
-                .to_string()
-                .contains("bound to both")
-        );
-    }
 }

@@ -4,10 +4,13 @@
 
 use crossterm::event::KeyEvent;
 
-use crate::app::App;
-use crate::app::form::{Form, FormAction, Purpose};
+use crate::app::commands::{Command, Context};
+use crate::app::form::{Form, FormAction, FormState, Purpose};
+use crate::app::overlay::Overlay;
 use crate::app::picker::{Picker, PickerAction, PickerItems};
-use crate::data_task::{Answer, DataErrorText, Request};
+use crate::app::tab::Tab;
+use crate::app::{App, wording};
+use crate::data_task::{Loaded, Outcome, PickList, Request, Saved, Slot};
 use crate::db::auth::Role;
 use crate::db::listing::Parent;
 use crate::db::model::{EntityKind, Row};
@@ -33,18 +36,19 @@ impl App {
     }
 
     /// `n`: a new row of the tab's kind.
-    pub(super) fn open_new_form(&mut self) {
-        match self.view().kind {
+    pub(super) fn open_new_form(&mut self, kind: EntityKind) {
+        match kind {
             EntityKind::Event => {
                 if self.may(Write::ManageEvents)
                     && let Some(actor) = self.actor.clone()
                 {
-                    self.form = Some(Form::event(&actor, None, self.time_offset));
+                    let form = Form::event(&actor, None, self.time_offset);
+                    self.overlays.open(Overlay::Form(form));
                 }
             }
             EntityKind::Order => {
-                let event = match (self.view().parent(), self.view().selected_row()) {
-                    (Some(Parent::Event(id)), _) => Some(id),
+                let event = match self.lists.get(kind).parent() {
+                    Some(Parent::Event(id)) => Some(id),
                     _ => None,
                 };
                 match event {
@@ -65,8 +69,8 @@ impl App {
     }
 
     /// `e`: edit the selected row.
-    pub(super) fn open_edit_form(&mut self) {
-        match self.view().selected_row() {
+    pub(super) fn open_edit_form(&mut self, kind: EntityKind) {
+        match self.lists.get(kind).selected_row() {
             Some(Row::Event(event)) => {
                 let id = event.id;
                 if self.may(Write::ManageEvents) {
@@ -90,8 +94,9 @@ impl App {
     }
 
     /// `t`: the ticket types of the selected event, to edit one or add one.
-    pub(super) fn open_ticket_types(&mut self) {
-        let event = match (self.view().selected_row(), self.view().parent()) {
+    pub(super) fn open_ticket_types(&mut self, kind: EntityKind) {
+        let view = self.lists.get(kind);
+        let event = match (view.selected_row(), view.parent()) {
             (Some(Row::Event(event)), _) => Some(event.id),
             (_, Some(Parent::Event(id))) => Some(id),
             _ => None,
@@ -112,7 +117,7 @@ impl App {
     /// `u`: find a user to edit, or make a new one (admins).
     pub(super) fn open_users(&mut self) {
         if self.may(Write::ManageUsers) {
-            self.picker = Some(Picker::users());
+            self.overlays.open(Overlay::Picker(Picker::users()));
             self.send(Request::SearchUsers {
                 text: String::new(),
             });
@@ -121,49 +126,52 @@ impl App {
 
     pub(super) fn handle_form_key(&mut self, key: &KeyEvent) {
         let offset = self.time_offset;
-        let Some(form) = self.form.as_mut() else {
+        let Some(form) = self.overlays.form_mut() else {
             return;
         };
-        // While an answer is awaited the fields stay as sent; Esc still closes the form. A
-        // save goes on (its answer shows in the status bar); a reload is dropped.
-        if form.waiting.is_some() {
-            if key.code == crossterm::event::KeyCode::Esc {
-                let saving = form.saving;
-                self.form = None;
+        // While an answer is awaited the fields stay as sent; cancelling still closes the
+        // form. A save goes on (its answer shows in the status bar); a reload is dropped.
+        if form.is_busy() {
+            if self.keymap.command_for(Context::Form, key) == Some(Command::CancelForm) {
+                let saving = form.state == FormState::Saving;
+                self.overlays.close_form();
                 if saving {
                     self.flash_info("closed; the save goes on, and its answer will show here");
                 } else {
-                    self.waiting_form = None;
-                    self.waiting_picker = None;
+                    self.in_flight.forget(Slot::Form);
+                    self.in_flight.forget(Slot::Picker);
                 }
             }
             return;
         }
-        match form.handle_key(key, offset) {
+        match form.handle_key(key, &self.keymap, offset) {
             FormAction::None => {}
             FormAction::Close => {
-                self.form = None;
+                self.overlays.close_form();
                 self.flash_info("nothing changed");
             }
             FormAction::Send(request) => {
-                let saving = request.is_form_save();
-                let generation = self.send_tracked(*request);
-                if let Some(form) = self.form.as_mut() {
-                    form.waiting = Some(generation);
-                    form.saving = saving;
-                    form.retry = false;
-                }
+                form.state = if request.is_form_save() {
+                    FormState::Saving
+                } else {
+                    FormState::Reloading
+                };
+                self.send(*request);
             }
         }
     }
 
     pub(super) fn handle_picker_key(&mut self, key: &KeyEvent) {
-        let Some(picker) = self.picker.as_mut() else {
+        let busy = self.is_waiting(Slot::Picker);
+        let Some(picker) = self.overlays.picker_mut() else {
             return;
         };
-        match picker.handle_key(key) {
+        match picker.handle_key(key, &self.keymap, busy) {
             PickerAction::None => {}
-            PickerAction::Close => self.picker = None,
+            PickerAction::Close => {
+                self.overlays.close_picker();
+                self.in_flight.forget(Slot::Picker);
+            }
             PickerAction::Search(text) => self.send(Request::SearchUsers { text }),
             PickerAction::Delete(index) => {
                 let target = match &picker.items {
@@ -171,16 +179,16 @@ impl App {
                     PickerItems::Users(_) => None,
                 };
                 if let Some(id) = target {
-                    self.picker = None;
+                    self.overlays.close_picker();
                     self.send(Request::PreviewDelete(Target::TicketType(id)));
                 }
             }
             PickerAction::Open(chosen) => {
                 let offset = self.time_offset;
-                let Some(picker) = self.picker.take() else {
+                let Some(picker) = self.overlays.close_picker() else {
                     return;
                 };
-                self.form = Some(match picker.items {
+                let form = match picker.items {
                     PickerItems::TicketTypes(types) => Form::ticket_type(
                         types.event_id,
                         &types.event_title,
@@ -201,75 +209,52 @@ impl App {
                         };
                         Form::user(chosen.and_then(|i| users.get(i).cloned()), &email)
                     }
-                });
+                };
+                self.overlays.open(Overlay::Form(form));
             }
         }
     }
 
-    pub(super) fn handle_picker_reply(
-        &mut self,
-        generation: u64,
-        result: Result<Answer, DataErrorText>,
-    ) {
-        if self.waiting_picker != Some(generation) {
-            return;
-        }
-        self.waiting_picker = None;
+    /// A picker's list: users found, or an event's ticket types (for the picker, for a new
+    /// sale form, or for a sale form's reload).
+    pub(super) fn pick_list_arrived(&mut self, result: Outcome<PickList>) {
         match result {
-            Ok(Answer::Users(users)) => {
-                if let Some(picker) = self.picker.as_mut() {
+            Ok(PickList::Users(users)) => {
+                if let Some(picker) = self.overlays.picker_mut() {
                     picker.set_users(users);
-                    picker.waiting = None;
                 }
             }
-            Ok(Answer::TicketTypes { types, for_sale }) => {
-                let reloading = matches!(
-                    self.form.as_ref().map(|f| &f.purpose),
-                    Some(Purpose::Sale(open)) if open.event_id == types.event_id
-                );
-                if reloading && let Some(form) = self.form.as_mut() {
+            Ok(PickList::TicketTypes { types, for_sale }) => match self.overlays.form_mut() {
+                Some(form) if matches!(&form.purpose, Purpose::Sale(open) if open.event_id == types.event_id) =>
+                {
                     form.rebase(Form::sale(types));
-                    form.waiting = None;
-                } else if self.form.is_some() {
-                    // Another form was opened meanwhile: it keeps the screen.
-                } else if for_sale {
-                    self.form = Some(Form::sale(types));
-                } else {
-                    self.picker = Some(Picker::ticket_types(types));
                 }
-            }
-            Err(error) => match self.form.as_mut() {
+                // Another form was opened meanwhile: it keeps the screen.
+                Some(_) => {}
+                None if for_sale => self.overlays.open(Overlay::Form(Form::sale(types))),
+                None => self
+                    .overlays
+                    .open(Overlay::Picker(Picker::ticket_types(types))),
+            },
+            Err(error) => match self.overlays.form_mut() {
                 // A sale form's reload (Ctrl-r) failed: it stays as it was, saying why.
-                Some(form) if form.waiting == Some(generation) => {
-                    form.waiting = None;
-                    form.show_errors(&error);
-                }
+                Some(form) if form.state == FormState::Reloading => form.show_errors(&error),
                 _ => self.flash_error(error.message),
             },
-            Ok(_) => {}
         }
     }
 
-    pub(super) fn handle_form_reply(
-        &mut self,
-        generation: u64,
-        result: Result<Answer, DataErrorText>,
-    ) {
-        if self.waiting_form != Some(generation) {
-            return;
-        }
-        self.waiting_form = None;
+    /// A row loaded for its form: a new form opens, or (Ctrl-r after a conflict) the form on
+    /// screen takes the new version, keeping what was typed.
+    pub(super) fn form_loaded(&mut self, result: Outcome<Loaded>) {
         let offset = self.time_offset;
-        // Whether the form on screen is the one that asked (it may have been closed with Esc
-        // while it waited, and another opened since).
-        let own = self
-            .form
-            .as_ref()
-            .is_some_and(|form| form.waiting == Some(generation));
-        let was_save = own && self.form.as_ref().is_some_and(|form| form.saving);
-        let loaded = match result {
-            Ok(Answer::HolderLoaded(loaded)) => {
-                let code = match self.view().selected_row() {
+        let reloading = self
+            .overlays
+            .form()
+            .is_some_and(|form| form.state == FormState::Reloading);
+        let fresh = match result {
+            Ok(Loaded::Holder(loaded)) => {
+                let code = match self.current_list().and_then(|view| view.selected_row()) {
                     Some(Row::Ticket(ticket)) if ticket.id == loaded.ticket_id => {
                         ticket.code.clone()
                     }
@@ -277,12 +262,12 @@ impl App {
                 };
                 Form::holder_name(&code, loaded)
             }
-            Ok(Answer::OrderNoteLoaded(note)) => Form::order_note(note),
-            Ok(Answer::EventLoaded(event)) => match self.actor.as_ref() {
+            Ok(Loaded::OrderNote(note)) => Form::order_note(note),
+            Ok(Loaded::Event(event)) => match self.actor.as_ref() {
                 Some(actor) => Form::event(actor, Some(event), offset),
                 None => return,
             },
-            Ok(Answer::TicketTypeLoaded(loaded)) => match self.form.as_ref().map(|f| &f.purpose) {
+            Ok(Loaded::TicketType(loaded)) => match self.overlays.form().map(|f| &f.purpose) {
                 Some(Purpose::TicketType {
                     event_id,
                     event_title,
@@ -290,41 +275,50 @@ impl App {
                 }) => Form::ticket_type(*event_id, &event_title.clone(), Some(loaded), offset),
                 _ => return,
             },
-            Ok(Answer::UserLoaded(user)) => Form::user(Some(user), ""),
-            Ok(Answer::HolderSaved(saved)) => {
-                return self.form_saved(own, format!("saved: holder is now {}", saved.holder_name));
-            }
-            Ok(Answer::Saved(message)) => return self.form_saved(own, message),
+            Ok(Loaded::User(user)) => Form::user(Some(user), ""),
             Err(error) => {
-                match self.form.as_mut() {
-                    // The form stays open with what was typed, and says why it was not saved.
-                    Some(form) if own => {
-                        form.waiting = None;
-                        form.show_errors(&error);
-                        if error.unavailable && was_save {
-                            form.retry = true;
-                            form.error = Some(
-                                "the database is not reachable: what you typed is kept, and \
-                                 saved as soon as it answers again"
-                                    .into(),
-                            );
-                        }
-                    }
+                match self.overlays.form_mut() {
+                    Some(form) if reloading => form.show_errors(&error),
                     _ => self.flash_error(error.message),
                 }
                 return;
             }
-            Ok(_) => return,
         };
-        match self.form.as_mut() {
-            // A reload after a conflict: keep what was typed over the new version.
-            Some(form) if own => {
-                form.rebase(loaded);
+        match self.overlays.form_mut() {
+            Some(form) if reloading => {
+                form.rebase(fresh);
                 self.flash_info("reloaded: your changes are kept over the new version; save again");
             }
             // Another form was opened meanwhile: it keeps the screen.
             Some(_) => {}
-            None => self.form = Some(loaded),
+            None => self.overlays.open(Overlay::Form(fresh)),
+        }
+    }
+
+    /// A save's answer. The form that sent it (if still on screen) closes, or stays with the
+    /// reasons; a form opened since is left alone, and the answer shows in the status bar.
+    pub(super) fn save_answered(&mut self, result: Outcome<Saved>) {
+        let own = self
+            .overlays
+            .form()
+            .is_some_and(|form| form.state == FormState::Saving);
+        match result {
+            Ok(saved) => self.form_saved(own, wording::saved(&saved)),
+            Err(error) => match self.overlays.form_mut() {
+                // The form stays open with what was typed, and says why it was not saved.
+                Some(form) if own => {
+                    form.show_errors(&error);
+                    if error.unavailable {
+                        form.state = FormState::WaitingForDatabase;
+                        form.error = Some(
+                            "the database is not reachable: what you typed is kept, and \
+                             saved as soon as it answers again"
+                                .into(),
+                        );
+                    }
+                }
+                _ => self.flash_error(error.message),
+            },
         }
     }
 
@@ -335,20 +329,16 @@ impl App {
             return;
         }
         let offset = self.time_offset;
-        let Some(form) = self.form.as_mut() else {
+        let Some(form) = self.overlays.form_mut() else {
             return;
         };
-        if !form.retry || form.waiting.is_some() {
+        if form.state != FormState::WaitingForDatabase {
             return;
         }
-        form.retry = false;
         match form.request(offset) {
             Ok(request) => {
-                let generation = self.send_tracked(request);
-                if let Some(form) = self.form.as_mut() {
-                    form.waiting = Some(generation);
-                    form.saving = true;
-                }
+                form.state = FormState::Saving;
+                self.send(request);
             }
             Err(errors) => form.show_errors(&errors),
         }
@@ -357,18 +347,13 @@ impl App {
     /// A save went through: its form (if still on screen) closes, and the lists reload.
     fn form_saved(&mut self, own: bool, message: String) {
         if own {
-            self.form = None;
+            self.overlays.close_form();
         }
         self.flash_info(message);
-        let page_size = self.page_size;
-        let requests = self.view_mut().reload(page_size);
-        self.send_all(requests);
-        if let Some(detail) = self.view_mut().detail_request() {
-            self.send(detail);
-        }
-        let shown = self.active_tab;
-        for (index, view) in self.tabs.iter_mut().enumerate() {
-            view.stale |= index != shown;
+        self.reload_shown();
+        let shown = self.tab;
+        for view in self.lists.iter_mut() {
+            view.stale |= Tab::List(view.kind) != shown;
         }
     }
 }

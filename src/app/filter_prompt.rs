@@ -1,13 +1,12 @@
 //! The `/` filter prompt's state: one line of input, the error under it, recall of recent
 //! filters. A filter that does not parse stays in the prompt with its error; nothing is sent.
 
-use chrono::FixedOffset;
-use crossterm::event::{Event, KeyCode, KeyEvent};
+use crossterm::event::{Event, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use crate::db::filter::{Filter, parse};
-use crate::db::model::EntityKind;
+use crate::app::commands::{Command, Context, KeyMap};
+use crate::app::form::is_typing;
 
 /// How many filters each tab remembers.
 pub const HISTORY_LEN: usize = 20;
@@ -24,11 +23,11 @@ pub struct FilterPrompt {
 pub enum PromptAction {
     None,
     Close,
-    Apply(Filter),
+    /// Apply this text with the tab's filter language.
+    Apply(String),
 }
 
 impl FilterPrompt {
-    /// Opens the prompt holding the filter in force, so it can be refined.
     pub fn open(current: &str) -> Self {
         Self {
             input: Input::new(current.to_string()),
@@ -37,27 +36,28 @@ impl FilterPrompt {
         }
     }
 
+    /// A key in the prompt: a command of its key map, or typing. `history` is the tab's
+    /// recent filters, newest last.
     pub fn handle_key(
         &mut self,
         key: &KeyEvent,
-        kind: EntityKind,
+        keymap: &KeyMap,
         history: &[String],
-        offset: FixedOffset,
     ) -> PromptAction {
-        match key.code {
-            KeyCode::Esc => PromptAction::Close,
-            KeyCode::Enter => match parse(kind, self.input.value()) {
-                Ok(mut filter) => {
-                    filter.offset = Some(offset);
-                    PromptAction::Apply(filter)
-                }
-                Err(error) => {
-                    self.error = Some(error.0);
-                    PromptAction::None
-                }
-            },
-            KeyCode::Up | KeyCode::Down => {
-                self.recall(key.code == KeyCode::Up, history);
+        let command = if is_typing(key) {
+            None
+        } else {
+            keymap.command_for(Context::Prompt, key)
+        };
+        match command {
+            Some(Command::ClosePrompt) => PromptAction::Close,
+            Some(Command::ApplyFilter) => PromptAction::Apply(self.input.value().to_string()),
+            Some(Command::OlderFilter) => {
+                self.recall(true, history);
+                PromptAction::None
+            }
+            Some(Command::NewerFilter) => {
+                self.recall(false, history);
                 PromptAction::None
             }
             _ => {
@@ -68,7 +68,6 @@ impl FilterPrompt {
         }
     }
 
-    /// Steps through `history` (newest last) like a shell.
     fn recall(&mut self, older: bool, history: &[String]) {
         if history.is_empty() {
             return;
@@ -105,42 +104,44 @@ pub fn remember(history: &mut Vec<String>, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crossterm::event::KeyModifiers;
+    use crossterm::event::{KeyCode, KeyModifiers};
 
     fn key(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
     }
 
-    fn utc() -> FixedOffset {
-        FixedOffset::east_opt(0).expect("UTC")
-    }
-
     #[test]
-    fn a_bad_filter_stays_with_its_error() {
+    fn enter_applies_what_was_typed_and_typing_clears_the_error() {
+        let keymap = KeyMap::defaults();
         let mut prompt = FilterPrompt::open("status:lost");
-        let action = prompt.handle_key(&key(KeyCode::Enter), EntityKind::Order, &[], utc());
-        assert_eq!(action, PromptAction::None);
-        assert_eq!(prompt.error.as_deref(), Some("unknown status `lost`"));
-        prompt.handle_key(&key(KeyCode::Backspace), EntityKind::Order, &[], utc());
+        prompt.error = Some("unknown status `lost`".into());
+        prompt.handle_key(&key(KeyCode::Backspace), &keymap, &[]);
         assert_eq!(prompt.error, None, "typing clears the error");
+        let action = prompt.handle_key(&key(KeyCode::Enter), &keymap, &[]);
+        assert_eq!(action, PromptAction::Apply("status:los".into()));
+        assert_eq!(
+            prompt.handle_key(&key(KeyCode::Esc), &keymap, &[]),
+            PromptAction::Close
+        );
     }
 
     #[test]
     fn up_and_down_recall_recent_filters() {
+        let keymap = KeyMap::defaults();
         let mut history = Vec::new();
         for text in ["status:paid", "jazz", "status:paid"] {
             remember(&mut history, text);
         }
         assert_eq!(history, vec!["jazz".to_string(), "status:paid".into()]);
         let mut prompt = FilterPrompt::open("");
-        prompt.handle_key(&key(KeyCode::Up), EntityKind::Order, &history, utc());
+        prompt.handle_key(&key(KeyCode::Up), &keymap, &history);
         assert_eq!(prompt.input.value(), "status:paid");
-        prompt.handle_key(&key(KeyCode::Up), EntityKind::Order, &history, utc());
+        prompt.handle_key(&key(KeyCode::Up), &keymap, &history);
         assert_eq!(prompt.input.value(), "jazz");
-        prompt.handle_key(&key(KeyCode::Up), EntityKind::Order, &history, utc());
+        prompt.handle_key(&key(KeyCode::Up), &keymap, &history);
         assert_eq!(prompt.input.value(), "jazz", "stops at the oldest");
-        prompt.handle_key(&key(KeyCode::Down), EntityKind::Order, &history, utc());
-        prompt.handle_key(&key(KeyCode::Down), EntityKind::Order, &history, utc());
+        prompt.handle_key(&key(KeyCode::Down), &keymap, &history);
+        prompt.handle_key(&key(KeyCode::Down), &keymap, &history);
         assert_eq!(prompt.input.value(), "", "back to a blank line");
     }
 }

@@ -1,7 +1,7 @@
 //! The state of one paged table: what it lists, which page is shown, what is selected, and
-//! which answers it is waiting for.
+//! what is loading (the app's in-flight table says which answers are awaited).
 
-use crate::data_task::{Answer, DataErrorText, Request};
+use crate::data_task::{Outcome, Request};
 use crate::db::count::RowCount;
 use crate::db::detail::Detail;
 use crate::db::filter::Filter;
@@ -44,10 +44,6 @@ pub struct ListView {
     pub error: Option<String>,
     pub count: Loadable<RowCount>,
     pub detail: Loadable<Detail>,
-    /// Generations of the answers this view waits for; anything else is stale.
-    pub waiting_page: Option<u64>,
-    pub waiting_count: Option<u64>,
-    pub waiting_detail: Option<u64>,
     /// Which row to select when the awaited page arrives.
     pending_selection: Selection,
     /// Where the awaited page was asked from, to number its rows.
@@ -80,9 +76,6 @@ impl ListView {
             error: None,
             count: Loadable::Idle,
             detail: Loadable::Idle,
-            waiting_page: None,
-            waiting_count: None,
-            waiting_detail: None,
             pending_selection: Selection::Top,
             pending_position: None,
             loaded_once: false,
@@ -206,11 +199,10 @@ impl ListView {
 
     /// Takes a page answer. Returns true when the selected row changed (the detail must be
     /// fetched again).
-    pub fn apply_page(&mut self, result: Result<Answer, DataErrorText>) -> bool {
+    pub fn apply_page(&mut self, result: Outcome<Page>) -> bool {
         self.loading = false;
         let page = match result {
-            Ok(Answer::Page(page)) => page,
-            Ok(_) => return false,
+            Ok(page) => page,
             Err(error) => {
                 // Keep the rows shown: the error says why they did not change.
                 self.error = Some(error.message);
@@ -254,10 +246,9 @@ impl ListView {
         self.pending_position = None;
     }
 
-    pub fn apply_count(&mut self, result: Result<Answer, DataErrorText>) {
+    pub fn apply_count(&mut self, result: Outcome<RowCount>) {
         self.count = match result {
-            Ok(Answer::Count(count)) => Loadable::Ready(count),
-            Ok(_) => return,
+            Ok(count) => Loadable::Ready(count),
             Err(error) => Loadable::Failed(error.message),
         };
         // A last page fetched before its count arrived can now be numbered.
@@ -268,10 +259,9 @@ impl ListView {
         }
     }
 
-    pub fn apply_detail(&mut self, result: Result<Answer, DataErrorText>) {
+    pub fn apply_detail(&mut self, result: Outcome<Box<Detail>>) {
         self.detail = match result {
-            Ok(Answer::Detail(detail)) => Loadable::Ready(*detail),
-            Ok(_) => return,
+            Ok(detail) => Loadable::Ready(*detail),
             Err(error) => Loadable::Failed(error.message),
         };
     }

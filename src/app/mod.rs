@@ -1,49 +1,51 @@
 //! The app's state. `update.rs` changes it in answer to events; the `ui` module draws it.
 //! Requests for the data task collect in an outbox the runner sends on, so the state logic
-//! never touches a channel or the database and can be driven directly in tests.
+//! never touches a channel, a terminal or the database, reads the time from an injected
+//! clock, and can be driven directly in tests.
 
 mod answers;
 pub mod check_in;
+pub mod clock;
 pub mod commands;
 mod door;
 mod editing;
 pub mod filter_prompt;
 pub mod form;
+pub mod in_flight;
+pub mod keymap;
 pub mod keys;
+mod list_commands;
 pub mod list_view;
+mod live_updates;
+pub mod overlay;
 pub mod picker;
+mod questions;
 pub mod sign_in;
+pub mod tab;
 pub mod trash_view;
 mod update;
+mod wording;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::FixedOffset;
+use crossterm::event::KeyEvent;
 
-use crate::app::check_in::{CheckInView, PendingScan};
+use crate::app::check_in::CheckInView;
+use crate::app::clock::Clock;
 use crate::app::commands::KeyMap;
-use crate::app::filter_prompt::FilterPrompt;
-use crate::app::form::Form;
+use crate::app::in_flight::InFlight;
 use crate::app::list_view::ListView;
-use crate::app::picker::Picker;
+use crate::app::overlay::Overlays;
 use crate::app::sign_in::SignInForm;
-use crate::app::trash_view::{Confirm, TrashView};
-use crate::data_task::{Envelope, Request, Slot};
-use crate::db::auth::{Actor, Role};
+use crate::app::tab::{Lists, Tab};
+use crate::app::trash_view::TrashView;
+use crate::data_task::{DataEvent, Envelope, Request, Slot};
+use crate::db::auth::Actor;
 use crate::db::model::EntityKind;
-
-/// The index of the Check-in tab, after the list tabs.
-pub const CHECK_IN_TAB: usize = 3;
-/// The index of the Trash tab.
-pub const TRASH_TAB: usize = 4;
-
-/// The list tabs, in order.
-pub const TABS: [(EntityKind, &str); 3] = [
-    (EntityKind::Event, "Events"),
-    (EntityKind::Order, "Orders"),
-    (EntityKind::Ticket, "Tickets"),
-];
+use crate::db::permissions;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Screen {
@@ -56,6 +58,16 @@ pub enum DatabaseState {
     Connecting(String),
     Ready,
     Failed(String),
+}
+
+/// The database as the status bar shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Database {
+    pub state: DatabaseState,
+    /// Which database ("postgres@host/boxoffice").
+    pub label: String,
+    /// The built-in local server.
+    pub built_in: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,10 +86,32 @@ pub struct Flash {
 
 const FLASH_FOR: Duration = Duration::from_secs(5);
 
+/// The terminal's size, and how many rows a page holds at that size (the runner works that
+/// out from the screen layout and hands it in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size {
+    pub width: u16,
+    pub height: u16,
+    pub page_rows: u16,
+}
+
+/// Everything the app answers, from one queue: the runner turns terminal input (local or over
+/// SSH), ticks, data-task answers and signals into these.
+#[derive(Debug, Clone)]
+pub enum AppEvent {
+    Key(KeyEvent),
+    Resize(Size),
+    /// Regular beat for time-based state (spinner, expiring messages, retries).
+    Tick,
+    Data(DataEvent),
+    /// SIGTERM, SIGHUP or SIGINT, or the server going down: leave cleanly.
+    Terminate,
+}
+
 /// A place to return to with Esc after drilling down.
 #[derive(Debug, Clone)]
 struct BackEntry {
-    tab: usize,
+    tab: Tab,
     view: ListView,
 }
 
@@ -92,6 +126,7 @@ pub struct AppOptions {
     /// The offset times are shown in (the terminal's local time).
     pub time_offset: FixedOffset,
     pub no_color: bool,
+    pub clock: Arc<dyn Clock>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,59 +135,35 @@ pub struct Kiosk {
     pub event_id: Option<i64>,
 }
 
-/// The password prompt that stands between a kiosk and quitting.
-#[derive(Debug, Clone, Default)]
-pub struct UnlockPrompt {
-    pub input: tui_input::Input,
-    pub error: Option<String>,
-    pub waiting: Option<u64>,
-}
-
 #[derive(Debug)]
 pub struct App {
     pub screen: Screen,
     pub sign_in: SignInForm,
     pub actor: Option<Actor>,
-    pub database: DatabaseState,
-    pub database_label: String,
-    pub built_in_database: bool,
-    pub tabs: Vec<ListView>,
+    pub database: Database,
+    pub tab: Tab,
+    pub lists: Lists,
     pub check_in: CheckInView,
     pub trash: TrashView,
-    /// A change waiting for the user's yes.
-    pub confirm: Option<Confirm>,
-    /// The edit form, while it is open.
-    pub form: Option<Form>,
-    /// Generation of the form's load or save under way.
-    pub waiting_form: Option<u64>,
-    /// A list to choose from before a form opens (ticket types, users).
-    pub picker: Option<Picker>,
-    pub waiting_picker: Option<u64>,
+    pub overlays: Overlays,
     pub kiosk: Option<Kiosk>,
-    pub unlock: Option<UnlockPrompt>,
-    /// Generation of the change of state under way (undo a check-in, ...).
-    pub waiting_action: Option<u64>,
-    pub active_tab: usize,
-    pub help_open: bool,
     pub detail_zoomed: bool,
-    /// The `/` prompt, while it is open.
-    pub prompt: Option<FilterPrompt>,
     /// Recent filters of each tab, newest last.
-    pub filter_history: HashMap<EntityKind, Vec<String>>,
+    pub filter_history: HashMap<Tab, Vec<String>>,
     pub flash: Option<Flash>,
     pub keymap: KeyMap,
     pub time_offset: FixedOffset,
     pub no_color: bool,
-    pub page_size: u16,
-    pub size: (u16, u16),
+    pub size: Size,
     pub spinner: usize,
     pub should_quit: bool,
     /// Since when the database has not answered (connection lost); None while it answers.
     pub unreachable_since: Option<Instant>,
     last_retry: Option<Instant>,
     back_stack: Vec<BackEntry>,
-    next_generation: u64,
+    in_flight: InFlight,
     outbox: Vec<Envelope>,
+    clock: Arc<dyn Clock>,
 }
 
 impl App {
@@ -161,41 +172,39 @@ impl App {
             screen: Screen::SignIn,
             sign_in: SignInForm::default(),
             actor: None,
-            database: DatabaseState::Connecting("connecting".into()),
-            database_label: String::new(),
-            built_in_database: false,
-            tabs: TABS.iter().map(|(kind, _)| ListView::new(*kind)).collect(),
+            database: Database {
+                state: DatabaseState::Connecting("connecting".into()),
+                label: String::new(),
+                built_in: false,
+            },
+            tab: Tab::List(EntityKind::Event),
+            lists: Lists::default(),
             check_in: CheckInView::new(
                 options.terminal,
                 options.kiosk.and_then(|kiosk| kiosk.event_id),
             ),
             trash: TrashView::default(),
-            confirm: None,
-            form: None,
-            waiting_form: None,
-            picker: None,
-            waiting_picker: None,
+            overlays: Overlays::default(),
             kiosk: options.kiosk,
-            unlock: None,
-            waiting_action: None,
-            active_tab: 0,
-            help_open: false,
             detail_zoomed: false,
-            prompt: None,
             filter_history: HashMap::new(),
             flash: None,
             keymap: options.keymap,
             time_offset: options.time_offset,
             no_color: options.no_color,
-            page_size: 20,
-            size: (80, 24),
+            size: Size {
+                width: 80,
+                height: 24,
+                page_rows: 20,
+            },
             spinner: 0,
             should_quit: false,
             unreachable_since: None,
             last_retry: None,
             back_stack: Vec::new(),
-            next_generation: 1,
+            in_flight: InFlight::default(),
             outbox: Vec::new(),
+            clock: options.clock,
         }
     }
 
@@ -204,118 +213,87 @@ impl App {
         std::mem::take(&mut self.outbox)
     }
 
-    /// The list view shown, or (on the Check-in tab) the last one shown.
-    pub fn view(&self) -> &ListView {
-        &self.tabs[self.active_tab.min(TABS.len() - 1)]
+    /// The list view shown, when a list tab is.
+    pub fn current_list(&self) -> Option<&ListView> {
+        match self.tab {
+            Tab::List(kind) => Some(self.lists.get(kind)),
+            Tab::CheckIn | Tab::Trash => None,
+        }
     }
 
-    pub fn view_mut(&mut self) -> &mut ListView {
-        let index = self.active_tab.min(TABS.len() - 1);
-        &mut self.tabs[index]
-    }
-
-    pub fn on_check_in(&self) -> bool {
-        self.active_tab == CHECK_IN_TAB
-    }
-
-    /// Whether the signed-in user may use the Check-in tab (DESIGN.md "Roles").
+    /// Whether the signed-in user may use the Check-in tab.
     pub fn may_check_in(&self) -> bool {
         self.actor
             .as_ref()
-            .is_some_and(|actor| matches!(actor.role, Role::Admin | Role::Organizer | Role::Staff))
+            .is_some_and(|actor| permissions::check_in_scope(actor.role).is_some())
     }
 
-    /// The tabs this user has, by index: a kiosk has Check-in only.
-    pub fn tab_titles(&self) -> Vec<(usize, &'static str)> {
+    /// Whether the signed-in user has a trash.
+    pub fn has_trash(&self) -> bool {
+        self.actor
+            .as_ref()
+            .is_some_and(|actor| permissions::trash_scope(actor.role).is_some())
+    }
+
+    /// The tabs this user has, in order: a kiosk has Check-in only.
+    pub fn tabs(&self) -> Vec<Tab> {
         if self.kiosk.is_some() {
-            return vec![(CHECK_IN_TAB, "Check-in")];
+            return vec![Tab::CheckIn];
         }
-        let mut titles: Vec<(usize, &'static str)> = TABS
-            .iter()
-            .enumerate()
-            .map(|(i, (_, name))| (i, *name))
-            .collect();
-        if self.may_check_in() {
-            titles.push((CHECK_IN_TAB, "Check-in"));
-        }
-        if self.has_trash() {
-            titles.push((TRASH_TAB, "Trash"));
-        }
-        titles
+        Tab::ALL
+            .into_iter()
+            .filter(|tab| match tab {
+                Tab::List(_) => true,
+                Tab::CheckIn => self.may_check_in(),
+                Tab::Trash => self.has_trash(),
+            })
+            .collect()
     }
 
-    /// Whether a drill-down can be left with Esc, and what it came from.
+    /// Whether a drill-down can be left with Esc.
     pub fn can_go_back(&self) -> bool {
         !self.back_stack.is_empty()
     }
 
+    /// Whether an answer on `slot` is awaited.
+    pub fn is_waiting(&self, slot: Slot) -> bool {
+        self.in_flight.is_waiting(slot)
+    }
+
     /// True while any answer the screen waits for is outstanding.
     pub fn is_loading(&self) -> bool {
-        matches!(self.database, DatabaseState::Connecting(_))
-            || self.sign_in.waiting.is_some()
-            || self.tabs.iter().any(|view| view.loading)
+        matches!(self.database.state, DatabaseState::Connecting(_))
+            || self.is_waiting(Slot::SignIn)
+            || self.lists.iter().any(|view| view.loading)
+    }
+
+    pub fn now(&self) -> Instant {
+        self.clock.now()
     }
 
     pub fn flash_info(&mut self, text: impl Into<String>) {
-        self.flash = Some(Flash {
-            text: text.into(),
-            kind: FlashKind::Info,
-            until: Instant::now() + FLASH_FOR,
-        });
+        self.flash(text, FlashKind::Info);
     }
 
     pub fn flash_error(&mut self, text: impl Into<String>) {
+        self.flash(text, FlashKind::Error);
+    }
+
+    fn flash(&mut self, text: impl Into<String>, kind: FlashKind) {
         self.flash = Some(Flash {
             text: text.into(),
-            kind: FlashKind::Error,
-            until: Instant::now() + FLASH_FOR,
+            kind,
+            until: self.now() + FLASH_FOR,
         });
     }
 
-    /// Queues a request, noting its generation where the answer will be awaited.
+    /// Queues a request; its slot in the in-flight table now waits for its answer.
     fn send(&mut self, request: Request) {
-        let generation = self.next_generation;
-        self.next_generation += 1;
-        match request.slot() {
-            Slot::SignIn => self.sign_in.waiting = Some(generation),
-            Slot::Page(kind) => self.view_of_mut(kind).waiting_page = Some(generation),
-            Slot::Count(kind) => self.view_of_mut(kind).waiting_count = Some(generation),
-            Slot::Detail(kind) => self.view_of_mut(kind).waiting_detail = Some(generation),
-            Slot::Scan => {
-                if let Request::Scan(scan) = &request {
-                    self.check_in.pending = Some(PendingScan {
-                        scan: scan.clone(),
-                        generation,
-                        retry_at: None,
-                    });
-                }
-            }
-            Slot::DoorStatus => self.check_in.waiting_status = Some(generation),
-            Slot::Action => self.waiting_action = Some(generation),
-            Slot::Unlock => {
-                if let Some(unlock) = self.unlock.as_mut() {
-                    unlock.waiting = Some(generation);
-                }
-            }
-            Slot::Trash => self.awaiting_trash(generation),
-            Slot::Form | Slot::Save => self.waiting_form = Some(generation),
-            Slot::Picker => {
-                self.waiting_picker = Some(generation);
-                if let Some(picker) = self.picker.as_mut() {
-                    picker.waiting = Some(generation);
-                }
-            }
-        }
+        let generation = self.in_flight.start(request.slot());
         self.outbox.push(Envelope {
             generation,
             request,
         });
-    }
-
-    /// Sends a request and says its generation.
-    fn send_tracked(&mut self, request: Request) -> u64 {
-        self.send(request);
-        self.next_generation - 1
     }
 
     fn send_all(&mut self, requests: impl IntoIterator<Item = Request>) {
@@ -324,18 +302,14 @@ impl App {
         }
     }
 
-    fn view_of_mut(&mut self, kind: EntityKind) -> &mut ListView {
-        let index = TABS.iter().position(|(k, _)| *k == kind).unwrap_or(0);
-        &mut self.tabs[index]
-    }
-}
-
-impl App {
     /// Whether a tick changes what is drawn (a spinner turning, a message expiring).
     pub fn wants_ticks(&self) -> bool {
         self.is_loading()
             || self.flash.is_some()
             || self.unreachable_since.is_some()
-            || self.form.as_ref().is_some_and(|form| form.retry)
+            || self
+                .overlays
+                .form()
+                .is_some_and(|form| form.state == form::FormState::WaitingForDatabase)
     }
 }

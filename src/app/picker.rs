@@ -1,10 +1,12 @@
 //! A short list to choose from before a form opens: an event's ticket types (`t` on an
 //! event), or users found by a search (`u`, admins). The last row makes a new one.
 
-use crossterm::event::{Event, KeyCode, KeyEvent};
+use crossterm::event::{Event, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
+use crate::app::commands::{Command, Context, KeyMap};
+use crate::app::form::is_typing;
 use crate::db::edits::ticket_types::EventTicketTypes;
 use crate::db::edits::users::UserRecord;
 
@@ -20,8 +22,6 @@ pub struct Picker {
     /// What to search for (users only).
     pub search: Option<Input>,
     pub selected: usize,
-    /// Generation of the list under way.
-    pub waiting: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +42,6 @@ impl Picker {
             items: PickerItems::TicketTypes(types),
             search: None,
             selected: 0,
-            waiting: None,
         }
     }
 
@@ -51,7 +50,6 @@ impl Picker {
             items: PickerItems::Users(Vec::new()),
             search: Some(Input::default()),
             selected: 0,
-            waiting: None,
         }
     }
 
@@ -92,21 +90,33 @@ impl Picker {
         self.selected = self.selected.min(self.len());
     }
 
-    pub fn handle_key(&mut self, key: &KeyEvent) -> PickerAction {
-        match key.code {
-            KeyCode::Esc => PickerAction::Close,
-            KeyCode::Down | KeyCode::Tab => {
+    /// A key in the picker: a command of its key map, or (in the user search) typing; while
+    /// a search is `busy` the rows shown are the old ones, so none can be chosen.
+    pub fn handle_key(&mut self, key: &KeyEvent, keymap: &KeyMap, busy: bool) -> PickerAction {
+        let command = match &self.search {
+            Some(_) if is_typing(key) => None,
+            _ => keymap.command_for(Context::Picker, key),
+        };
+        match command {
+            Some(Command::PickClose) => PickerAction::Close,
+            Some(Command::PickNext) => {
                 self.selected = (self.selected + 1).min(self.len());
                 PickerAction::None
             }
-            KeyCode::Up | KeyCode::BackTab => {
+            Some(Command::PickPrevious) => {
                 self.selected = self.selected.saturating_sub(1);
                 PickerAction::None
             }
-            // While a search is under way the rows shown are the old ones: wait for the new.
-            KeyCode::Enter if self.waiting.is_some() => PickerAction::None,
-            KeyCode::Enter => {
+            Some(Command::PickOpen) if busy => PickerAction::None,
+            Some(Command::PickOpen) => {
                 PickerAction::Open((self.selected < self.len()).then_some(self.selected))
+            }
+            Some(Command::PickNew) => PickerAction::Open(None),
+            Some(Command::PickDelete)
+                if self.selected < self.len()
+                    && matches!(self.items, PickerItems::TicketTypes(_)) =>
+            {
+                PickerAction::Delete(self.selected)
             }
             _ => match self.search.as_mut() {
                 Some(search) => {
@@ -119,19 +129,7 @@ impl Picker {
                         PickerAction::Search(search.value().to_string())
                     }
                 }
-                // Without a search, j/k move like in the tables.
-                None => {
-                    match key.code {
-                        KeyCode::Char('j') => self.selected = (self.selected + 1).min(self.len()),
-                        KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
-                        KeyCode::Char('n') => return PickerAction::Open(None),
-                        KeyCode::Char('d') if self.selected < self.len() => {
-                            return PickerAction::Delete(self.selected);
-                        }
-                        _ => {}
-                    }
-                    PickerAction::None
-                }
+                None => PickerAction::None,
             },
         }
     }

@@ -25,8 +25,6 @@ pub struct SignInForm {
     pub password: Input,
     pub focus: Option<Field>,
     pub error: Option<String>,
-    /// Generation of the sign-in request under way.
-    pub waiting: Option<u64>,
 }
 
 impl SignInForm {
@@ -34,7 +32,8 @@ impl SignInForm {
         self.focus.unwrap_or(Field::Email)
     }
 
-    pub fn handle_key(&mut self, key: &KeyEvent) -> SignInAction {
+    /// A key on the sign-in screen; while a sign-in is `busy` Enter sends nothing more.
+    pub fn handle_key(&mut self, key: &KeyEvent, busy: bool) -> SignInAction {
         match key.code {
             KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
                 self.focus = Some(match self.focus() {
@@ -43,6 +42,7 @@ impl SignInForm {
                 });
             }
             KeyCode::Enter if self.focus() == Field::Email => self.focus = Some(Field::Password),
+            KeyCode::Enter if busy => {}
             KeyCode::Enter => return self.submit(),
             _ => {
                 let input = match self.focus() {
@@ -56,9 +56,6 @@ impl SignInForm {
     }
 
     fn submit(&mut self) -> SignInAction {
-        if self.waiting.is_some() {
-            return SignInAction::None;
-        }
         let email = self.email.value().trim().to_string();
         let password = self.password.value().to_string();
         if email.is_empty() || password.is_empty() {
@@ -74,7 +71,6 @@ impl SignInForm {
     }
 
     pub fn refused(&mut self, message: String) {
-        self.waiting = None;
         self.error = Some(message);
         self.password.reset();
         self.focus = Some(Field::Password);

@@ -11,14 +11,13 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use crate::data_task::DataEvent;
-use crate::event::AppEvent;
 
 pub const CHANNEL: &str = "boxoffice_changes";
 /// Changes arriving within this window are reported together.
 const DEBOUNCE: Duration = Duration::from_millis(120);
 const RETRY: Duration = Duration::from_secs(2);
 
-pub fn spawn(pool: PgPool, events: UnboundedSender<AppEvent>) -> JoinHandle<()> {
+pub fn spawn(pool: PgPool, events: UnboundedSender<DataEvent>) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut first = true;
         loop {
@@ -48,7 +47,7 @@ pub fn spawn(pool: PgPool, events: UnboundedSender<AppEvent>) -> JoinHandle<()> 
 }
 
 /// Forwards notifications until the connection fails for good (false: the app is gone).
-async fn listen(listener: &mut PgListener, events: &UnboundedSender<AppEvent>) -> bool {
+async fn listen(listener: &mut PgListener, events: &UnboundedSender<DataEvent>) -> bool {
     loop {
         match listener.try_recv().await {
             Ok(Some(notification)) => {
@@ -83,11 +82,15 @@ fn table_of(payload: &str) -> String {
     payload.split(':').next().unwrap_or_default().to_string()
 }
 
-fn report(events: &UnboundedSender<AppEvent>, tables: BTreeSet<String>, reconnected: bool) -> bool {
+fn report(
+    events: &UnboundedSender<DataEvent>,
+    tables: BTreeSet<String>,
+    reconnected: bool,
+) -> bool {
     events
-        .send(AppEvent::Data(DataEvent::Changed {
+        .send(DataEvent::Changed {
             tables: tables.into_iter().collect(),
             reconnected,
-        }))
+        })
         .is_ok()
 }

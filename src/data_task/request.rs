@@ -1,20 +1,16 @@
-//! What the UI asks of the data task, and what comes back.
+//! What the UI asks of the data task: the requests, and the slot each answer comes back in.
 
-use crate::db::auth::Actor;
-use crate::db::check_in::{EventCounters, RecentScan, Scan, ScanOutcome};
-use crate::db::count::RowCount;
-use crate::db::detail::Detail;
+use crate::db::check_in::Scan;
 use crate::db::edits::HolderName;
 use crate::db::edits::events::{EventDraft, EventRecord};
 use crate::db::edits::orders::OrderNote;
-use crate::db::edits::ticket_types::{EventTicketTypes, TicketTypeDraft, TicketTypeRecord};
+use crate::db::edits::ticket_types::{TicketTypeDraft, TicketTypeRecord};
 use crate::db::edits::users::{UserDraft, UserRecord};
 use crate::db::filter::Filter;
-use crate::db::listing::{ListQuery, Page, Parent};
+use crate::db::listing::{ListQuery, Parent};
 use crate::db::model::EntityKind;
 use crate::db::sales::{BoxOfficeSale, OrderAction};
-use crate::db::trash::{Preview, Target, TrashEntry, TrashFilter};
-use crate::error::DataError;
+use crate::db::trash::{Target, TrashFilter};
 
 /// A request and the ticket that says which answer is current. For each slot only the newest
 /// request matters: the task cancels an older one still running, and the UI drops any answer
@@ -204,92 +200,4 @@ impl Request {
 pub struct Envelope {
     pub generation: u64,
     pub request: Request,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer {
-    SignedIn(Actor),
-    Page(Page),
-    Count(RowCount),
-    /// Boxed: a detail with its related rows is much larger than the other answers.
-    Detail(Box<Detail>),
-    Scanned(ScanOutcome),
-    DoorStatus {
-        counters: Option<EventCounters>,
-        recent: Vec<RecentScan>,
-    },
-    /// A change of state went through; the words say what it did.
-    Done(String),
-    Unlocked,
-    DeletePreview {
-        target: Target,
-        preview: Preview,
-    },
-    Trash(Vec<TrashEntry>),
-    HolderLoaded(HolderName),
-    HolderSaved(HolderName),
-    EventLoaded(EventRecord),
-    OrderNoteLoaded(OrderNote),
-    TicketTypes {
-        types: EventTicketTypes,
-        for_sale: bool,
-    },
-    TicketTypeLoaded(TicketTypeRecord),
-    Users(Vec<UserRecord>),
-    UserLoaded(UserRecord),
-    /// A form's save went through; the words say what was saved.
-    Saved(String),
-}
-
-/// Everything the data task tells the UI.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DataEvent {
-    /// Connecting: what is happening now (starting the built-in server, migrating, ...).
-    Progress(String),
-    Connected {
-        label: String,
-        built_in: bool,
-    },
-    ConnectFailed(String),
-    /// Rows changed in these tables (by anyone). `reconnected`: the listener lost its
-    /// connection, so changes may have been missed; reload what is shown.
-    Changed {
-        tables: Vec<String>,
-        reconnected: bool,
-    },
-    Reply {
-        slot: Slot,
-        generation: u64,
-        result: Result<Answer, DataErrorText>,
-    },
-}
-
-/// A data error as the UI shows it (`DataError` is not `Clone`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DataErrorText {
-    pub message: String,
-    /// For a form: which field each reason belongs to.
-    pub fields: Vec<(String, String)>,
-    /// The save was based on a version someone else has changed since.
-    pub conflict: bool,
-    /// True when the database could not be reached (shown in the status bar, retried).
-    pub unavailable: bool,
-}
-
-impl From<DataError> for DataErrorText {
-    fn from(error: DataError) -> Self {
-        DataErrorText {
-            unavailable: matches!(error, DataError::Unavailable(_)),
-            conflict: matches!(error, DataError::Conflict(_)),
-            fields: match &error {
-                DataError::Fields(errors) => errors
-                    .0
-                    .iter()
-                    .map(|(field, message)| (field.clone(), message.clone()))
-                    .collect(),
-                _ => Vec::new(),
-            },
-            message: error.to_string(),
-        }
-    }
 }

@@ -8,7 +8,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use tui_big_text::{BigText, PixelSize};
 
-use crate::app::{App, UnlockPrompt};
+use crate::app::App;
+use crate::app::commands::Command;
+use crate::app::overlay::UnlockPrompt;
+use crate::data_task::Slot;
 use crate::db::check_in::ScanOutcome;
 use crate::db::model::ScanResult;
 use crate::ui::format::{printable, time};
@@ -46,7 +49,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ),
         field,
     );
-    if app.unlock.is_none() && !app.help_open {
+    if app.overlays.is_empty() {
         frame.set_cursor_position((field.x + 3 + door.input.visual_cursor() as u16, field.y + 1));
     }
 
@@ -107,9 +110,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ),
         recent_area,
     );
-    if let Some(unlock) = &app.unlock {
-        draw_unlock(frame, area, unlock, theme);
-    }
 }
 
 fn result_colors(result: ScanResult) -> (Color, Color) {
@@ -242,14 +242,20 @@ fn draw_result(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
 }
 
-fn draw_unlock(frame: &mut Frame, area: Rect, unlock: &UnlockPrompt, theme: &Theme) {
+/// The password prompt over a kiosk that is asked to quit.
+pub fn draw_unlock(frame: &mut Frame, area: Rect, app: &App, unlock: &UnlockPrompt, theme: &Theme) {
+    let keys = format!(
+        "{} to leave · {} to stay",
+        app.keymap.hint(Command::Unlock),
+        app.keymap.hint(Command::StayLocked)
+    );
     let popup = centered(area, 50, 6);
     frame.render_widget(Clear, popup);
     let masked = "•".repeat(unlock.input.value().chars().count());
-    let message = match (&unlock.error, unlock.waiting) {
+    let message = match (&unlock.error, app.is_waiting(Slot::Unlock)) {
         (Some(error), _) => Span::styled(printable(error), theme.error()),
-        (None, Some(_)) => Span::styled("checking…", theme.dim()),
-        (None, None) => Span::styled("Enter to leave · Esc to stay", theme.dim()),
+        (None, true) => Span::styled("checking…", theme.dim()),
+        (None, false) => Span::styled(keys, theme.dim()),
     };
     frame.render_widget(
         Paragraph::new(vec![

@@ -7,14 +7,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::app::App;
-use crate::app::list_view::Loadable;
+use crate::app::commands::Command;
+use crate::app::list_view::{ListView, Loadable};
 use crate::db::detail::{Detail, EventDetail, HistoryLine, OrderDetail, TicketDetail};
 use crate::db::model::format_cents;
 use crate::ui::format::{date_time, printable, time};
 use crate::ui::theme::Theme;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let view = app.view();
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &ListView, theme: &Theme) {
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(" Detail ", theme.title()));
@@ -115,7 +115,7 @@ fn event_lines<'a>(detail: &'a EventDetail, app: &App, theme: &Theme) -> Vec<Lin
             .collect();
         lines.push(field("Orders", counts.join(" · ")));
         lines.push(Line::from(Span::styled(
-            "Enter: this event's orders",
+            format!("{}: this event's orders", app.keymap.hint(Command::Open)),
             theme.dim(),
         )));
     }
@@ -169,7 +169,7 @@ fn order_lines<'a>(detail: &'a OrderDetail, app: &App, theme: &Theme) -> Vec<Lin
         ]));
     }
     lines.push(Line::from(Span::styled(
-        "Enter: this order's tickets",
+        format!("{}: this order's tickets", app.keymap.hint(Command::Open)),
         theme.dim(),
     )));
     lines.extend(history_lines(&detail.history, app, theme));

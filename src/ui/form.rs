@@ -7,7 +7,8 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use crate::app::form::{FieldKind, Form};
+use crate::app::commands::{Command, KeyMap};
+use crate::app::form::{FieldKind, Form, FormState};
 use crate::ui::format::{input_window, printable};
 use crate::ui::layout::centered;
 use crate::ui::theme::Theme;
@@ -15,10 +16,10 @@ use crate::ui::theme::Theme;
 const LABEL_WIDTH: usize = 14;
 const MARGIN: u16 = 2;
 
-pub fn draw(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
+pub fn draw(frame: &mut Frame, area: Rect, form: &Form, keymap: &KeyMap, theme: &Theme) {
     let width = area.width.min(84);
     let inner_width = width.saturating_sub(2).max(1);
-    let footer = footer_lines(form, theme);
+    let footer = footer_lines(form, keymap, theme);
     // Each footer line takes as many rows as it wraps to, so a long reason stays readable
     // and the keys line stays in sight.
     // Word wrapping can take a row more than the width alone says: one spare row per line
@@ -57,7 +58,7 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
         Rect::new(inner.x, inner.y, inner.width, fields_height),
     );
     if let Some((line, column)) = cursor
-        && form.waiting.is_none()
+        && !form.is_busy()
         && line >= skip
         && line - skip < fields_height as usize
     {
@@ -138,18 +139,20 @@ fn field_lines(
     (lines, cursor, focus_line)
 }
 
-fn footer_lines(form: &Form, theme: &Theme) -> Vec<Line<'static>> {
+fn footer_lines(form: &Form, keymap: &KeyMap, theme: &Theme) -> Vec<Line<'static>> {
+    let save = keymap.hint(Command::Save);
+    let cancel = keymap.hint(Command::CancelForm);
     let summary = form
         .summary()
         .map(|total| Line::from(Span::styled(total, theme.header())));
-    let status = if form.waiting.is_some() {
+    let status = if form.is_busy() {
         Line::from(Span::styled(
             "working… (the form waits for the answer)",
             theme.dim(),
         ))
     } else if form.confirm_discard {
         Line::from(Span::styled(
-            "discard your changes? Esc again discards; Ctrl-s saves",
+            format!("discard your changes? {cancel} again discards; {save} saves"),
             theme.error(),
         ))
     } else if let Some(error) = &form.error {
@@ -160,10 +163,18 @@ fn footer_lines(form: &Form, theme: &Theme) -> Vec<Line<'static>> {
     } else {
         Line::default()
     };
-    let keys = if form.conflict {
-        "Ctrl-r reloads (keeps what you typed) · Ctrl-s saves · Esc cancels"
+    let keys = if form.state == FormState::Conflict {
+        format!(
+            "{} reloads (keeps what you typed) · {save} saves · {cancel} cancels",
+            keymap.hint(Command::Reload)
+        )
     } else {
-        "Tab/Shift-Tab fields · Enter next (last saves) · Ctrl-s saves · Esc cancels"
+        format!(
+            "{}/{} fields · {} next (last saves) · {save} saves · {cancel} cancels",
+            keymap.hint(Command::NextField),
+            keymap.hint(Command::PreviousField),
+            keymap.hint(Command::NextFieldOrSave)
+        )
     };
     let mut lines: Vec<Line> = summary.into_iter().collect();
     if status.width() > 0 {

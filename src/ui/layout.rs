@@ -1,7 +1,9 @@
-//! Where things go on the screen. The app uses the same arithmetic to size its pages, so a
-//! page always fills the table exactly.
+//! Where things go on the screen. The runner hands the app its page size from the same
+//! arithmetic, so a page always fills the table exactly.
 
 use ratatui::layout::{Constraint, Layout, Rect};
+
+use crate::app::Size;
 
 /// Below this the app shows how big it needs to be instead of a cramped screen.
 pub const MIN_WIDTH: u16 = 60;
@@ -51,6 +53,15 @@ pub fn table_rows(width: u16, height: u16) -> u16 {
         height.max(MIN_HEIGHT),
     ));
     areas.table.height.saturating_sub(3).max(1)
+}
+
+/// The app's size at a terminal size, with as many rows per page as its table holds.
+pub fn size(width: u16, height: u16) -> Size {
+    Size {
+        width,
+        height,
+        page_rows: table_rows(width, height),
+    }
 }
 
 /// A centred box of at most `width` x `height` inside `area`.

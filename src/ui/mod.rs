@@ -20,7 +20,10 @@ use ratatui::layout::Alignment;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
+use crate::app::overlay::Overlay;
+use crate::app::tab::Tab;
 use crate::app::{App, Screen};
+use crate::data_task::Slot;
 use theme::Theme;
 
 pub fn draw(frame: &mut Frame, app: &App) {
@@ -47,32 +50,44 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Main => {
             let areas = layout::main_areas(area);
             tabs::draw(frame, areas.tabs, app, &theme);
-            if app.on_check_in() {
-                check_in::draw(frame, areas.table.union(areas.detail), app, &theme);
-            } else if app.on_trash() {
-                trash::draw(frame, areas.table.union(areas.detail), app, &theme);
-            } else if app.detail_zoomed {
-                let body = areas.table.union(areas.detail);
-                detail::draw(frame, body, app, &theme);
-            } else {
-                table::draw(frame, areas.table, app, &theme);
-                detail::draw(frame, areas.detail, app, &theme);
+            let body = areas.table.union(areas.detail);
+            match app.tab {
+                Tab::CheckIn => check_in::draw(frame, body, app, &theme),
+                Tab::Trash => trash::draw(frame, body, app, &theme),
+                Tab::List(kind) => {
+                    let view = app.lists.get(kind);
+                    if app.detail_zoomed {
+                        detail::draw(frame, body, app, view, &theme);
+                    } else {
+                        table::draw(frame, areas.table, app, view, &theme);
+                        detail::draw(frame, areas.detail, app, view, &theme);
+                    }
+                }
             }
             status_bar::draw(frame, areas.status, app, &theme);
-            if let Some(prompt) = &app.prompt {
-                filter_prompt::draw(frame, areas.table, prompt, app, &theme);
-            }
-            if let Some(picker) = &app.picker {
-                picker::draw(frame, area, picker, &theme);
-            }
-            if let Some(form) = &app.form {
-                form::draw(frame, area, form, &theme);
-            }
-            if let Some(confirm) = &app.confirm {
-                trash::draw_confirm(frame, area, confirm, &theme);
-            }
-            if app.help_open {
-                help::draw(frame, area, app, &theme);
+            // Bottom first: the overlay on top (the one that takes the keys) is drawn last.
+            for overlay in app.overlays.iter() {
+                match overlay {
+                    Overlay::Prompt(prompt) => {
+                        filter_prompt::draw(frame, areas.table, prompt, app, &theme)
+                    }
+                    Overlay::Picker(picker) => picker::draw(
+                        frame,
+                        area,
+                        picker,
+                        app.is_waiting(Slot::Picker),
+                        &app.keymap,
+                        &theme,
+                    ),
+                    Overlay::Form(form) => form::draw(frame, area, form, &app.keymap, &theme),
+                    Overlay::Confirm(confirm) => {
+                        trash::draw_confirm(frame, area, confirm, &app.keymap, &theme)
+                    }
+                    Overlay::Unlock(unlock) => {
+                        check_in::draw_unlock(frame, area, app, unlock, &theme)
+                    }
+                    Overlay::Help(help) => help::draw(frame, area, app, help, &theme),
+                }
             }
         }
     }

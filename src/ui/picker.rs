@@ -6,13 +6,21 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
+use crate::app::commands::{Command, KeyMap};
 use crate::app::picker::{Picker, PickerItems};
 use crate::db::model::format_cents;
 use crate::ui::format::{input_window, printable};
 use crate::ui::layout::centered;
 use crate::ui::theme::Theme;
 
-pub fn draw(frame: &mut Frame, area: Rect, picker: &Picker, theme: &Theme) {
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    picker: &Picker,
+    searching: bool,
+    keymap: &KeyMap,
+    theme: &Theme,
+) {
     let rows = picker.len() as u16 + 1;
     let search_lines = if picker.search.is_some() { 2 } else { 0 };
     let popup = centered(area, 76, (rows + search_lines + 4).min(area.height));
@@ -35,7 +43,7 @@ pub fn draw(frame: &mut Frame, area: Rect, picker: &Picker, theme: &Theme) {
             Span::raw(shown),
         ]));
         frame.set_cursor_position((inner.x + 6 + cursor, inner.y));
-        let note = if picker.waiting.is_some() {
+        let note = if searching {
             "searching…"
         } else {
             "email starts with, or name contains (from 3 letters)"
@@ -62,11 +70,22 @@ pub fn draw(frame: &mut Frame, area: Rect, picker: &Picker, theme: &Theme) {
     }
     let footer = Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1);
     frame.render_widget(Paragraph::new(lines), inner);
+    let choose = format!(
+        "{}/{} choose",
+        keymap.hint(Command::PickPrevious),
+        keymap.hint(Command::PickNext)
+    );
+    let open = keymap.hint(Command::PickOpen);
+    let close = keymap.hint(Command::PickClose);
     let keys = match picker.items {
-        PickerItems::TicketTypes(_) => {
-            "↑/↓ choose · Enter edits · n new · d to the trash · Esc closes"
+        PickerItems::TicketTypes(_) => format!(
+            "{choose} · {open} edits · {} new · {} to the trash · {close} closes",
+            keymap.hint(Command::PickNew),
+            keymap.hint(Command::PickDelete)
+        ),
+        PickerItems::Users(_) => {
+            format!("{choose} · {open} opens (the last row adds one) · {close} closes")
         }
-        PickerItems::Users(_) => "↑/↓ choose · Enter opens (the last row adds one) · Esc closes",
     };
     frame.render_widget(Paragraph::new(Span::styled(keys, theme.dim())), footer);
 }

@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::app::sign_in::Field;
 use crate::app::{App, DatabaseState};
+use crate::data_task::Slot;
 use crate::db::seed::{DEMO_ACCOUNTS, DEMO_PASSWORD};
 use crate::ui::format::{input_window, printable};
 use crate::ui::layout::centered;
@@ -16,6 +17,7 @@ const FIELD_WIDTH: u16 = 40;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let form = &app.sign_in;
+    let signing_in = app.is_waiting(Slot::SignIn);
     let popup = centered(area, 58, 14);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -63,28 +65,28 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             ),
             box_area,
         );
-        if focused && form.waiting.is_none() {
+        if focused && !signing_in {
             let x = box_area.x + 1 + cursor;
             frame.set_cursor_position((x, box_area.y + 1));
         }
     }
 
-    let message = match (&app.database, &form.error, form.waiting) {
+    let message = match (&app.database.state, &form.error, signing_in) {
         (DatabaseState::Failed(error), ..) => Line::from(Span::styled(
             format!("database: {}", printable(error)),
             theme.error(),
         )),
         (_, Some(error), _) => Line::from(Span::styled(printable(error), theme.error())),
-        (_, None, Some(_)) => Line::from(Span::styled("signing in…", theme.dim())),
+        (_, None, true) => Line::from(Span::styled("signing in…", theme.dim())),
         (DatabaseState::Connecting(step), ..) => {
             Line::from(Span::styled(format!("{step}…"), theme.dim()))
         }
-        (DatabaseState::Ready, None, None) if app.built_in_database => Line::from(Span::styled(
+        (DatabaseState::Ready, None, false) if app.database.built_in => Line::from(Span::styled(
             format!("demo: {} … password \"{DEMO_PASSWORD}\"", DEMO_ACCOUNTS[0]),
             theme.dim(),
         )),
-        (DatabaseState::Ready, None, None) => Line::from(Span::styled(
-            format!("database: {}", printable(&app.database_label)),
+        (DatabaseState::Ready, None, false) => Line::from(Span::styled(
+            format!("database: {}", printable(&app.database.label)),
             theme.dim(),
         )),
     };

@@ -13,11 +13,10 @@ const SPINNER: [&str; 4] = ["⠋", "⠙", "⠹", "⠸"];
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(Paragraph::new("").style(theme.status_bar()), area);
-    let range = if app.on_check_in() || app.on_trash() {
-        String::new()
-    } else {
-        app.view().range_label()
-    };
+    let range = app
+        .current_list()
+        .map(|view| view.range_label())
+        .unwrap_or_default();
     let [left, right] = Layout::horizontal([
         Constraint::Min(10),
         Constraint::Length(range.chars().count() as u16 + 2),
@@ -28,10 +27,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .as_ref()
         .map(|actor| format!(" {} ({})", actor.email, actor.role.label()))
         .unwrap_or_default();
-    let database = if app.built_in_database {
+    let database = if app.database.built_in {
         "built-in db".to_string()
     } else {
-        app.database_label.clone()
+        app.database.label.clone()
     };
     // The message comes before the database name: on a narrow terminal the name is cut first;
     // and a message too long to fit beside who is signed in takes that place too.
@@ -42,7 +41,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         format!("{who} │ ")
     };
     let mut spans = vec![Span::raw(who)];
-    match (&app.flash, &app.database) {
+    match (&app.flash, &app.database.state) {
         (None, _) if app.unreachable_since.is_some() => {
             spans.push(Span::styled(
                 "✗ database unreachable, retrying…",

@@ -6,8 +6,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table, TableState, Wrap};
 
+use crate::app::App;
+use crate::app::commands::Command;
 use crate::app::list_view::ListView;
-use crate::app::{App, TABS};
 use crate::db::listing::sort_keys;
 use crate::db::model::{EntityKind, Row, format_cents};
 use crate::ui::format::{date_time, printable};
@@ -56,8 +57,7 @@ fn columns(kind: EntityKind) -> &'static [Column] {
     }
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let view = app.view();
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &ListView, theme: &Theme) {
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(title(app, view), theme.title()));
@@ -106,7 +106,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 }
 
 fn title(app: &App, view: &ListView) -> String {
-    let name = TABS.get(app.active_tab).map_or("", |(_, name)| *name);
+    let name = app.tab.title();
     let mut title = format!(" {name}");
     if let Some(scope) = &view.scope {
         title.push_str(&format!(" of {}", printable(&scope.label)));
@@ -116,7 +116,7 @@ fn title(app: &App, view: &ListView) -> String {
     }
     title.push_str(&format!(" · sorted by {} ", view.sort_label()));
     if app.can_go_back() {
-        title.push_str("· Esc back ");
+        title.push_str(&format!("· {} back ", app.keymap.hint(Command::Back)));
     }
     title
 }

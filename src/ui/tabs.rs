@@ -11,11 +11,11 @@ use crate::ui::theme::Theme;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let [tabs_area, name_area] =
         Layout::horizontal([Constraint::Min(10), Constraint::Length(10)]).areas(area);
-    let tabs = app.tab_titles();
-    let selected = tabs.iter().position(|(index, _)| *index == app.active_tab);
-    let titles = tabs.iter().map(|(index, name)| match app.kiosk {
-        Some(_) => Line::from(format!("{name} · kiosk")),
-        None => Line::from(format!("{} {name}", index + 1)),
+    let tabs = app.tabs();
+    let selected = tabs.iter().position(|tab| *tab == app.tab);
+    let titles = tabs.iter().map(|tab| match app.kiosk {
+        Some(_) => Line::from(format!("{} · kiosk", tab.title())),
+        None => Line::from(format!("{} {}", tab.number(), tab.title())),
     });
     let tabs = Tabs::new(titles)
         .select(selected)

@@ -7,7 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
 
 use crate::app::App;
-use crate::app::trash_view::Confirm;
+use crate::app::commands::{Command, KeyMap};
+use crate::app::overlay::Confirm;
 use crate::ui::format::{date_time, printable};
 use crate::ui::layout::centered;
 use crate::ui::theme::Theme;
@@ -18,7 +19,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if !trash.filter.text.is_empty() {
         title.push_str(&format!(" · /{}", printable(&trash.filter.text)));
     }
-    title.push_str(" · r restore · P purge (admins) ");
+    title.push_str(&format!(
+        " · {} restore · {} purge (admins) ",
+        app.keymap.hint(Command::Restore),
+        app.keymap.hint(Command::Purge)
+    ));
     let mut block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(title, theme.title()));
@@ -70,14 +75,25 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_stateful_widget(table, area, &mut state);
 }
 
-pub fn draw_confirm(frame: &mut Frame, area: Rect, confirm: &Confirm, theme: &Theme) {
+pub fn draw_confirm(
+    frame: &mut Frame,
+    area: Rect,
+    confirm: &Confirm,
+    keymap: &KeyMap,
+    theme: &Theme,
+) {
+    let keys = format!(
+        "{}: yes · {}: no",
+        keymap.labels(Command::Yes).unwrap_or_default(),
+        keymap.labels(Command::No).unwrap_or_default()
+    );
     let popup = centered(area, 64, 7);
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(vec![
             Line::from(printable(&confirm.question)),
             Line::default(),
-            Line::from(Span::styled("y / Enter: yes · n / Esc: no", theme.dim())),
+            Line::from(Span::styled(keys, theme.dim())),
         ])
         .wrap(Wrap { trim: true })
         .block(

@@ -9,9 +9,10 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+use boxoffice::app::clock::SystemClock;
 use boxoffice::app::commands::KeyMap;
 use boxoffice::app::{App, AppOptions, Kiosk};
-use boxoffice::data_task::{Answer, DataErrorText, DataEvent, Request, execute};
+use boxoffice::data_task::{DataEvent, Reply, Request, execute};
 use boxoffice::db::auth::Actor;
 use boxoffice::db::filter::Filter;
 use boxoffice::db::listing::{ListQuery, Page, Parent, Position, Sort, fetch_page};
@@ -20,7 +21,7 @@ use boxoffice::db::migrations::MIGRATOR;
 use boxoffice::db::model::{EntityKind, Row};
 use boxoffice::event::AppEvent;
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Executor, PgPool};
 use tokio::sync::OnceCell;
@@ -321,8 +322,9 @@ impl Harness {
             kiosk,
             time_offset: FixedOffset::east_opt(0).expect("UTC"),
             no_color: true,
+            clock: std::sync::Arc::new(SystemClock),
         });
-        app.resize(width, height);
+        app.resize(boxoffice::ui::layout::size(width, height));
         app.handle_event(AppEvent::Data(DataEvent::Connected {
             label: "postgres@test/boxoffice".into(),
             built_in: false,
@@ -342,15 +344,13 @@ impl Harness {
                 return;
             }
             for envelope in envelopes {
-                let slot = envelope.request.slot();
-                let result = execute(&self.pool, self.actor.as_ref(), envelope.request).await;
-                if let Ok(Answer::SignedIn(actor)) = &result {
+                let reply = execute(&self.pool, self.actor.as_ref(), envelope.request).await;
+                if let Some(actor) = reply.signed_in() {
                     self.actor = Some(actor.clone());
                 }
                 self.app.handle_event(AppEvent::Data(DataEvent::Reply {
-                    slot,
                     generation: envelope.generation,
-                    result: result.map_err(DataErrorText::from),
+                    reply,
                 }));
             }
         }
@@ -362,17 +362,16 @@ impl Harness {
 
     pub async fn press_with(&mut self, code: KeyCode, modifiers: KeyModifiers) {
         self.app
-            .handle_event(AppEvent::Input(Event::Key(KeyEvent::new(code, modifiers))));
+            .handle_event(AppEvent::Key(KeyEvent::new(code, modifiers)));
         self.settle().await;
     }
 
     pub async fn type_text(&mut self, text: &str) {
         for c in text.chars() {
-            self.app
-                .handle_event(AppEvent::Input(Event::Key(KeyEvent::new(
-                    KeyCode::Char(c),
-                    KeyModifiers::NONE,
-                ))));
+            self.app.handle_event(AppEvent::Key(KeyEvent::new(
+                KeyCode::Char(c),
+                KeyModifiers::NONE,
+            )));
         }
         self.settle().await;
     }
@@ -385,28 +384,31 @@ impl Harness {
     }
 
     /// Sends a request straight to the data layer as the signed-in user.
-    pub async fn request(&self, request: Request) -> Result<Answer, boxoffice::error::DataError> {
+    pub async fn request(&self, request: Request) -> Reply {
         execute(&self.pool, self.actor.as_ref(), request).await
     }
 
     /// The screen as text, as a terminal of the harness's size would show it.
     pub fn render(&self) -> String {
-        let (width, height) = self.app.size;
-        let backend = ratatui::backend::TestBackend::new(width, height);
-        let mut terminal = ratatui::Terminal::new(backend).expect("test terminal");
-        terminal
-            .draw(|frame| boxoffice::ui::draw(frame, &self.app))
-            .expect("draws");
-        let buffer = terminal.backend().buffer();
-        let mut text = String::new();
-        for y in 0..buffer.area.height {
-            let mut line = String::new();
-            for x in 0..buffer.area.width {
-                line.push_str(buffer[(x, y)].symbol());
-            }
-            text.push_str(line.trim_end());
-            text.push('\n');
-        }
-        text
+        screen_text(&self.app)
     }
+}
+
+/// The app drawn on a test terminal of its size, as text (trailing blanks trimmed).
+pub fn screen_text(app: &App) -> String {
+    let backend = ratatui::backend::TestBackend::new(app.size.width, app.size.height);
+    let mut terminal = ratatui::Terminal::new(backend).expect("test terminal");
+    terminal
+        .draw(|frame| boxoffice::ui::draw(frame, app))
+        .expect("draws");
+    let buffer = terminal.backend().buffer();
+    let mut text = String::new();
+    for y in 0..buffer.area.height {
+        let line: String = (0..buffer.area.width)
+            .map(|x| buffer[(x, y)].symbol())
+            .collect();
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
 }

@@ -9,10 +9,11 @@
 mod build;
 mod submit;
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{Event, KeyEvent, KeyModifiers};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
+use crate::app::commands::{Command, Context, KeyMap};
 use crate::data_task::{DataErrorText, Request};
 use crate::db::edits::HolderName;
 use crate::db::edits::events::EventRecord;
@@ -107,6 +108,22 @@ pub enum Purpose {
     User(Option<UserRecord>),
 }
 
+/// Where a form stands with the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormState {
+    /// Being typed in.
+    Editing,
+    /// A save is under way: the fields stay as sent.
+    Saving,
+    /// A fresh version of the row is being loaded (Ctrl-r): the fields stay as they are.
+    Reloading,
+    /// The last save could not reach the database: it is sent again, from the fields as they
+    /// are then, once the database answers. The fields can still be changed.
+    WaitingForDatabase,
+    /// The last save was refused because the row changed: Ctrl-r reloads it.
+    Conflict,
+}
+
 #[derive(Debug, Clone)]
 pub struct Form {
     pub title: String,
@@ -117,15 +134,7 @@ pub struct Form {
     pub error: Option<String>,
     /// Esc was pressed with changes typed: a second Esc discards them.
     pub confirm_discard: bool,
-    /// Generation of the save or reload under way.
-    pub waiting: Option<u64>,
-    /// The last save was refused because the row changed: Ctrl-r reloads it.
-    pub conflict: bool,
-    /// The last save could not reach the database: it is sent again, from the fields as they
-    /// are then, once the database answers.
-    pub retry: bool,
-    /// Whether the request under way saves (rather than reloads).
-    pub saving: bool,
+    pub state: FormState,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,11 +153,13 @@ impl Form {
             focus: 0,
             error: None,
             confirm_discard: false,
-            waiting: None,
-            conflict: false,
-            retry: false,
-            saving: false,
+            state: FormState::Editing,
         }
+    }
+
+    /// Whether an answer is awaited (the fields stay as they are).
+    pub fn is_busy(&self) -> bool {
+        matches!(self.state, FormState::Saving | FormState::Reloading)
     }
 
     pub fn changed(&self) -> bool {
@@ -163,15 +174,31 @@ impl Form {
         self.field(key).map(Field::value).unwrap_or_default()
     }
 
-    pub fn handle_key(&mut self, key: &KeyEvent, offset: chrono::FixedOffset) -> FormAction {
-        let control = key.modifiers.contains(KeyModifiers::CONTROL);
+    /// A key typed into the form: a command of the form's key map, or typing into the field.
+    /// Plain characters type, except that a choice field takes its own keys (Space).
+    pub fn handle_key(
+        &mut self,
+        key: &KeyEvent,
+        keymap: &KeyMap,
+        offset: chrono::FixedOffset,
+    ) -> FormAction {
         let last = self.fields.len().saturating_sub(1);
         // While a save or reload is under way the fields stay as sent, and the form stays
         // open to show how it went (the statement timeout bounds the wait).
-        if self.waiting.is_some() {
+        if self.is_busy() {
             return FormAction::None;
         }
-        if key.code == KeyCode::Esc {
+        let on_choice = self
+            .fields
+            .get(self.focus)
+            .is_some_and(|field| matches!(field.kind, FieldKind::Choice(_)));
+        let typing = is_typing(key) && !on_choice;
+        let command = if typing {
+            None
+        } else {
+            keymap.command_for(Context::Form, key)
+        };
+        if command == Some(Command::CancelForm) {
             if !self.changed() || self.confirm_discard {
                 return FormAction::Close;
             }
@@ -179,29 +206,31 @@ impl Form {
             return FormAction::None;
         }
         self.confirm_discard = false;
-        match key.code {
-            KeyCode::Char('s') if control => return self.save(offset),
-            KeyCode::Char('r') if control => return self.reload(),
-            KeyCode::Enter if self.focus >= last => return self.save(offset),
-            KeyCode::Enter | KeyCode::Tab | KeyCode::Down => {
+        match command {
+            Some(Command::Save) => return self.save(offset),
+            Some(Command::Reload) => return self.reload(),
+            Some(Command::NextFieldOrSave) if self.focus >= last => return self.save(offset),
+            Some(Command::NextFieldOrSave | Command::NextField) => {
                 self.focus = (self.focus + 1).min(last)
             }
-            KeyCode::BackTab | KeyCode::Up => self.focus = self.focus.saturating_sub(1),
+            Some(Command::PreviousField) => self.focus = self.focus.saturating_sub(1),
+            Some(Command::NextChoice) if on_choice => self.cycle_focused(1),
+            Some(Command::PreviousChoice) if on_choice => self.cycle_focused(-1),
             _ => {
-                let Some(field) = self.fields.get_mut(self.focus) else {
-                    return FormAction::None;
-                };
-                match (&field.kind, key.code) {
-                    (FieldKind::Choice(_), KeyCode::Left) => field.cycle(-1),
-                    (FieldKind::Choice(_), KeyCode::Right | KeyCode::Char(' ')) => field.cycle(1),
-                    (FieldKind::Choice(_), _) => {}
-                    _ => {
-                        field.input.handle_event(&Event::Key(*key));
-                    }
+                if let Some(field) = self.fields.get_mut(self.focus)
+                    && !matches!(field.kind, FieldKind::Choice(_))
+                {
+                    field.input.handle_event(&Event::Key(*key));
                 }
             }
         }
         FormAction::None
+    }
+
+    fn cycle_focused(&mut self, step: isize) {
+        if let Some(field) = self.fields.get_mut(self.focus) {
+            field.cycle(step);
+        }
     }
 
     fn save(&mut self, offset: chrono::FixedOffset) -> FormAction {
@@ -258,7 +287,11 @@ impl Form {
         } else {
             Some(general.join("; "))
         };
-        self.conflict = errors.conflict;
+        self.state = if errors.conflict {
+            FormState::Conflict
+        } else {
+            FormState::Editing
+        };
     }
 
     /// Takes a freshly loaded version of the row: fields the user did not change show the new
@@ -280,6 +313,14 @@ impl Form {
             }
         }
     }
+}
+
+/// A plain character (no Ctrl or Alt): in a field it types.
+pub fn is_typing(key: &KeyEvent) -> bool {
+    matches!(key.code, crossterm::event::KeyCode::Char(_))
+        && !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
 }
 
 #[cfg(test)]

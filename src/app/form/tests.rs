@@ -8,7 +8,11 @@ fn utc() -> FixedOffset {
 }
 
 fn press(form: &mut Form, code: KeyCode) -> FormAction {
-    form.handle_key(&KeyEvent::new(code, KeyModifiers::NONE), utc())
+    form.handle_key(
+        &KeyEvent::new(code, KeyModifiers::NONE),
+        &crate::app::commands::KeyMap::defaults(),
+        utc(),
+    )
 }
 
 fn type_text(form: &mut Form, text: &str) {
@@ -105,6 +109,7 @@ fn invalid_values_say_why_next_to_their_field_and_nothing_is_sent() {
     type_text(&mut form, "2026-12-01 18:00");
     let action = form.handle_key(
         &KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL),
+        &crate::app::commands::KeyMap::defaults(),
         utc(),
     );
     assert_eq!(action, FormAction::None);
