@@ -15,11 +15,34 @@ pub async fn record(
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 ) -> Result<(), DataError> {
+    record_by(
+        conn,
+        Some(actor.id),
+        action,
+        entity,
+        entity_id,
+        before,
+        after,
+    )
+    .await
+}
+
+/// As [`record`], for a change that may have no signed-in actor (an operator's command, whose
+/// `after` says so).
+pub async fn record_by(
+    conn: &mut PgConnection,
+    actor_id: Option<i64>,
+    action: &str,
+    entity: &str,
+    entity_id: i64,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> Result<(), DataError> {
     sqlx::query(
         "INSERT INTO audit_log (actor_id, action, entity, entity_id, before, after) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(actor.id)
+    .bind(actor_id)
     .bind(action)
     .bind(entity)
     .bind(entity_id)

@@ -16,6 +16,7 @@ pub mod permissions;
 pub mod sales;
 pub mod scope;
 pub mod seed;
+pub mod ssh_keys;
 pub mod trash;
 
 use std::path::PathBuf;
