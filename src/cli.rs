@@ -1,4 +1,5 @@
-//! The command line: the app itself, and the operator commands `migrate` and `seed`.
+//! The command line: the app itself, the SSH server, and the operator commands `migrate`,
+//! `seed` and `keys`.
 
 use std::path::PathBuf;
 
@@ -49,6 +50,19 @@ pub enum CliCommand {
         #[arg(long)]
         terminal: Option<String>,
     },
+    /// Serve the app over SSH: people connect with `ssh -p 2222 HOST`, signed in by the SSH
+    /// key an admin registered for them.
+    Serve {
+        /// Address to listen on (default: `listen` under [serve] in the config file, else
+        /// 127.0.0.1:2222).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Register, list and revoke the SSH keys that sign people in to `serve`.
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
     /// Add a large generated data set (for load tests and demos).
     Seed {
         /// Size: 1 is the benchmark set (2M orders, 5M tickets, 500k users, 20k events);
@@ -72,6 +86,23 @@ pub enum MigrateAction {
     },
     /// List migrations and whether each is applied.
     Status,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysAction {
+    /// Register a public key for the user with EMAIL.
+    Add {
+        email: String,
+        /// The public key file (e.g. id_ed25519.pub), or - to read the key line from stdin.
+        file: PathBuf,
+        /// A name for the key (default: the key's comment).
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// List the keys (of one user), newest first, revoked ones too.
+    List { email: Option<String> },
+    /// Revoke the key with this fingerprint (SHA256:…, as `keys list` shows it).
+    Revoke { fingerprint: String },
 }
 
 /// Runs what the command line asks for.
@@ -104,9 +135,28 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
                 )
                 .into());
             }
-            crate::runner::run(target, options(terminal, Some(Kiosk { event_id: event }))).await
+            crate::runner::run(
+                target,
+                options(
+                    terminal,
+                    Some(Kiosk {
+                        event_id: event,
+                        password_to_leave: true,
+                    }),
+                ),
+            )
+            .await
         }
         Some(CliCommand::Migrate { action }) => migrate(&target, action).await,
+        Some(CliCommand::Serve { listen }) => {
+            let mut serve = config.serve.clone();
+            if let Some(listen) = listen {
+                serve.listen = listen;
+            }
+            let options = crate::serve::ServeOptions::from_config(&serve, keymap)?;
+            crate::serve::run(target, options).await
+        }
+        Some(CliCommand::Keys { action }) => keys(&target, action).await,
         Some(CliCommand::Seed { scale }) => seed_scale(&target, scale).await,
     }
 }
@@ -198,4 +248,67 @@ fn terminal_name(given: Option<String>) -> String {
                 .and_then(|name| name.into_string().ok())
         })
         .unwrap_or_else(|| "terminal".into())
+}
+
+async fn keys(target: &DatabaseTarget, action: KeysAction) -> Result<(), AppError> {
+    use crate::db::ssh_keys::{self, ChangedBy};
+    let line = match &action {
+        KeysAction::Add { file, .. } if file.as_os_str() == "-" => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            Some(line)
+        }
+        KeysAction::Add { file, .. } => Some(std::fs::read_to_string(file).map_err(|error| {
+            SetupError::Invalid(format!("cannot read {}: {error}", file.display()))
+        })?),
+        _ => None,
+    };
+    let connection = db::open(target, &say).await?;
+    let operator = nix::unistd::User::from_uid(nix::unistd::getuid())
+        .ok()
+        .flatten()
+        .map_or_else(|| "unknown".to_string(), |user| user.name);
+    let by = ChangedBy::CommandLine(&operator);
+    let result = match action {
+        KeysAction::Add { email, label, .. } => {
+            let line = line.unwrap_or_default();
+            ssh_keys::add(&connection.pool, by, &email, &line, &label)
+                .await
+                .map(|key| {
+                    println!(
+                        "added {} for {} ({})",
+                        key.fingerprint,
+                        key.email,
+                        if key.label.is_empty() {
+                            "no label"
+                        } else {
+                            &key.label
+                        }
+                    )
+                })
+        }
+        KeysAction::List { email } => ssh_keys::list(&connection.pool, email.as_deref())
+            .await
+            .map(|keys| {
+                if keys.is_empty() {
+                    println!("no keys");
+                }
+                for key in keys {
+                    let state = match (key.revoked_at, key.last_used_at) {
+                        (Some(at), _) => format!("revoked {}", at.format("%Y-%m-%d %H:%M")),
+                        (None, Some(at)) => format!("last used {}", at.format("%Y-%m-%d %H:%M")),
+                        (None, None) => "never used".to_string(),
+                    };
+                    println!(
+                        "{}  {:<30} {:<20} {state}",
+                        key.fingerprint, key.email, key.label
+                    );
+                }
+            }),
+        KeysAction::Revoke { fingerprint } => ssh_keys::revoke(&connection.pool, by, &fingerprint)
+            .await
+            .map(|key| println!("revoked {} of {}", key.fingerprint, key.email)),
+    };
+    connection.close().await;
+    result.map_err(|error| SetupError::Invalid(error.to_string()).into())
 }

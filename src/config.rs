@@ -17,6 +17,46 @@ pub struct Config {
     /// Key bindings: command name to keys, overriding `assets/keymap.toml`.
     #[serde(default)]
     pub keys: BTreeMap<String, Vec<String>>,
+    /// `boxoffice serve`.
+    #[serde(default)]
+    pub serve: ServeConfig,
+}
+
+/// The SSH server's settings (`[serve]`); every one has a default.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServeConfig {
+    /// Where to listen (`--listen` overrides it).
+    pub listen: String,
+    /// Connections still signing in, at most, at once; more are closed at once.
+    pub max_unauthenticated: usize,
+    /// Failed sign-ins from one address within `failed_auth_window_secs` before its
+    /// connections are refused until the window has passed.
+    pub max_failed_auth_per_address: u32,
+    pub failed_auth_window_secs: u64,
+    /// Sessions one user may have open at once.
+    pub sessions_per_user: usize,
+    /// A session with no key pressed for this long is closed, saying why.
+    pub idle_timeout_secs: u64,
+    /// A session whose client has not taken a frame for this long is closed.
+    pub stall_timeout_secs: u64,
+    /// Keepalives after this many seconds of silence; three unanswered close the connection.
+    pub keepalive_secs: u64,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:2222".into(),
+            max_unauthenticated: 64,
+            max_failed_auth_per_address: 10,
+            failed_auth_window_secs: 300,
+            sessions_per_user: 8,
+            idle_timeout_secs: 30 * 60,
+            stall_timeout_secs: 60,
+            keepalive_secs: 30,
+        }
+    }
 }
 
 impl Config {

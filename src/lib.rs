@@ -4,7 +4,8 @@
 //! - [`data_task`]: the async task that owns the pool and answers the UI's requests;
 //! - [`app`]: the app state and its update logic (keys, commands, answers);
 //! - [`ui`]: drawing each screen;
-//! - [`runner`], [`event`], [`tui`]: the event loop and the terminal.
+//! - [`runner`], [`event`], [`tui`]: the event loop and the terminal;
+//! - [`serve`]: the SSH server, one app per session.
 
 pub mod app;
 pub mod cli;
@@ -15,6 +16,7 @@ pub mod error;
 pub mod event;
 pub mod logging;
 pub mod runner;
+pub mod serve;
 pub mod tui;
 pub mod ui;
 

@@ -74,19 +74,31 @@ pub async fn run(target: DatabaseTarget, options: AppOptions) -> Result<(), AppE
     result
 }
 
-/// Runs `app` until it quits, its events end, or `stopped` resolves (a task it depends on
-/// died: it stops rather than run blind). Draws after each batch of events.
-pub async fn drive<B>(
-    terminal: &mut Terminal<B>,
-    app: &mut App,
-    wiring: &mut Wiring,
-    stopped: impl Future<Output = AppError>,
-) -> Result<(), AppError>
+/// Where frames go: the local terminal, or an SSH session's channel.
+pub trait Screen {
+    /// Draws the app as it is now.
+    fn draw(&mut self, app: &App) -> io::Result<()>;
+}
+
+impl<B> Screen for Terminal<B>
 where
     B: Backend<Error = io::Error> + io::Write,
 {
+    fn draw(&mut self, app: &App) -> io::Result<()> {
+        tui::draw(self, app)
+    }
+}
+
+/// Runs `app` until it quits, its events end, or `stopped` resolves (a task it depends on
+/// died: it stops rather than run blind). Draws after each batch of events.
+pub async fn drive(
+    screen: &mut impl Screen,
+    app: &mut App,
+    wiring: &mut Wiring,
+    stopped: impl Future<Output = AppError>,
+) -> Result<(), AppError> {
     tokio::pin!(stopped);
-    tui::draw(terminal, app)?;
+    screen.draw(app)?;
     if let Some(started) = crate::STARTED.get() {
         tracing::info!(
             elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
@@ -127,7 +139,7 @@ where
             return Ok(());
         }
         if redraw {
-            tui::draw(terminal, app)?;
+            screen.draw(app)?;
         }
     }
 }

@@ -405,7 +405,15 @@ fn form_and_dialog_keys_can_be_rebound_and_show_in_the_help() {
 
 #[test]
 fn a_kiosk_quits_only_with_the_password_even_from_the_help() {
-    let mut driven = app_with(KeyMap::defaults(), Some(Kiosk { event_id: None }), 80, 24);
+    let mut driven = app_with(
+        KeyMap::defaults(),
+        Some(Kiosk {
+            event_id: None,
+            password_to_leave: true,
+        }),
+        80,
+        24,
+    );
     driven.signed_in(Role::Staff);
     assert_eq!(driven.app.tab, Tab::CheckIn);
     driven.key(KeyCode::Char('?'));

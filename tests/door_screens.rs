@@ -126,6 +126,7 @@ async fn a_locked_door_names_the_wrong_event() {
         "door-3",
         Some(Kiosk {
             event_id: Some(other_event),
+            password_to_leave: true,
         }),
     );
     harness.sign_in("door@boxoffice.test").await;
@@ -145,7 +146,10 @@ async fn a_kiosk_is_locked_to_check_in_until_the_password_is_given() {
         100,
         32,
         "door-1",
-        Some(Kiosk { event_id: None }),
+        Some(Kiosk {
+            event_id: None,
+            password_to_leave: true,
+        }),
     );
     // Support may not check in, so may not run a kiosk.
     harness.sign_in("support@boxoffice.test").await;

@@ -84,7 +84,8 @@ impl App {
         }
     }
 
-    fn signed_in(&mut self, actor: Actor) {
+    /// Opens the app for `actor`: after a sign-in, or for an SSH session its key signed in.
+    pub fn signed_in(&mut self, actor: Actor) {
         self.sign_in.password.reset();
         self.flash_info(format!(
             "signed in as {} ({})",

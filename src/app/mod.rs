@@ -104,6 +104,8 @@ pub enum AppEvent {
     /// Regular beat for time-based state (spinner, expiring messages, retries).
     Tick,
     Data(DataEvent),
+    /// Draw again, all of it: the last frame did not reach the terminal (a slow SSH client).
+    Redraw,
     /// SIGTERM, SIGHUP or SIGINT, or the server going down: leave cleanly.
     Terminate,
 }
@@ -133,6 +135,9 @@ pub struct AppOptions {
 pub struct Kiosk {
     /// The event this door admits to; None admits to any.
     pub event_id: Option<i64>,
+    /// Quitting asks for the signed-in user's password (a kiosk on a shared console). An SSH
+    /// session, signed in by its own key, quits without.
+    pub password_to_leave: bool,
 }
 
 #[derive(Debug)]

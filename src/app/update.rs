@@ -22,6 +22,7 @@ impl App {
             AppEvent::Key(_) => {}
             AppEvent::Resize(size) => self.resize(size),
             AppEvent::Tick => self.tick(),
+            AppEvent::Redraw => {}
             AppEvent::Data(event) => self.handle_data(event),
             AppEvent::Terminate => self.should_quit = true,
         }
@@ -135,7 +136,7 @@ impl App {
 
     /// Ctrl-c, or the quit key: a kiosk asks for the password first.
     fn quit(&mut self) {
-        if self.kiosk.is_some() && self.screen == Screen::Main {
+        if self.kiosk.is_some_and(|kiosk| kiosk.password_to_leave) && self.screen == Screen::Main {
             if self.overlays.unlock().is_none() {
                 self.overlays.open(Overlay::Unlock(UnlockPrompt::default()));
             }

@@ -53,19 +53,21 @@ pub async fn run(
         built_in: connection.lease.is_some(),
     });
     let live = listener::spawn(connection.pool.clone(), events.clone());
-    serve(connection.pool.clone(), requests, events).await;
+    serve(connection.pool.clone(), None, requests, events).await;
     live.abort();
     Some(connection)
 }
 
-/// Serves one app's requests on `pool` until the request channel closes. Each request runs in
-/// its own task; a newer request for a slot that supersedes cancels the older one.
+/// Serves one app's requests on `pool` until the request channel closes, as `signed_in` (an
+/// SSH session's key owner) or, until a sign-in answers, as nobody. Each request runs in its
+/// own task; a newer request for a slot that supersedes cancels the older one.
 pub async fn serve(
     pool: PgPool,
+    signed_in: Option<Actor>,
     mut requests: mpsc::UnboundedReceiver<Envelope>,
     events: mpsc::UnboundedSender<DataEvent>,
 ) {
-    let actor: Arc<RwLock<Option<Actor>>> = Arc::default();
+    let actor: Arc<RwLock<Option<Actor>>> = Arc::new(RwLock::new(signed_in));
     let mut running: HashMap<Slot, JoinHandle<()>> = HashMap::new();
     while let Some(Envelope {
         generation,
