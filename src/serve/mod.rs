@@ -18,6 +18,7 @@ mod session;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use chrono::FixedOffset;
@@ -80,6 +81,8 @@ pub struct Shared {
     gate: Arc<Gate>,
     options: ServeOptions,
     shutdown: watch::Receiver<bool>,
+    /// Sessions open now.
+    sessions: Arc<AtomicUsize>,
 }
 
 /// A running server.
@@ -87,6 +90,7 @@ pub struct Server {
     pub address: SocketAddr,
     pub host_key_fingerprint: String,
     keys: watch::Receiver<Arc<KeyIndex>>,
+    sessions: Arc<AtomicUsize>,
     shutdown: watch::Sender<bool>,
     accept: JoinHandle<()>,
     listener: JoinHandle<()>,
@@ -131,7 +135,9 @@ impl Server {
         let (shutdown_tx, shutdown) = watch::channel(false);
         let host_key_fingerprint = host_key::fingerprint(&host_key);
         let config = Arc::new(russh_config(&options, host_key));
+        let sessions = Arc::new(AtomicUsize::new(0));
         let shared = Arc::new(Shared {
+            sessions: sessions.clone(),
             pool,
             label,
             keys: keys.clone(),
@@ -146,6 +152,7 @@ impl Server {
             address,
             host_key_fingerprint,
             keys,
+            sessions,
             shutdown: shutdown_tx,
             accept,
             listener,
@@ -155,6 +162,11 @@ impl Server {
     /// The keys in force as the server knows them (tests wait on it after a change).
     pub fn key_index(&self) -> watch::Receiver<Arc<KeyIndex>> {
         self.keys.clone()
+    }
+
+    /// How many sessions are open now.
+    pub fn sessions_open(&self) -> usize {
+        self.sessions.load(Ordering::SeqCst)
     }
 
     /// Tells every session the server is going down, stops taking connections, and gives

@@ -23,6 +23,22 @@ use crate::serve::screen::{Outbox, RemoteScreen};
 /// How long a client may take to ask for a shell after opening the session.
 const SETUP_WITHIN: Duration = Duration::from_secs(30);
 
+/// Counts a session as open while it lives.
+struct OpenSession(Arc<std::sync::atomic::AtomicUsize>);
+
+impl OpenSession {
+    fn count(sessions: &Arc<std::sync::atomic::AtomicUsize>) -> Self {
+        sessions.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        OpenSession(sessions.clone())
+    }
+}
+
+impl Drop for OpenSession {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// What the client asked for before the app starts.
 #[derive(Debug, Default)]
 struct Request {
@@ -50,6 +66,7 @@ pub async fn run(shared: Arc<Shared>, mut channel: Channel<Msg>, handle: Handle,
         }
     };
     let started = Instant::now();
+    let _open = OpenSession::count(&shared.sessions);
     let (read_half, write_half) = channel.split();
     let outcome = serve(&shared, read_half, &write_half, &login, request).await;
     let (status, words) = match &outcome {
@@ -196,7 +213,11 @@ async fn serve(
             return Err("the database is not reachable; try again in a moment".into());
         }
     };
-    let kiosk = match kiosk_of(request.command.as_deref(), actor.role) {
+    // A test's way to make this session's app panic.
+    let panic_for_test = shared.options.panic_command_for_tests
+        && request.command.as_deref() == Some("panic-for-test");
+    let command = request.command.as_deref().filter(|_| !panic_for_test);
+    let kiosk = match kiosk_of(command, actor.role) {
         Ok(Some(door)) => Some(door),
         Ok(None) if actor.role == Role::Staff => Some(Door {
             event_id: None,
@@ -205,15 +226,6 @@ async fn serve(
         Ok(None) => None,
         Err(words) => return Err(words),
     };
-    if shared.options.panic_command_for_tests
-        && request.command.as_deref() == Some("panic-for-test")
-    {
-        // A test's way to make this session's app panic.
-        let app_task = tokio::spawn(async { panic!("a test asked this session to panic") });
-        if app_task.await.is_err() {
-            return Err(PANICKED.into());
-        }
-    }
     tracing::info!(
         user = %actor.email,
         address = %login.address,
@@ -285,6 +297,9 @@ async fn serve(
         .map_err(|error| format!("cannot draw: {error}"))?;
     // The app runs in a task of its own: a panic in it ends this session only.
     let app_task = tokio::spawn(async move {
+        if panic_for_test {
+            panic!("a test asked this session's app to panic");
+        }
         let mut wiring = Wiring {
             events: events_rx,
             data: data_rx,

@@ -6,6 +6,8 @@
 //! tests pass on a fresh machine whether or not the PostgreSQL service is up.
 #![allow(dead_code)]
 
+pub mod ssh;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
