@@ -332,7 +332,9 @@ async fn an_admin_finds_and_edits_users_and_others_are_refused() {
     harness.press(KeyCode::Right).await; // organizer → support
     harness.press(KeyCode::Tab).await;
     harness.type_text("short").await;
-    harness.press(KeyCode::Enter).await;
+    harness
+        .press_with(KeyCode::Char('s'), KeyModifiers::CONTROL)
+        .await;
     let screen = harness.render();
     assert!(screen.contains("✗ the name cannot be empty"), "{screen}");
     assert!(
@@ -345,7 +347,9 @@ async fn an_admin_finds_and_edits_users_and_others_are_refused() {
     harness.press(KeyCode::Tab).await;
     harness.press(KeyCode::Tab).await;
     harness.type_text("word").await;
-    harness.press(KeyCode::Enter).await;
+    harness
+        .press_with(KeyCode::Char('s'), KeyModifiers::CONTROL)
+        .await;
     assert!(
         harness.app.overlays.form().is_none(),
         "{}",

@@ -250,6 +250,8 @@ async fn only_admins_manage_users_and_a_reset_password_signs_in() {
         name: "New Staff".into(),
         role: Role::Staff,
         password: None,
+        add_key: None,
+        revoke_keys: Vec::new(),
     };
     for email in [
         "ada@boxoffice.test",
@@ -349,6 +351,8 @@ async fn only_admins_manage_users_and_a_reset_password_signs_in() {
             name: me.name.clone(),
             role: Role::Support,
             password: None,
+            add_key: None,
+            revoke_keys: Vec::new(),
         },
     )
     .await

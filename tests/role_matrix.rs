@@ -349,6 +349,8 @@ async fn attempt(db: &TestDb, actor: &Actor, write: Write, t: &Targets) -> Resul
                 name: "Matrix User".into(),
                 role: Role::Staff,
                 password: None,
+                add_key: None,
+                revoke_keys: Vec::new(),
             },
         )
         .await

@@ -183,6 +183,17 @@ impl App {
                     self.send(Request::PreviewDelete(Target::TicketType(id)));
                 }
             }
+            PickerAction::Open(Some(index)) if matches!(picker.items, PickerItems::Users(_)) => {
+                // The user as they are now, with their SSH keys, for the form.
+                let id = match &picker.items {
+                    PickerItems::Users(users) => users.get(index).map(|user| user.id),
+                    PickerItems::TicketTypes(_) => None,
+                };
+                if let Some(id) = id {
+                    self.overlays.close_picker();
+                    self.send(Request::LoadUser { id });
+                }
+            }
             PickerAction::Open(chosen) => {
                 let offset = self.time_offset;
                 let Some(picker) = self.overlays.close_picker() else {

@@ -82,16 +82,16 @@ pub fn parse_public_key(line: &str) -> Result<ParsedKey, DataError> {
     if line.is_empty() {
         return Err(DataError::Invalid("paste a public key line".into()));
     }
-    if line.len() > MAX_KEY_CHARS || line.contains(['\n', '\r']) {
-        return Err(DataError::Invalid(
-            "one public key line, as in ~/.ssh/id_ed25519.pub".into(),
-        ));
-    }
     if line.contains("PRIVATE KEY") {
         return Err(DataError::Invalid(
             "that is a private key: paste the public one (the .pub file), and keep the private \
              key secret"
                 .into(),
+        ));
+    }
+    if line.len() > MAX_KEY_CHARS || line.contains(['\n', '\r']) {
+        return Err(DataError::Invalid(
+            "one public key line, as in ~/.ssh/id_ed25519.pub".into(),
         ));
     }
     let key = PublicKey::from_openssh(line).map_err(|_| {

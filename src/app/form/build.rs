@@ -198,6 +198,33 @@ impl Form {
             ),
             Field::secret("password", "New password", password_hint),
         ];
+        let mut fields = fields;
+        // The keys that sign this user in to `boxoffice serve`: each can be revoked, and a
+        // public key line pasted adds one.
+        for key in record.map_or(&[][..], |user| &user.keys[..]) {
+            let label = if key.label.is_empty() {
+                "SSH key"
+            } else {
+                &key.label
+            };
+            // The start of the fingerprint tells keys apart (`boxoffice keys list` has all).
+            let short: String = key.fingerprint.chars().take(23).collect();
+            fields.push(Field {
+                hint: format!("{short}…"),
+                ..Field::choice(
+                    &format!("{KEY_FIELD_PREFIX}{}", key.fingerprint),
+                    label,
+                    KEY_KEPT,
+                    &[KEY_KEPT, KEY_REVOKED],
+                )
+            });
+        }
+        fields.push(Field::text(
+            "new_key",
+            "Add SSH key",
+            "",
+            "paste a public key line: ssh-ed25519 AAAA… you@laptop",
+        ));
         let title = match record {
             Some(user) => format!("User {}", user.email),
             None => "New user".to_string(),
@@ -205,6 +232,11 @@ impl Form {
         Form::new(title, Purpose::User(loaded), fields)
     }
 }
+
+/// The fields of a user's SSH keys are named by this and the fingerprint.
+pub const KEY_FIELD_PREFIX: &str = "key:";
+pub const KEY_KEPT: &str = "in force";
+pub const KEY_REVOKED: &str = "revoke";
 
 /// The field of a sale that holds how many tickets of a type to sell.
 pub fn quantity_key(ticket_type_id: i64) -> String {

@@ -199,11 +199,20 @@ impl Form {
             Purpose::User(loaded) => {
                 let password = self.value("password");
                 let role = Role::from_label(self.value("role")).unwrap_or(Role::Customer);
+                let new_key = self.value("new_key").trim();
                 let draft = UserDraft {
                     email: self.value("email").into(),
                     name: self.value("name").into(),
                     role,
                     password: (!password.is_empty()).then(|| password.to_string()),
+                    add_key: (!new_key.is_empty()).then(|| new_key.to_string()),
+                    revoke_keys: self
+                        .fields
+                        .iter()
+                        .filter(|field| field.value() == super::build::KEY_REVOKED)
+                        .filter_map(|field| field.key.strip_prefix(super::build::KEY_FIELD_PREFIX))
+                        .map(str::to_string)
+                        .collect(),
                 };
                 let draft = merge(errors, draft.validate())?;
                 Request::SaveUser {

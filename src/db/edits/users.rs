@@ -8,6 +8,7 @@ use sqlx::{PgConnection, PgPool};
 use crate::db::auth::{Actor, MAX_PASSWORD_BYTES, Role, hash_password};
 use crate::db::edits::{clean_email, clean_text, log_and_commit, updated_or_conflict};
 use crate::db::permissions::Write;
+use crate::db::ssh_keys::{self, ChangedBy, SshKey};
 use crate::error::{DataError, FieldErrors};
 
 const SEARCH_LIMIT: i64 = 12;
@@ -22,6 +23,10 @@ pub struct UserRecord {
     /// Whether the account has a password (one without cannot sign in).
     pub can_sign_in: bool,
     pub updated_at: DateTime<Utc>,
+    /// The SSH keys that sign this user in to `boxoffice serve` (loaded for the form only).
+    #[sqlx(skip)]
+    #[serde(skip)]
+    pub keys: Vec<SshKey>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +36,10 @@ pub struct UserDraft {
     pub role: Role,
     /// A new password; None keeps the current one (or none, for a new user).
     pub password: Option<String>,
+    /// A public key line to add for `boxoffice serve`.
+    pub add_key: Option<String>,
+    /// Fingerprints of this user's keys to revoke.
+    pub revoke_keys: Vec<String>,
 }
 
 impl UserDraft {
@@ -47,6 +56,11 @@ impl UserDraft {
             } else if password.len() > MAX_PASSWORD_BYTES {
                 errors.add("password", "that password is too long");
             }
+        }
+        if let Some(line) = &self.add_key
+            && let Err(error) = ssh_keys::parse_public_key(line)
+        {
+            errors.add("new_key", error.to_string());
         }
         errors.into_result(UserDraft {
             email,
@@ -164,6 +178,7 @@ pub async fn create_user(
     .bind(password_hash)
     .fetch_one(&mut *tx)
     .await?;
+    change_keys(&mut tx, actor, id, &draft).await?;
     let saved = fetch_record(&mut tx, id)
         .await?
         .ok_or(DataError::NotFound)?;
@@ -213,6 +228,7 @@ pub async fn update_user(
     let now = fetch_record(&mut tx, loaded.id).await?;
     let before = serde_json::to_value(loaded).unwrap_or_default();
     let saved = updated_or_conflict("user", &before, updated.rows_affected() > 0, now)?;
+    change_keys(&mut tx, actor, loaded.id, &draft).await?;
     let mut after = serde_json::to_value(&saved).unwrap_or_default();
     if draft.password.is_some()
         && let Some(fields) = after.as_object_mut()
@@ -234,7 +250,33 @@ pub async fn update_user(
 pub async fn load_user(pool: &PgPool, actor: &Actor, id: i64) -> Result<UserRecord, DataError> {
     admins_only(actor)?;
     let mut conn = pool.acquire().await?;
-    fetch_record(&mut conn, id)
+    let mut user = fetch_record(&mut conn, id)
         .await?
-        .ok_or(DataError::NotFound)
+        .ok_or(DataError::NotFound)?;
+    user.keys = ssh_keys::of_user(&mut conn, id).await?;
+    Ok(user)
+}
+
+/// Revokes and adds the user's SSH keys as the form asks, in the save's transaction (each
+/// change audited); a key that cannot be added is explained next to its field.
+async fn change_keys(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    user_id: i64,
+    draft: &UserDraft,
+) -> Result<(), DataError> {
+    for fingerprint in &draft.revoke_keys {
+        ssh_keys::revoke_in(conn, ChangedBy::User(actor), fingerprint, Some(user_id)).await?;
+    }
+    if let Some(line) = &draft.add_key {
+        ssh_keys::add_in(conn, ChangedBy::User(actor), user_id, line, "")
+            .await
+            .map_err(|error| match error {
+                DataError::Invalid(reason) => {
+                    DataError::Fields(FieldErrors::one("new_key", reason))
+                }
+                other => other,
+            })?;
+    }
+    Ok(())
 }
