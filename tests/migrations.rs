@@ -56,8 +56,8 @@ async fn down_to_zero_and_up_again_gives_the_same_schema() {
     );
     assert_eq!(
         user_tables(&db.pool).await,
-        8,
-        "seven of the design and trash_batches"
+        9,
+        "seven of the design, trash_batches and user_keys"
     );
 
     let reverted = migrations::down(&db.pool, DownTo::All)

@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 pub mod ssh;
+pub mod tmux;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;

@@ -1,0 +1,349 @@
+//! SSH server benchmark (issue "Organizers over SSH"): the release binary's `boxoffice serve`
+//! on loopback, driven by russh clients in this process.
+//!
+//! `DATABASE_URL=postgres://…/bo_bench_ssh cargo bench --bench ssh` on a database of its own
+//! (the demo data is loaded when it is empty). Prints: server RSS with 0, 50, 100 and 200 idle
+//! sessions; keypress-to-frame p50/p99 with 200 sessions each pressing a paging key every
+//! 100 ms; the server's CPU per session; the same with 5 stalled clients besides. Bounded:
+//! each phase runs for a fixed time, only to 127.0.0.1.
+
+#[path = "../tests/common/ssh.rs"]
+#[allow(dead_code)]
+mod ssh;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use boxoffice::db::ssh_keys::{self, ChangedBy};
+use russh::ChannelMsg;
+use ssh::{Relay, Terminal, new_key, public_line};
+
+const SESSIONS: usize = 200;
+const STALLED: usize = 5;
+const PRESS_EVERY: Duration = Duration::from_millis(100);
+const RUN_FOR: Duration = Duration::from_secs(10);
+/// The end of a frame: crossterm's EndSynchronizedUpdate.
+const FRAME_END: &[u8] = b"\x1b[?2026l";
+
+fn percentile(samples: &mut [Duration], p: f64) -> f64 {
+    if samples.is_empty() {
+        return 0.0;
+    }
+    samples.sort_unstable();
+    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[index].as_secs_f64() * 1e3
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|line| line.starts_with("VmRSS:"))
+                .and_then(|line| line.split_whitespace().nth(1))
+                .and_then(|kib| kib.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// User + system CPU time of `pid`, in seconds.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after_name = stat.rsplit(')').next().unwrap_or_default();
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of stat; 11 and 12 after the name and state.
+    let clock_ticks = 100.0;
+    (ticks(11) + ticks(12)) / clock_ticks
+}
+
+struct ServerProcess {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(url: &str) -> ServerProcess {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free port");
+    let folder = std::env::temp_dir().join(format!("bo-ssh-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).expect("a folder");
+    let config = folder.join("config.toml");
+    std::fs::write(
+        &config,
+        "[serve]\nsessions_per_user = 1000\nmax_unauthenticated = 512\n",
+    )
+    .expect("config");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_boxoffice"))
+        .env("DATABASE_URL", url)
+        .env("BOXOFFICE_DATA_DIR", &folder)
+        .args(["--config"])
+        .arg(&config)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let mut stdout = child.stdout.take().expect("its output");
+    let mut seen = Vec::new();
+    let mut buffer = [0u8; 1024];
+    let started = Instant::now();
+    while !String::from_utf8_lossy(&seen).contains("host key") {
+        use std::io::Read;
+        let n = stdout.read(&mut buffer).unwrap_or(0);
+        assert!(
+            n > 0 || started.elapsed() < Duration::from_secs(60),
+            "the server did not start"
+        );
+        seen.extend_from_slice(&buffer[..n]);
+    }
+    ServerProcess { child, port }
+}
+
+/// Presses a paging key every `PRESS_EVERY` for `RUN_FOR`; the time from each press to the
+/// end of the next frame.
+async fn page_on(mut terminal: Terminal) -> (Vec<Duration>, Terminal) {
+    let mut samples = Vec::new();
+    let stop = Instant::now() + RUN_FOR;
+    let mut turn = 0u64;
+    while Instant::now() < stop {
+        let next = Instant::now() + PRESS_EVERY;
+        let key: &[u8] = if turn.is_multiple_of(2) {
+            b"\x1b[6~"
+        } else {
+            b"\x1b[5~"
+        };
+        turn += 1;
+        let pressed = Instant::now();
+        if terminal.channel.data(key).await.is_err() {
+            break;
+        }
+        let mut tail: Vec<u8> = Vec::new();
+        let answered = loop {
+            match tokio::time::timeout(Duration::from_secs(5), terminal.channel.wait()).await {
+                Ok(Some(ChannelMsg::Data { data })) => {
+                    tail.extend_from_slice(&data);
+                    if tail.windows(FRAME_END.len()).any(|w| w == FRAME_END) {
+                        break Some(pressed.elapsed());
+                    }
+                    let keep = tail.len().saturating_sub(FRAME_END.len());
+                    tail.drain(..keep);
+                }
+                Ok(Some(_)) => {}
+                _ => break None,
+            }
+        };
+        match answered {
+            Some(took) => samples.push(took),
+            None => break,
+        }
+        tokio::time::sleep_until(next.into()).await;
+    }
+    (samples, terminal)
+}
+
+async fn open_sessions(
+    port: u16,
+    keys: &[russh::keys::PrivateKey],
+    from: usize,
+    to: usize,
+) -> Vec<Terminal> {
+    let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let mut opened = Vec::new();
+    for key in &keys[from..to] {
+        let mut terminal = Terminal::open(address, key, 100, 30, None)
+            .await
+            .expect("a session");
+        assert!(
+            terminal
+                .wait_for(Duration::from_secs(30), |s| s.contains("rows 1-"))
+                .await
+        );
+        terminal.send(b"2").await;
+        assert!(
+            terminal
+                .wait_for(Duration::from_secs(30), |s| s.contains("of 3,000"))
+                .await
+        );
+        opened.push(terminal);
+    }
+    opened
+}
+
+async fn paging_run(terminals: Vec<Terminal>, pid: u32) -> (Vec<Duration>, f64, Vec<Terminal>) {
+    let cpu_before = cpu_seconds(pid);
+    let started = Instant::now();
+    let runs: Vec<_> = terminals
+        .into_iter()
+        .map(|terminal| tokio::spawn(page_on(terminal)))
+        .collect();
+    let mut samples = Vec::new();
+    let mut back = Vec::new();
+    for run in runs {
+        if let Ok((mut taken, terminal)) = run.await {
+            samples.append(&mut taken);
+            back.push(terminal);
+        }
+    }
+    let cpu = cpu_seconds(pid) - cpu_before;
+    let core_share = cpu / started.elapsed().as_secs_f64();
+    (samples, core_share, back)
+}
+
+#[tokio::main]
+async fn main() {
+    let Ok(url) = std::env::var("DATABASE_URL") else {
+        eprintln!(
+            "set DATABASE_URL to a database of its own for this benchmark (createdb bo_bench_ssh)"
+        );
+        return;
+    };
+    let pool = boxoffice::db::pool_for(url.parse().expect("DATABASE_URL parses"))
+        .await
+        .expect("connects");
+    boxoffice::db::migrations::MIGRATOR
+        .run(&pool)
+        .await
+        .expect("migrates");
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&pool)
+        .await
+        .expect("counts");
+    if users == 0 {
+        boxoffice::db::seed::load_demo(&pool, chrono::Utc::now())
+            .await
+            .expect("demo data");
+    }
+    sqlx::query("UPDATE user_keys SET revoked_at = now() WHERE revoked_at IS NULL")
+        .execute(&pool)
+        .await
+        .expect("old keys revoked");
+    let keys: Vec<_> = (0..SESSIONS + STALLED).map(|_| new_key()).collect();
+    for key in &keys {
+        ssh_keys::add(
+            &pool,
+            ChangedBy::CommandLine("bench"),
+            "support@boxoffice.test",
+            &public_line(key),
+            "bench",
+        )
+        .await
+        .expect("key added");
+    }
+    let server = start_server(&url);
+    let pid = server.child.id();
+    // The server reloads its keys on the change notification; give it a moment to be sure.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    println!("SSH server: {SESSIONS} sessions of support@ at 100x30, Orders tab (3,000 rows)");
+    println!();
+    println!("| idle sessions | server RSS | beyond the first |");
+    println!("|---:|---:|---:|");
+    let base = rss_kib(pid);
+    println!("| 0 | {:.1} MB | |", base as f64 / 1024.0);
+    let mut terminals = Vec::new();
+    let mut first = 0;
+    for target in [1, 50, 100, 200] {
+        let mut more = open_sessions(server.port, &keys, terminals.len(), target).await;
+        terminals.append(&mut more);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let rss = rss_kib(pid);
+        if target == 1 {
+            first = rss;
+            continue;
+        }
+        let per = (rss.saturating_sub(first)) as f64 / (target - 1) as f64;
+        println!(
+            "| {target} | {:.1} MB | {:.2} MB/session ({:.1} MB for all beyond the process's own) |",
+            rss as f64 / 1024.0,
+            per / 1024.0,
+            rss.saturating_sub(base) as f64 / 1024.0
+        );
+    }
+
+    println!();
+    let (mut samples, core_share, terminals) = paging_run(terminals, pid).await;
+    let presses = samples.len();
+    println!(
+        "| paging, {SESSIONS} sessions, a key each 100 ms, {RUN_FOR:?} | p50 | p99 | keys answered | server CPU |"
+    );
+    println!("|---|---:|---:|---:|---:|");
+    println!(
+        "| keypress to frame received | {:.2} ms | {:.2} ms | {presses} | {:.0}% of a core ({:.2}% per session) |",
+        percentile(&mut samples, 0.5),
+        percentile(&mut samples, 0.99),
+        core_share * 100.0,
+        core_share * 100.0 / SESSIONS as f64
+    );
+
+    // Five clients that stop reading (a relay that no longer passes the server's bytes on),
+    // then the same run again.
+    let address = std::net::SocketAddr::from(([127, 0, 0, 1], server.port));
+    let mut stalled = Vec::new();
+    for key in &keys[SESSIONS..] {
+        let relay = Relay::start(address).await;
+        let mut terminal = Terminal::open_with_window(relay.address, key, 200, 60, None, 8 * 1024)
+            .await
+            .expect("a session");
+        assert!(
+            terminal
+                .wait_for(Duration::from_secs(30), |s| s.contains("rows 1-"))
+                .await
+        );
+        relay.stall();
+        stalled.push((relay, terminal));
+    }
+    let pressing: Vec<_> = stalled
+        .into_iter()
+        .map(|(relay, terminal)| {
+            tokio::spawn(async move {
+                let stop = Instant::now() + RUN_FOR;
+                while Instant::now() < stop {
+                    let sent = tokio::time::timeout(
+                        Duration::from_millis(200),
+                        terminal.channel.data(&b"j"[..]),
+                    )
+                    .await;
+                    if !matches!(sent, Ok(Ok(()))) {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                (relay, terminal)
+            })
+        })
+        .collect();
+    let rss_before = rss_kib(pid);
+    let (mut samples, core_share, _terminals) = paging_run(terminals, pid).await;
+    let presses = samples.len();
+    println!(
+        "| the same, with {STALLED} stalled clients | {:.2} ms | {:.2} ms | {presses} | {:.0}% of a core |",
+        percentile(&mut samples, 0.5),
+        percentile(&mut samples, 0.99),
+        core_share * 100.0,
+    );
+    println!(
+        "server RSS with the stalled clients: {:.1} MB before the run, {:.1} MB after",
+        rss_before as f64 / 1024.0,
+        rss_kib(pid) as f64 / 1024.0
+    );
+    for task in pressing {
+        task.abort();
+    }
+}
