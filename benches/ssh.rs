@@ -18,8 +18,16 @@ use boxoffice::db::ssh_keys::{self, ChangedBy};
 use russh::ChannelMsg;
 use ssh::{Relay, Terminal, new_key, public_line};
 
-const SESSIONS: usize = 200;
-const STALLED: usize = 5;
+/// 200 and 5; `BENCH_SESSIONS` and `BENCH_STALLED` change them for a quick look.
+fn counts() -> (usize, usize) {
+    let get = |name: &str, default: usize| {
+        std::env::var(name)
+            .ok()
+            .and_then(|value| value.parse().ok())
+            .unwrap_or(default)
+    };
+    (get("BENCH_SESSIONS", 200), get("BENCH_STALLED", 5))
+}
 const PRESS_EVERY: Duration = Duration::from_millis(100);
 const RUN_FOR: Duration = Duration::from_secs(10);
 /// The end of a frame: crossterm's EndSynchronizedUpdate.
@@ -66,6 +74,8 @@ fn cpu_seconds(pid: u32) -> f64 {
 struct ServerProcess {
     child: Child,
     port: u16,
+    /// Kept open: the server writes a line when it goes down.
+    _output: std::process::ChildStdout,
 }
 
 impl Drop for ServerProcess {
@@ -113,17 +123,39 @@ fn start_server(url: &str) -> ServerProcess {
         );
         seen.extend_from_slice(&buffer[..n]);
     }
-    ServerProcess { child, port }
+    ServerProcess {
+        child,
+        port,
+        _output: stdout,
+    }
 }
 
-/// Presses a paging key every `PRESS_EVERY` for `RUN_FOR`; the time from each press to the
-/// end of the next frame.
+/// The "rows N-M" label on the screen.
+fn rows_label(screen: &str) -> String {
+    screen
+        .lines()
+        .rev()
+        .find_map(|line| line.find("rows ").map(|at| line[at..].trim().to_string()))
+        .unwrap_or_default()
+}
+
+/// Presses a paging key every `PRESS_EVERY` for `RUN_FOR`; the time from each press until
+/// the frame that shows the new page has arrived.
 async fn page_on(mut terminal: Terminal) -> (Vec<Duration>, Terminal) {
     let mut samples = Vec::new();
     let stop = Instant::now() + RUN_FOR;
     let mut turn = 0u64;
     while Instant::now() < stop {
         let next = Instant::now() + PRESS_EVERY;
+        // Whatever arrived meanwhile (a spinner's turn) is not the answer to this press.
+        while let Ok(Some(message)) =
+            tokio::time::timeout(Duration::ZERO, terminal.channel.wait()).await
+        {
+            if let ChannelMsg::Data { data } = message {
+                terminal.parser.process(&data);
+            }
+        }
+        let before = rows_label(&terminal.screen());
         let key: &[u8] = if turn.is_multiple_of(2) {
             b"\x1b[6~"
         } else {
@@ -134,16 +166,15 @@ async fn page_on(mut terminal: Terminal) -> (Vec<Duration>, Terminal) {
         if terminal.channel.data(key).await.is_err() {
             break;
         }
-        let mut tail: Vec<u8> = Vec::new();
         let answered = loop {
             match tokio::time::timeout(Duration::from_secs(5), terminal.channel.wait()).await {
                 Ok(Some(ChannelMsg::Data { data })) => {
-                    tail.extend_from_slice(&data);
-                    if tail.windows(FRAME_END.len()).any(|w| w == FRAME_END) {
+                    terminal.parser.process(&data);
+                    if data.windows(FRAME_END.len()).any(|w| w == FRAME_END)
+                        && rows_label(&terminal.screen()) != before
+                    {
                         break Some(pressed.elapsed());
                     }
-                    let keep = tail.len().saturating_sub(FRAME_END.len());
-                    tail.drain(..keep);
                 }
                 Ok(Some(_)) => {}
                 _ => break None,
@@ -234,7 +265,8 @@ async fn main() {
         .execute(&pool)
         .await
         .expect("old keys revoked");
-    let keys: Vec<_> = (0..SESSIONS + STALLED).map(|_| new_key()).collect();
+    let (sessions, stalled_count) = counts();
+    let keys: Vec<_> = (0..sessions + stalled_count).map(|_| new_key()).collect();
     for key in &keys {
         ssh_keys::add(
             &pool,
@@ -251,18 +283,36 @@ async fn main() {
     // The server reloads its keys on the change notification; give it a moment to be sure.
     tokio::time::sleep(Duration::from_secs(2)).await;
 
-    println!("SSH server: {SESSIONS} sessions of support@ at 100x30, Orders tab (3,000 rows)");
+    println!("SSH server: {sessions} sessions of support@ at 100x30, Orders tab (3,000 rows)");
     println!();
     println!("| idle sessions | server RSS | beyond the first |");
     println!("|---:|---:|---:|");
     let base = rss_kib(pid);
     println!("| 0 | {:.1} MB | |", base as f64 / 1024.0);
+    // Connections signed in but with no session: what the SSH layer alone keeps.
+    let address = std::net::SocketAddr::from(([127, 0, 0, 1], server.port));
+    let mut bare = Vec::new();
+    for key in &keys[..sessions / 4] {
+        bare.push(ssh::sign_in(address, key).await.expect("signed in"));
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let with_bare = rss_kib(pid);
+    println!(
+        "| ({} connections signed in, no session yet) | {:.1} MB | {:.2} MB/connection |",
+        bare.len(),
+        with_bare as f64 / 1024.0,
+        with_bare.saturating_sub(base) as f64 / 1024.0 / bare.len().max(1) as f64
+    );
+    drop(bare);
+    tokio::time::sleep(Duration::from_millis(500)).await;
     let mut terminals = Vec::new();
     let mut first = 0;
-    for target in [1, 50, 100, 200] {
+    for target in [1, sessions / 4, sessions / 2, sessions] {
         let mut more = open_sessions(server.port, &keys, terminals.len(), target).await;
         terminals.append(&mut more);
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        // Idle sessions rest 3 s after their last frame (the "signed in" message shows for
+        // 5 s): measure them idle.
+        tokio::time::sleep(Duration::from_secs(9)).await;
         let rss = rss_kib(pid);
         if target == 1 {
             first = rss;
@@ -281,7 +331,7 @@ async fn main() {
     let (mut samples, core_share, terminals) = paging_run(terminals, pid).await;
     let presses = samples.len();
     println!(
-        "| paging, {SESSIONS} sessions, a key each 100 ms, {RUN_FOR:?} | p50 | p99 | keys answered | server CPU |"
+        "| paging, {sessions} sessions, a key each 100 ms, {RUN_FOR:?} | p50 | p99 | keys answered | server CPU |"
     );
     println!("|---|---:|---:|---:|---:|");
     println!(
@@ -289,14 +339,15 @@ async fn main() {
         percentile(&mut samples, 0.5),
         percentile(&mut samples, 0.99),
         core_share * 100.0,
-        core_share * 100.0 / SESSIONS as f64
+        core_share * 100.0 / sessions as f64
     );
 
     // Five clients that stop reading (a relay that no longer passes the server's bytes on),
     // then the same run again.
     let address = std::net::SocketAddr::from(([127, 0, 0, 1], server.port));
     let mut stalled = Vec::new();
-    for key in &keys[SESSIONS..] {
+    eprintln!("opening {stalled_count} clients that will stop reading");
+    for key in &keys[sessions..] {
         let relay = Relay::start(address).await;
         let mut terminal = Terminal::open_with_window(relay.address, key, 200, 60, None, 8 * 1024)
             .await
@@ -333,7 +384,7 @@ async fn main() {
     let (mut samples, core_share, _terminals) = paging_run(terminals, pid).await;
     let presses = samples.len();
     println!(
-        "| the same, with {STALLED} stalled clients | {:.2} ms | {:.2} ms | {presses} | {:.0}% of a core |",
+        "| the same, with {stalled_count} stalled clients | {:.2} ms | {:.2} ms | {presses} | {:.0}% of a core |",
         percentile(&mut samples, 0.5),
         percentile(&mut samples, 0.99),
         core_share * 100.0,

@@ -78,7 +78,13 @@ pub async fn run(target: DatabaseTarget, options: AppOptions) -> Result<(), AppE
 pub trait Screen {
     /// Draws the app as it is now.
     fn draw(&mut self, app: &App) -> io::Result<()>;
+
+    /// Nothing was drawn for a while: memory kept only to draw faster may go.
+    fn rest(&mut self) {}
 }
+
+/// How long without a frame before the screen may rest.
+const REST_AFTER: std::time::Duration = std::time::Duration::from_secs(3);
 
 impl<B> Screen for Terminal<B>
 where
@@ -99,6 +105,8 @@ pub async fn drive(
 ) -> Result<(), AppError> {
     tokio::pin!(stopped);
     screen.draw(app)?;
+    let mut last_drawn = std::time::Instant::now();
+    let mut resting = false;
     if let Some(started) = crate::STARTED.get() {
         tracing::info!(
             elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
@@ -140,6 +148,11 @@ pub async fn drive(
         }
         if redraw {
             screen.draw(app)?;
+            last_drawn = std::time::Instant::now();
+            resting = false;
+        } else if !resting && last_drawn.elapsed() >= REST_AFTER {
+            screen.rest();
+            resting = true;
         }
     }
 }

@@ -8,33 +8,38 @@ use termwiz::input::{InputEvent, InputParser, KeyCode as TermKey, Modifiers};
 /// How long a lone Esc waits for the rest of a sequence before it counts as the Esc key.
 pub const ESCAPE_WAIT: std::time::Duration = std::time::Duration::from_millis(30);
 
+/// The parser is made when keys come and let go when they stop (see [`KeyDecoder::rest`]):
+/// its table of escape sequences takes about 0.75 MB, too much to keep for every idle session.
+#[derive(Default)]
 pub struct KeyDecoder {
-    parser: InputParser,
-}
-
-impl Default for KeyDecoder {
-    fn default() -> Self {
-        Self {
-            parser: InputParser::new(),
-        }
-    }
+    parser: Option<InputParser>,
 }
 
 impl KeyDecoder {
     /// The keys in `bytes`; a sequence cut short is kept for the next call.
     pub fn feed(&mut self, bytes: &[u8]) -> Vec<KeyEvent> {
         let mut keys = Vec::new();
-        self.parser
-            .parse(bytes, |event| keys.extend(to_keys(event)), true);
+        self.parser.get_or_insert_with(InputParser::new).parse(
+            bytes,
+            |event| keys.extend(to_keys(event)),
+            true,
+        );
         keys
     }
 
     /// What was held back waiting for more (a lone Esc), now that no more came.
     pub fn flush(&mut self) -> Vec<KeyEvent> {
         let mut keys = Vec::new();
-        self.parser
-            .parse(&[], |event| keys.extend(to_keys(event)), false);
+        if let Some(parser) = self.parser.as_mut() {
+            parser.parse(&[], |event| keys.extend(to_keys(event)), false);
+        }
         keys
+    }
+
+    /// Lets the parser go until the next key (call after [`KeyDecoder::flush`], when nothing
+    /// is held back).
+    pub fn rest(&mut self) {
+        self.parser = None;
     }
 }
 
@@ -118,6 +123,18 @@ mod tests {
         assert_eq!(
             codes(&decoder.feed(b"\x1b[A")),
             vec![(KeyCode::Up, KeyModifiers::NONE)]
+        );
+    }
+
+    #[test]
+    fn a_rested_decoder_reads_keys_again() {
+        let mut decoder = KeyDecoder::default();
+        decoder.feed(b"a");
+        decoder.flush();
+        decoder.rest();
+        assert_eq!(
+            codes(&decoder.feed(b"\x1b[B")),
+            vec![(KeyCode::Down, KeyModifiers::NONE)]
         );
     }
 

@@ -3,7 +3,7 @@
 //! size, on one connection pool and one LISTEN connection.
 //!
 //! - `handler.rs`: one connection's SSH callbacks (sign-in by key, opening a session);
-//! - `session.rs`: one session's app, input and output;
+//! - `session.rs`: one session's app; `session_tasks.rs`: its input, output, notifications;
 //! - `screen.rs`: frames for a remote terminal, at most one waiting per session;
 //! - `input.rs`: keys from the channel's bytes;
 //! - `gate.rs`: the limits; `key_index.rs`: the keys in force; `host_key.rs`: the host key.
@@ -15,6 +15,7 @@ pub mod input;
 mod key_index;
 pub mod screen;
 mod session;
+mod session_tasks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -147,6 +148,7 @@ impl Server {
             shutdown,
         });
         let accept = tokio::spawn(accept_loop(socket, config, shared));
+        tokio::spawn(give_back_memory());
         tracing::info!(%address, fingerprint = %host_key_fingerprint, "serve: listening");
         Ok(Server {
             address,
@@ -176,6 +178,21 @@ impl Server {
         self.accept.abort();
         tokio::time::sleep(Duration::from_millis(300)).await;
         self.listener.abort();
+    }
+}
+
+/// Idle sessions let go of their parser and screen buffers; glibc keeps freed memory in its
+/// heaps unless asked, so every so often it is asked to give the free pages back.
+async fn give_back_memory() {
+    let mut every = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        every.tick().await;
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        // SAFETY: malloc_trim only releases free memory of the allocator's own heaps; it
+        // touches no memory in use and may be called from any thread at any time.
+        unsafe {
+            nix::libc::malloc_trim(0);
+        }
     }
 }
 
@@ -244,19 +261,24 @@ pub async fn run(target: DatabaseTarget, options: ServeOptions) -> Result<(), Ap
         host_key,
     )
     .await?;
-    println!(
+    // The operator's console may have gone (a closed pipe): the server serves on regardless.
+    let tell = |line: String| {
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout(), "{line}");
+    };
+    tell(format!(
         "boxoffice serve: listening on {} (database {})",
         server.address, connection.label
-    );
-    println!(
+    ));
+    tell(format!(
         "host key {} ({})",
         server.host_key_fingerprint,
         key_path.display()
-    );
-    println!(
+    ));
+    tell(format!(
         "people connect with: ssh -p {} <this host>",
         server.address.port()
-    );
+    ));
     use tokio::signal::unix::{SignalKind, signal};
     let mut terminate = signal(SignalKind::terminate())?;
     let mut interrupt = signal(SignalKind::interrupt())?;
@@ -264,7 +286,7 @@ pub async fn run(target: DatabaseTarget, options: ServeOptions) -> Result<(), Ap
         _ = terminate.recv() => {}
         _ = interrupt.recv() => {}
     }
-    println!("boxoffice serve: going down");
+    tell("boxoffice serve: going down".to_string());
     tracing::info!("serve: going down (signal)");
     server.shut_down().await;
     connection.close().await;

@@ -199,32 +199,33 @@ impl Outbox {
     }
 }
 
-/// The app's screen over SSH.
+/// The app's screen over SSH. While it rests (nothing drawn for a while) it lets its two
+/// frame buffers go (about 0.3 MB at 100x30); the next frame clears the client's screen and
+/// is drawn whole.
 pub struct RemoteScreen {
-    terminal: Terminal<RemoteBackend>,
+    terminal: Option<Terminal<RemoteBackend>>,
+    size: Size,
     outbox: Arc<Outbox>,
+    /// Bytes for the client before the next frame.
+    preamble: Vec<u8>,
 }
 
 impl RemoteScreen {
-    pub fn new(width: u16, height: u16, outbox: Arc<Outbox>) -> io::Result<Self> {
-        let area = Rect::new(0, 0, width, height);
-        let terminal = Terminal::with_options(
-            RemoteBackend::new(area.as_size()),
-            TerminalOptions {
-                viewport: Viewport::Fixed(area),
-            },
-        )?;
-        Ok(Self { terminal, outbox })
+    pub fn new(width: u16, height: u16, outbox: Arc<Outbox>) -> Self {
+        Self {
+            terminal: None,
+            size: Size::new(width, height),
+            outbox,
+            preamble: Vec::new(),
+        }
     }
 
-    /// The first bytes (they go out with the first frame): the alternate screen, no cursor,
-    /// a clean slate.
+    /// The first bytes (they go out with the first frame): the alternate screen, no cursor.
     pub fn enter(&mut self) -> io::Result<()> {
         crossterm::queue!(
-            self.terminal.backend_mut(),
+            self.preamble,
             crossterm::terminal::EnterAlternateScreen,
-            crossterm::cursor::Hide,
-            crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+            crossterm::cursor::Hide
         )
     }
 
@@ -240,12 +241,35 @@ impl RemoteScreen {
         bytes
     }
 
+    /// The terminal to draw with, made afresh (on a cleared screen) after a rest.
+    fn terminal(&mut self) -> io::Result<&mut Terminal<RemoteBackend>> {
+        if self.terminal.is_none() {
+            let area = Rect::new(0, 0, self.size.width, self.size.height);
+            let mut terminal = Terminal::with_options(
+                RemoteBackend::new(self.size),
+                TerminalOptions {
+                    viewport: Viewport::Fixed(area),
+                },
+            )?;
+            crossterm::queue!(
+                terminal.backend_mut(),
+                crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+            )?;
+            self.terminal = Some(terminal);
+        }
+        self.terminal
+            .as_mut()
+            .ok_or_else(|| io::Error::other("no terminal"))
+    }
+
     fn fit(&mut self, app: &App) -> io::Result<()> {
         let size = Size::new(app.size.width, app.size.height);
-        if self.terminal.backend().size != size {
-            self.terminal.backend_mut().size = size;
-            self.terminal
-                .resize(Rect::new(0, 0, size.width, size.height))?;
+        if self.size != size {
+            self.size = size;
+            if let Some(terminal) = self.terminal.as_mut() {
+                terminal.backend_mut().size = size;
+                terminal.resize(Rect::new(0, 0, size.width, size.height))?;
+            }
         }
         Ok(())
     }
@@ -254,13 +278,20 @@ impl RemoteScreen {
 impl Screen for RemoteScreen {
     fn draw(&mut self, app: &App) -> io::Result<()> {
         self.fit(app)?;
-        if self.outbox.take_whole_next() {
-            self.terminal.clear()?;
+        let whole = self.outbox.take_whole_next();
+        let mut frame = std::mem::take(&mut self.preamble);
+        let terminal = self.terminal()?;
+        if whole {
+            terminal.clear()?;
         }
-        crate::tui::draw(&mut self.terminal, app)?;
-        let frame = self.terminal.backend_mut().take_bytes();
+        crate::tui::draw(terminal, app)?;
+        frame.extend(terminal.backend_mut().take_bytes());
         self.outbox.ship(frame);
         Ok(())
+    }
+
+    fn rest(&mut self) {
+        self.terminal = None;
     }
 }
 

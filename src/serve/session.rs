@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use russh::server::{Handle, Msg};
 use russh::{Channel, ChannelMsg};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::mpsc;
 
 use crate::app::{App, AppEvent, AppOptions, Kiosk};
 use crate::data_task::{self, DataEvent};
@@ -17,8 +17,12 @@ use crate::error::AppError;
 use crate::runner::{self, Wiring};
 use crate::serve::Shared;
 use crate::serve::handler::Login;
-use crate::serve::input::{ESCAPE_WAIT, KeyDecoder};
 use crate::serve::screen::{Outbox, RemoteScreen};
+use crate::serve::session_tasks::{forward_changes, pump_input, watch_shutdown, write_frames};
+
+/// After this long without a key, the session lets go of what it keeps only while in use
+/// (the input parser, the screen's buffers): idle sessions stay small.
+pub(super) const REST_AFTER: Duration = Duration::from_secs(3);
 
 /// How long a client may take to ask for a shell after opening the session.
 const SETUP_WITHIN: Duration = Duration::from_secs(30);
@@ -49,9 +53,9 @@ struct Request {
 }
 
 /// Why a session ends, said to the client on its way out.
-type Farewell = Arc<Mutex<Option<String>>>;
+pub(super) type Farewell = Arc<Mutex<Option<String>>>;
 
-fn say_farewell(farewell: &Farewell, words: &str) {
+pub(super) fn say_farewell(farewell: &Farewell, words: &str) {
     let mut slot = farewell.lock().unwrap_or_else(|p| p.into_inner());
     slot.get_or_insert_with(|| words.to_string());
 }
@@ -122,7 +126,7 @@ async fn setup(channel: &mut Channel<Msg>) -> Option<Request> {
     }
 }
 
-fn clamp(cells: u32) -> u16 {
+pub(super) fn clamp(cells: u32) -> u16 {
     cells.clamp(1, 1000) as u16
 }
 
@@ -290,8 +294,7 @@ async fn serve(
         farewell.clone(),
         shared.options.stall_timeout,
     );
-    let mut screen = RemoteScreen::new(width, height, outbox.clone())
-        .map_err(|error| format!("cannot draw: {error}"))?;
+    let mut screen = RemoteScreen::new(width, height, outbox.clone());
     screen
         .enter()
         .map_err(|error| format!("cannot draw: {error}"))?;
@@ -342,138 +345,6 @@ async fn serve(
 
 const PANICKED: &str =
     "boxoffice hit an internal error and closed this session (the server log has the details)";
-
-/// Change notifications from the process's one listener, to this session's app.
-async fn forward_changes(
-    mut changes: broadcast::Receiver<DataEvent>,
-    data: mpsc::UnboundedSender<DataEvent>,
-) {
-    loop {
-        let event = match changes.recv().await {
-            Ok(event) => event,
-            // This session fell behind: it reloads what it shows, as after a lost listener.
-            Err(broadcast::error::RecvError::Lagged(_)) => DataEvent::Changed {
-                tables: Vec::new(),
-                reconnected: true,
-            },
-            Err(broadcast::error::RecvError::Closed) => return,
-        };
-        if data.send(event).is_err() {
-            return;
-        }
-    }
-}
-
-async fn watch_shutdown(
-    mut shutdown: tokio::sync::watch::Receiver<bool>,
-    events: mpsc::UnboundedSender<AppEvent>,
-    farewell: Farewell,
-) {
-    if shutdown.wait_for(|down| *down).await.is_ok() {
-        say_farewell(
-            &farewell,
-            "the server is going down; connect again in a moment",
-        );
-        let _ = events.send(AppEvent::Terminate);
-    }
-}
-
-/// Keys and window changes from the client; ends when the client goes, or after `idle`
-/// without a key.
-async fn pump_input(
-    input: &mut russh::ChannelReadHalf,
-    events: mpsc::UnboundedSender<AppEvent>,
-    farewell: Farewell,
-    idle: Duration,
-) {
-    let mut decoder = KeyDecoder::default();
-    let mut idle_until = tokio::time::Instant::now() + idle;
-    let mut flush_at: Option<tokio::time::Instant> = None;
-    loop {
-        let flush = async {
-            match flush_at {
-                Some(at) => tokio::time::sleep_until(at).await,
-                None => std::future::pending().await,
-            }
-        };
-        let message = tokio::select! {
-            message = input.wait() => message,
-            () = flush => {
-                flush_at = None;
-                for key in decoder.flush() {
-                    let _ = events.send(AppEvent::Key(key));
-                }
-                continue;
-            }
-            () = tokio::time::sleep_until(idle_until) => {
-                let minutes = idle.as_secs() / 60;
-                say_farewell(
-                    &farewell,
-                    &format!("closed after {minutes} minutes without a key press"),
-                );
-                let _ = events.send(AppEvent::Terminate);
-                return;
-            }
-        };
-        match message {
-            Some(ChannelMsg::Data { data }) => {
-                idle_until = tokio::time::Instant::now() + idle;
-                for key in decoder.feed(&data) {
-                    if events.send(AppEvent::Key(key)).is_err() {
-                        return;
-                    }
-                }
-                flush_at = Some(tokio::time::Instant::now() + ESCAPE_WAIT);
-            }
-            Some(ChannelMsg::WindowChange {
-                col_width,
-                row_height,
-                ..
-            }) => {
-                let size = crate::ui::layout::size(clamp(col_width), clamp(row_height));
-                if events.send(AppEvent::Resize(size)).is_err() {
-                    return;
-                }
-            }
-            Some(ChannelMsg::Eof | ChannelMsg::Close) | None => return,
-            Some(_) => {}
-        }
-    }
-}
-
-/// Sends frames as the client takes them. A client that has taken nothing for `stall`
-/// while a frame waits is let go.
-async fn write_frames(
-    output: &russh::ChannelWriteHalf<Msg>,
-    outbox: Arc<Outbox>,
-    events: mpsc::UnboundedSender<AppEvent>,
-    farewell: Farewell,
-    stall: Duration,
-) {
-    loop {
-        outbox.ready.notified().await;
-        if outbox.is_closed() {
-            return;
-        }
-        while let Some(frame) = outbox.next_frame() {
-            match tokio::time::timeout(stall, output.data_bytes(frame)).await {
-                Ok(Ok(())) => {}
-                Ok(Err(_)) => return,
-                Err(_) => {
-                    say_farewell(
-                        &farewell,
-                        "closed: the terminal stopped taking the screen's output",
-                    );
-                    let _ = events.send(AppEvent::Terminate);
-                    return;
-                }
-            }
-        }
-        if outbox.take_redraw_wanted() {
-            let _ = events.send(AppEvent::Redraw);
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests {
