@@ -308,7 +308,8 @@ fn create_an_event_with_two_ticket_types_sell_delete_and_restore_it() {
     // Find it in the Trash and restore it: every row is back.
     tmux.keys(&["5"]);
     tmux.wait_for("Trash · newest first", Duration::from_secs(5));
-    tmux.wait_for("E2E Jazz Night", Duration::from_secs(5));
+    // The row itself (the status bar's "moved event …" names it too).
+    tmux.wait_for("event   event “E2E Jazz Night”", Duration::from_secs(5));
     tmux.keys(&["r"]);
     tmux.wait_for("Restore event “E2E Jazz Night”", Duration::from_secs(5));
     tmux.keys(&["y"]);
