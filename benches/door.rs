@@ -6,6 +6,9 @@
 //! only to the database it is given (run it on loopback). It checks tickets in and sells
 //! tickets: run it on a benchmark database, not on real data.
 
+mod common;
+
+use common::percentile;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -20,15 +23,6 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 const KIOSKS: usize = 16;
 const BUYERS: usize = 32;
 const RUN_FOR: Duration = Duration::from_secs(10);
-
-fn percentile(samples: &mut [Duration], p: f64) -> f64 {
-    if samples.is_empty() {
-        return 0.0;
-    }
-    samples.sort_unstable();
-    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[index].as_secs_f64() * 1e3
-}
 
 #[tokio::main]
 async fn main() {

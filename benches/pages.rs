@@ -8,6 +8,9 @@
 //! `TestBackend`, resident memory while paging through every ticket, and start to first frame
 //! of the release binary.
 
+mod common;
+
+use common::{percentile, resident_kib};
 use std::time::{Duration, Instant};
 
 use boxoffice::app::commands::KeyMap;
@@ -28,12 +31,6 @@ use sqlx::{Connection, PgConnection, PgPool};
 
 const RUNS: usize = 60;
 const PAGE: u16 = 50;
-
-fn percentile(samples: &mut [Duration], p: f64) -> f64 {
-    samples.sort_unstable();
-    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[index].as_secs_f64() * 1e3
-}
 
 struct Case {
     name: String,
@@ -161,19 +158,6 @@ async fn settle(app: &mut App, pool: &PgPool, actor: &Actor) {
             }));
         }
     }
-}
-
-fn resident_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|line| line.starts_with("VmRSS:"))
-                .and_then(|line| line.split_whitespace().nth(1))
-                .and_then(|kib| kib.parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 #[tokio::main]
@@ -411,7 +395,7 @@ async fn main() {
 
     // Memory while paging through every ticket with the app's own list state.
     let mut view = boxoffice::app::list_view::ListView::new(EntityKind::Ticket);
-    let before = resident_kib();
+    let before = resident_kib("self");
     let mut request = view.first_page(500).into_iter().next();
     let mut rows = 0u64;
     let mut peak = before;
@@ -420,7 +404,7 @@ async fn main() {
         let page = fetch_page(&pool, &admin, &query).await.expect("page");
         rows += page.rows.len() as u64;
         view.apply_page(Ok(page));
-        peak = peak.max(resident_kib());
+        peak = peak.max(resident_kib("self"));
         request = view.next_page(500);
     }
     println!();
@@ -428,7 +412,7 @@ async fn main() {
         "memory: paged through {rows} tickets in {:.1}s, 500 a page: resident {} KiB before, {} KiB after, peak {} KiB",
         started.elapsed().as_secs_f64(),
         before,
-        resident_kib(),
+        resident_kib("self"),
         peak
     );
 }

@@ -7,10 +7,13 @@
 //! 100 ms; the server's CPU per session; the same with 5 stalled clients besides. Bounded:
 //! each phase runs for a fixed time, only to 127.0.0.1.
 
+mod common;
+
 #[path = "../tests/common/ssh.rs"]
 #[allow(dead_code)]
 mod ssh;
 
+use common::{percentile, resident_kib};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -32,28 +35,6 @@ const PRESS_EVERY: Duration = Duration::from_millis(100);
 const RUN_FOR: Duration = Duration::from_secs(10);
 /// The end of a frame: crossterm's EndSynchronizedUpdate.
 const FRAME_END: &[u8] = b"\x1b[?2026l";
-
-fn percentile(samples: &mut [Duration], p: f64) -> f64 {
-    if samples.is_empty() {
-        return 0.0;
-    }
-    samples.sort_unstable();
-    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[index].as_secs_f64() * 1e3
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|line| line.starts_with("VmRSS:"))
-                .and_then(|line| line.split_whitespace().nth(1))
-                .and_then(|kib| kib.parse().ok())
-        })
-        .unwrap_or(0)
-}
 
 /// User + system CPU time of `pid`, in seconds.
 fn cpu_seconds(pid: u32) -> f64 {
@@ -287,7 +268,7 @@ async fn main() {
     println!();
     println!("| idle sessions | server RSS | beyond the first |");
     println!("|---:|---:|---:|");
-    let base = rss_kib(pid);
+    let base = resident_kib(&pid.to_string());
     println!("| 0 | {:.1} MB | |", base as f64 / 1024.0);
     // Connections signed in but with no session: what the SSH layer alone keeps.
     let address = std::net::SocketAddr::from(([127, 0, 0, 1], server.port));
@@ -296,7 +277,7 @@ async fn main() {
         bare.push(ssh::sign_in(address, key).await.expect("signed in"));
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let with_bare = rss_kib(pid);
+    let with_bare = resident_kib(&pid.to_string());
     println!(
         "| ({} connections signed in, no session yet) | {:.1} MB | {:.2} MB/connection |",
         bare.len(),
@@ -313,7 +294,7 @@ async fn main() {
         // Idle sessions rest 3 s after their last frame (the "signed in" message shows for
         // 5 s): measure them idle.
         tokio::time::sleep(Duration::from_secs(9)).await;
-        let rss = rss_kib(pid);
+        let rss = resident_kib(&pid.to_string());
         if target == 1 {
             first = rss;
             continue;
@@ -380,7 +361,7 @@ async fn main() {
             })
         })
         .collect();
-    let rss_before = rss_kib(pid);
+    let rss_before = resident_kib(&pid.to_string());
     let (mut samples, core_share, _terminals) = paging_run(terminals, pid).await;
     let presses = samples.len();
     println!(
@@ -392,7 +373,7 @@ async fn main() {
     println!(
         "server RSS with the stalled clients: {:.1} MB before the run, {:.1} MB after",
         rss_before as f64 / 1024.0,
-        rss_kib(pid) as f64 / 1024.0
+        resident_kib(&pid.to_string()) as f64 / 1024.0
     );
     for task in pressing {
         task.abort();

@@ -236,14 +236,7 @@ mod form {
         };
         assert!(harness.render().contains(&format!("Note of order {code}")));
         harness.type_text(" Called back.").await;
-        harness
-            .press_with(KeyCode::Char('s'), KeyModifiers::CONTROL)
-            .await;
-        assert!(
-            harness.app.overlays.form().is_none(),
-            "{}",
-            harness.render()
-        );
+        harness.save_form().await;
         let note: String = sqlx::query_scalar("SELECT note FROM orders WHERE id = $1")
             .bind(order)
             .fetch_one(&db.pool)

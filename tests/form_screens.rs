@@ -347,14 +347,7 @@ async fn an_admin_finds_and_edits_users_and_others_are_refused() {
     harness.press(KeyCode::Tab).await;
     harness.press(KeyCode::Tab).await;
     harness.type_text("word").await;
-    harness
-        .press_with(KeyCode::Char('s'), KeyModifiers::CONTROL)
-        .await;
-    assert!(
-        harness.app.overlays.form().is_none(),
-        "{}",
-        harness.render()
-    );
+    harness.save_form().await;
     assert_eq!(flash(&harness), "saved user ada@boxoffice.test");
     let (name, role): (String, String) =
         sqlx::query_as("SELECT name, role::text FROM users WHERE email = 'ada@boxoffice.test'")

@@ -7,7 +7,7 @@ use boxoffice::db::edits::users::{UserDraft, load_user, update_user};
 use boxoffice::db::ssh_keys::{self, ChangedBy, parse_public_key};
 use common::ssh::{new_key, public_line};
 use common::{Harness, TestDb};
-use crossterm::event::{KeyCode, KeyModifiers};
+use crossterm::event::KeyCode;
 
 #[test]
 fn what_people_paste_is_read_or_explained() {
@@ -188,13 +188,6 @@ async fn admins_add_and_revoke_keys_in_the_users_form_and_others_may_not() {
         harness.press(KeyCode::Tab).await;
     }
     harness.press(KeyCode::Right).await;
-    harness
-        .press_with(KeyCode::Char('s'), KeyModifiers::CONTROL)
-        .await;
-    assert!(
-        harness.app.overlays.form().is_none(),
-        "{}",
-        harness.render()
-    );
+    harness.save_form().await;
     assert!(ssh_keys::in_force(&db.pool).await.expect("keys").is_empty());
 }

@@ -202,6 +202,9 @@ impl App {
 
     /// Keeps the help's last line at the bottom of its box, never beyond.
     fn clamp_help_scroll(&mut self) {
+        if self.overlays.help().is_none() {
+            return;
+        }
         let lines = self.help_line_count();
         let shown = usize::from(self.size.height.saturating_sub(2));
         if let Some(help) = self.overlays.help_mut() {

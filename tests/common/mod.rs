@@ -379,6 +379,13 @@ impl Harness {
         self.settle().await;
     }
 
+    /// Ctrl-s in a form, which must save it and close it.
+    pub async fn save_form(&mut self) {
+        self.press_with(KeyCode::Char('s'), KeyModifiers::CONTROL)
+            .await;
+        assert!(self.app.overlays.form().is_none(), "{}", self.render());
+    }
+
     pub async fn sign_in(&mut self, email: &str) {
         self.type_text(email).await;
         self.press(KeyCode::Enter).await;
