@@ -190,6 +190,9 @@ async fn main() {
             &pool,
             seed::Scale::from_factor(1.0).expect("scale"),
             chrono::Utc::now(),
+            &mut boxoffice::db::progress::Progress::new(|step: &boxoffice::db::progress::Step| {
+                eprintln!("seed: {}/{} {}", step.number, step.count, step.what)
+            }),
         )
         .await
         .expect("seed");
@@ -197,6 +200,10 @@ async fn main() {
     let admin = sign_in(&pool, "admin@boxoffice.test", seed::DEMO_PASSWORD)
         .await
         .expect("admin signs in");
+    if std::env::var_os("BENCH_DASHBOARD_ONLY").is_some() {
+        dashboards(&pool, &admin).await;
+        return;
+    }
     let ada = sign_in(&pool, "ada@boxoffice.test", seed::DEMO_PASSWORD)
         .await
         .expect("organizer signs in");
@@ -342,6 +349,7 @@ async fn main() {
         time_offset: FixedOffset::east_opt(0).expect("UTC"),
         no_color: false,
         clock: std::sync::Arc::new(boxoffice::app::clock::SystemClock),
+        export_folder: std::env::temp_dir(),
     });
     app.resize(boxoffice::ui::layout::size(120, 36));
     app.handle_event(AppEvent::Data(DataEvent::Connected {
@@ -415,4 +423,64 @@ async fn main() {
         resident_kib("self"),
         peak
     );
+
+    dashboards(&pool, &admin).await;
+}
+
+/// The dashboard: one event, an organizer with 1,000 events, and everything (admin).
+async fn dashboards(pool: &PgPool, admin: &Actor) {
+    use boxoffice::db::dashboard;
+    // An organizer with 1,000 events: the bench's own, given the first thousand events.
+    let organizer: i64 = sqlx::query_scalar(
+        "INSERT INTO users (email, name, role) VALUES ('bench.organizer@organizers.example', \
+         'Bench Organizer', 'organizer') ON CONFLICT (lower(email)) WHERE deleted_at IS NULL \
+         DO UPDATE SET name = EXCLUDED.name RETURNING id",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("bench organizer");
+    sqlx::query(
+        "UPDATE events SET organizer_id = $1 WHERE id IN \
+         (SELECT id FROM events WHERE deleted_at IS NULL ORDER BY id LIMIT 1000) \
+         AND organizer_id <> $1",
+    )
+    .bind(organizer)
+    .execute(pool)
+    .await
+    .expect("1,000 events");
+    let bench_organizer = Actor {
+        id: organizer,
+        email: "bench.organizer@organizers.example".into(),
+        name: "Bench Organizer".into(),
+        role: boxoffice::db::auth::Role::Organizer,
+    };
+    let busiest: i64 = sqlx::query_scalar(
+        "SELECT event_id FROM orders GROUP BY event_id ORDER BY count(*) DESC LIMIT 1",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("an event");
+    let offset = chrono::FixedOffset::east_opt(0).expect("UTC");
+    println!();
+    println!("| dashboard (target p99 < 50 ms) | p50 | p99 |");
+    println!("|---|---:|---:|");
+    for (name, actor, event) in [
+        ("one event (the busiest), as admin", admin, Some(busiest)),
+        ("an organizer's 1,000 events", &bench_organizer, None),
+        ("everything (admin, 20k events; no target)", admin, None),
+    ] {
+        let mut samples = Vec::new();
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            dashboard::load(pool, actor, event, chrono::Utc::now(), offset)
+                .await
+                .expect("dashboard");
+            samples.push(started.elapsed());
+        }
+        println!(
+            "| {name} | {:.1} ms | {:.1} ms |",
+            percentile(&mut samples.clone(), 0.5),
+            percentile(&mut samples, 0.99)
+        );
+    }
 }

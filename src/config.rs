@@ -17,6 +17,8 @@ pub struct Config {
     /// Key bindings: command name to keys, overriding `assets/keymap.toml`.
     #[serde(default)]
     pub keys: BTreeMap<String, Vec<String>>,
+    /// Where `x` writes its CSV files (default: the user's download folder, else home).
+    pub export_folder: Option<PathBuf>,
     /// `boxoffice serve`.
     #[serde(default)]
     pub serve: ServeConfig,
@@ -60,6 +62,13 @@ impl Default for ServeConfig {
 }
 
 impl Config {
+    /// The folder exports go to: the configured one, or the default.
+    pub fn export_folder(&self) -> PathBuf {
+        self.export_folder
+            .clone()
+            .unwrap_or_else(default_export_folder)
+    }
+
     pub fn default_path() -> Option<PathBuf> {
         directories::ProjectDirs::from("", "", "boxoffice")
             .map(|dirs| dirs.config_dir().join("config.toml"))
@@ -91,6 +100,18 @@ impl Config {
             message: e.message().to_string(),
         })
     }
+}
+
+/// The user's download folder, else their home, else the current folder.
+pub fn default_export_folder() -> PathBuf {
+    directories::UserDirs::new()
+        .map(|dirs| {
+            dirs.download_dir()
+                .filter(|dir| dir.is_dir())
+                .unwrap_or(dirs.home_dir())
+                .to_path_buf()
+        })
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 #[cfg(test)]

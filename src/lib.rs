@@ -4,11 +4,12 @@
 //! - [`data_task`]: the async task that owns the pool and answers the UI's requests;
 //! - [`app`]: the app state and its update logic (keys, commands, answers);
 //! - [`ui`]: drawing each screen;
-//! - [`runner`], [`event`], [`tui`]: the event loop and the terminal;
+//! - [`runner`], [`event`], [`tui`], [`clipboard`]: the event loop and the terminal;
 //! - [`serve`]: the SSH server, one app per session.
 
 pub mod app;
 pub mod cli;
+pub mod clipboard;
 pub mod config;
 pub mod data_task;
 pub mod db;

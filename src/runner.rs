@@ -81,6 +81,9 @@ pub trait Screen {
 
     /// Nothing was drawn for a while: memory kept only to draw faster may go.
     fn rest(&mut self) {}
+
+    /// Puts `text` on the clipboard of the terminal at the other end (OSC 52).
+    fn copy(&mut self, text: &str) -> io::Result<()>;
 }
 
 /// How long without a frame before the screen may rest.
@@ -92,6 +95,12 @@ where
 {
     fn draw(&mut self, app: &App) -> io::Result<()> {
         tui::draw(self, app)
+    }
+
+    fn copy(&mut self, text: &str) -> io::Result<()> {
+        let backend = self.backend_mut();
+        backend.write_all(crate::clipboard::osc52(text).as_bytes())?;
+        io::Write::flush(backend)
     }
 }
 
@@ -145,6 +154,9 @@ pub async fn drive(
         }
         if app.should_quit {
             return Ok(());
+        }
+        if let Some(text) = app.take_clipboard() {
+            screen.copy(&text)?;
         }
         if redraw {
             screen.draw(app)?;

@@ -35,6 +35,7 @@ fn app_with(keymap: KeyMap, kiosk: Option<Kiosk>, width: u16, height: u16) -> Dr
         time_offset: FixedOffset::east_opt(0).expect("UTC"),
         no_color: true,
         clock: clock.clone(),
+        export_folder: std::env::temp_dir(),
     });
     app.resize(boxoffice::ui::layout::size(width, height));
     app.handle_event(AppEvent::Data(DataEvent::Connected {

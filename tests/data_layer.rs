@@ -464,9 +464,52 @@ async fn the_demo_data_is_realistic() {
 async fn the_scale_seed_adds_the_proportions_asked_for() {
     let db = TestDb::with_demo().await;
     let scale = boxoffice::db::seed::Scale::from_factor(0.001).expect("valid scale");
-    let added = boxoffice::db::seed::load_scale(&db.pool, scale, common::anchor())
-        .await
-        .expect("seeds");
+    let schema_before = schema_outline(&db.pool).await;
+    let mut steps = Vec::new();
+    let added = boxoffice::db::seed::load_scale(
+        &db.pool,
+        scale,
+        common::anchor(),
+        &mut boxoffice::db::progress::Progress::new(|step: &boxoffice::db::progress::Step| {
+            steps.push(step.clone())
+        }),
+    )
+    .await
+    .expect("seeds");
+    // The indexes, foreign keys and triggers set aside for the load are all back, as they were.
+    assert_eq!(schema_outline(&db.pool).await, schema_before);
+    // The copies the triggers keep were written by the seed itself, the same as the triggers'.
+    let wrong_copies: i64 = sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM orders o JOIN users u ON u.id = o.user_id \
+                 JOIN events e ON e.id = o.event_id \
+                 WHERE (o.buyer_email, o.buyer_name, o.event_title) <> (u.email, u.name, e.title)) \
+              + (SELECT count(*) FROM tickets t JOIN orders o ON o.id = t.order_id \
+                 JOIN ticket_types tt ON tt.id = t.ticket_type_id \
+                 WHERE (t.order_code, t.type_name) <> (o.code, tt.name))",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("copies");
+    assert_eq!(wrong_copies, 0);
+    // Every step was reported in order, ending finished.
+    assert!(steps.windows(2).all(|w| w[1].number == w[0].number + 1));
+    assert!(
+        steps
+            .last()
+            .is_some_and(|step| step.is_finished() && step.done == step.total)
+    );
+    assert!(
+        steps
+            .iter()
+            .any(|step| step.what.starts_with("building indexes"))
+    );
+    assert_eq!(
+        boxoffice::db::seed::indexes_pending(&db.pool)
+            .await
+            .expect("pending"),
+        0,
+        "every index built"
+    );
     assert_eq!(added.orders, 2_000);
     assert_eq!(added.events, 20);
     assert_eq!(added.ticket_types, 100);
@@ -483,4 +526,58 @@ async fn the_scale_seed_adds_the_proportions_asked_for() {
         .expect("identity continues after the seed");
     assert!(boxoffice::db::seed::Scale::from_factor(0.0).is_err());
     assert!(boxoffice::db::seed::Scale::from_factor(f64::NAN).is_err());
+}
+
+/// Every index, constraint and trigger of the schema, as the catalog defines them.
+async fn schema_outline(pool: &sqlx::PgPool) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT pg_get_indexdef(indexrelid) FROM pg_index \
+         WHERE indrelid::regclass::text NOT LIKE 'pg_%' \
+         UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) \
+         FROM pg_constraint WHERE connamespace = 'public'::regnamespace \
+         UNION ALL SELECT tgrelid::regclass || ' ' || tgname || ' ' || tgenabled::text FROM pg_trigger \
+         WHERE NOT tgisinternal ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("schema outline")
+}
+
+#[tokio::test]
+async fn indexes_an_interrupted_seed_left_are_built_by_the_next_start() {
+    let db = TestDb::with_demo().await;
+    sqlx::query(
+        "INSERT INTO seed_pending_indexes (position, name, definition) VALUES \
+         (1, 'events_pending_test_idx', 'CREATE INDEX events_pending_test_idx ON public.events USING btree (venue)'), \
+         (2, 'orders_pending_test_idx', 'CREATE INDEX orders_pending_test_idx ON public.orders USING btree (note)')",
+    )
+    .execute(&db.pool)
+    .await
+    .expect("queued");
+    assert_eq!(
+        boxoffice::db::seed::indexes_pending(&db.pool)
+            .await
+            .expect("pending"),
+        2
+    );
+    let built = boxoffice::db::seed::finish_interrupted(
+        &db.pool,
+        &mut boxoffice::db::progress::Progress::silent(),
+    )
+    .await
+    .expect("built");
+    assert_eq!(built, 2);
+    let present: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_class WHERE relname IN ('events_pending_test_idx', 'orders_pending_test_idx')",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("indexes");
+    assert_eq!(present, 2);
+    assert_eq!(
+        boxoffice::db::seed::indexes_pending(&db.pool)
+            .await
+            .expect("pending"),
+        0
+    );
 }

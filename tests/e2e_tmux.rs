@@ -327,3 +327,86 @@ fn create_an_event_with_two_ticket_types_sell_delete_and_restore_it() {
     tmux.wait_for("EXITED=0", Duration::from_secs(15));
     assert_restored(&tmux, &data_dir);
 }
+
+/// The number in "last 30 days: N sold" on the dashboard.
+fn sold_in_30_days(screen: &str) -> i64 {
+    let after = screen
+        .split("last 30 days: ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no sales chart on:\n{screen}"));
+    after
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no number in {after:?}"))
+}
+
+#[test]
+fn an_organizer_watches_a_sale_arrive_on_her_dashboard_and_exports_her_orders() {
+    if !available() {
+        return;
+    }
+    let data_dir = common::tmux::fresh_data_dir("dashboard");
+    let exports = data_dir.join("exports");
+    std::fs::create_dir_all(&exports).expect("export folder");
+    let config = data_dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!("export_folder = \"{}\"\n", exports.display()),
+    )
+    .expect("config");
+    let tmux = common::tmux::launch_in(
+        "dashboard",
+        &data_dir,
+        &format!("--config {}", config.display()),
+    );
+    sign_in(&tmux, "ada@boxoffice.test");
+    tmux.wait_for("signed in as Ada Lovelace", Duration::from_secs(10));
+    tmux.keys(&["6"]);
+    let before = tmux.wait_for("Dashboard · your events", Duration::from_secs(5));
+    let sold_before = sold_in_30_days(&before);
+
+    // A sale of two tickets to one of her events, made with psql.
+    psql(
+        &data_dir,
+        "WITH e AS (SELECT e.id FROM events e JOIN users u ON u.id = e.organizer_id \
+                    WHERE u.email = 'ada@boxoffice.test' ORDER BY e.starts_at DESC LIMIT 1), \
+              o AS (INSERT INTO orders (code, user_id, event_id, status, total_cents) \
+                    SELECT 'DASH-2026', (SELECT id FROM users WHERE email = 'chris@example.com'), \
+                           e.id, 'paid', 5000 FROM e RETURNING id, event_id) \
+         INSERT INTO tickets (code, order_id, ticket_type_id, holder_name, status) \
+         SELECT 'DASHT-' || n, o.id, (SELECT min(id) FROM ticket_types WHERE event_id = o.event_id), \
+                'Live Buyer', 'valid' FROM o, generate_series(1, 2) AS n",
+    );
+    let expected = format!("last 30 days: {} sold", sold_before + 2);
+    tmux.wait_for(&expected, Duration::from_secs(3));
+
+    // Her orders, exported from the Orders tab.
+    tmux.keys(&["2"]);
+    tmux.wait_for("DASH-2026", Duration::from_secs(5));
+    tmux.keys(&["x"]);
+    let done = tmux.wait_for("exported ", Duration::from_secs(15));
+    let file = std::fs::read_dir(&exports)
+        .expect("export folder")
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .find(|path| path.extension().is_some_and(|ext| ext == "csv"))
+        .unwrap_or_else(|| panic!("a CSV file in {}; the screen:\n{done}", exports.display()));
+    let text = std::fs::read_to_string(&file).expect("the file reads");
+    assert!(text.starts_with("id,code,created_at"), "{text}");
+    assert!(text.contains("DASH-2026"), "the new sale is in the file");
+    let ada_orders = psql(
+        &data_dir,
+        "SELECT count(*) FROM orders o JOIN events e ON e.id = o.event_id \
+         JOIN users u ON u.id = e.organizer_id \
+         WHERE u.email = 'ada@boxoffice.test' AND o.deleted_at IS NULL",
+    );
+    assert_eq!(
+        (text.lines().count() - 1).to_string(),
+        ada_orders.trim(),
+        "every one of her orders, and only hers"
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED=0", Duration::from_secs(15));
+    assert_restored(&tmux, &data_dir);
+}

@@ -56,8 +56,8 @@ async fn down_to_zero_and_up_again_gives_the_same_schema() {
     );
     assert_eq!(
         user_tables(&db.pool).await,
-        9,
-        "seven of the design, trash_batches and user_keys"
+        10,
+        "seven of the design, trash_batches, user_keys and seed_pending_indexes"
     );
 
     let reverted = migrations::down(&db.pool, DownTo::All)

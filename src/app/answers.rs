@@ -24,6 +24,9 @@ impl App {
                 tables,
                 reconnected,
             } => self.changed(&tables, reconnected),
+            DataEvent::ExportProgress { generation, rows } => {
+                self.export_progressed(generation, rows)
+            }
             DataEvent::Reply { generation, reply } => self.handle_reply(generation, reply),
         }
     }
@@ -61,6 +64,8 @@ impl App {
             Reply::Form(result) => self.form_loaded(result),
             Reply::Save(result) => self.save_answered(result),
             Reply::Picker(result) => self.pick_list_arrived(result),
+            Reply::Dashboard(result) => self.dashboard_arrived(result),
+            Reply::Export(result) => self.export_ended(result),
         }
     }
 

@@ -16,6 +16,7 @@ pub enum Command {
     Tab3,
     Tab4,
     Tab5,
+    Tab6,
     Down,
     Up,
     NextPage,
@@ -41,6 +42,9 @@ pub enum Command {
     Reactivate,
     Restore,
     Purge,
+    EventDashboard,
+    Export,
+    Copy,
     // The door.
     CheckIn,
     ClearCode,
@@ -83,6 +87,7 @@ pub enum Context {
     List,
     CheckIn,
     Trash,
+    Dashboard,
     Help,
     Prompt,
     Form,
@@ -98,6 +103,7 @@ impl Context {
             Context::List => "Events, Orders, Tickets",
             Context::CheckIn => "Check-in",
             Context::Trash => "Trash",
+            Context::Dashboard => "Dashboard",
             Context::Help => "Help",
             Context::Prompt => "Filter prompt (/)",
             Context::Form => "Forms (n, e, a picker's row)",
@@ -110,13 +116,26 @@ impl Context {
 
 const LIST: &[Context] = &[Context::List];
 const TABLES: &[Context] = &[Context::List, Context::Trash];
-const ALL: &[Context] = &[Context::List, Context::CheckIn, Context::Trash];
-const TABLES_AND_HELP: &[Context] = &[Context::List, Context::Trash, Context::Help];
+const SCREENS: &[Context] = &[Context::List, Context::Trash, Context::Dashboard];
+const ALL: &[Context] = &[
+    Context::List,
+    Context::CheckIn,
+    Context::Trash,
+    Context::Dashboard,
+];
+const SCREENS_AND_HELP: &[Context] = &[
+    Context::List,
+    Context::Trash,
+    Context::Dashboard,
+    Context::Help,
+];
 const LIST_AND_HELP: &[Context] = &[Context::List, Context::Help];
+const LIST_AND_DASHBOARD: &[Context] = &[Context::List, Context::Dashboard];
 const ALL_AND_HELP: &[Context] = &[
     Context::List,
     Context::CheckIn,
     Context::Trash,
+    Context::Dashboard,
     Context::Help,
 ];
 const DOOR: &[Context] = &[Context::CheckIn];
@@ -154,22 +173,23 @@ const fn info(
 pub const COMMANDS: &[CommandInfo] = &[
     info(Command::NextTab, "next_tab", "next tab", ALL),
     info(Command::PreviousTab, "previous_tab", "previous tab", ALL),
-    info(Command::Tab1, "tab_1", "Events tab", TABLES),
-    info(Command::Tab2, "tab_2", "Orders tab", TABLES),
-    info(Command::Tab3, "tab_3", "Tickets tab", TABLES),
-    info(Command::Tab4, "tab_4", "Check-in tab", TABLES),
-    info(Command::Tab5, "tab_5", "Trash tab", TABLES),
+    info(Command::Tab1, "tab_1", "Events tab", SCREENS),
+    info(Command::Tab2, "tab_2", "Orders tab", SCREENS),
+    info(Command::Tab3, "tab_3", "Tickets tab", SCREENS),
+    info(Command::Tab4, "tab_4", "Check-in tab", SCREENS),
+    info(Command::Tab5, "tab_5", "Trash tab", SCREENS),
+    info(Command::Tab6, "tab_6", "Dashboard tab", SCREENS),
     info(
         Command::Down,
         "down",
         "select the next row",
-        TABLES_AND_HELP,
+        SCREENS_AND_HELP,
     ),
     info(
         Command::Up,
         "up",
         "select the previous row",
-        TABLES_AND_HELP,
+        SCREENS_AND_HELP,
     ),
     info(Command::NextPage, "next_page", "next page", LIST_AND_HELP),
     info(
@@ -207,15 +227,33 @@ pub const COMMANDS: &[CommandInfo] = &[
         Command::Open,
         "open",
         "open: event → orders, order → tickets, ticket → detail",
-        LIST,
+        LIST_AND_DASHBOARD,
     ),
     info(
         Command::Back,
         "back",
-        "back (close help, leave a drill-down)",
-        TABLES_AND_HELP,
+        "back (close help, leave a drill-down, stop an export)",
+        SCREENS_AND_HELP,
     ),
-    info(Command::Refresh, "refresh", "refresh now", TABLES),
+    info(Command::Refresh, "refresh", "refresh now", SCREENS),
+    info(
+        Command::EventDashboard,
+        "event_dashboard",
+        "the selected event's dashboard",
+        LIST,
+    ),
+    info(
+        Command::Export,
+        "export",
+        "export the list as shown to CSV (Esc stops)",
+        LIST,
+    ),
+    info(
+        Command::Copy,
+        "copy",
+        "copy the selected order's or ticket's code (OSC 52)",
+        LIST,
+    ),
     info(
         Command::New,
         "new",
@@ -305,7 +343,7 @@ pub const COMMANDS: &[CommandInfo] = &[
         Command::Quit,
         "quit",
         "quit (Ctrl-c always quits)",
-        TABLES_AND_HELP,
+        SCREENS_AND_HELP,
     ),
     info(
         Command::ApplyFilter,

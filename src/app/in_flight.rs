@@ -20,6 +20,11 @@ impl InFlight {
         self.last_generation
     }
 
+    /// Whether `generation` is the request its slot waits for (a progress report of it).
+    pub fn is_current(&self, slot: Slot, generation: u64) -> bool {
+        self.waiting.get(&slot) == Some(&generation)
+    }
+
     /// Whether an answer is the one its slot waits for; if so the slot waits no more.
     pub fn finish(&mut self, slot: Slot, generation: u64) -> bool {
         if self.waiting.get(&slot) == Some(&generation) {

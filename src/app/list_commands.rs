@@ -68,7 +68,11 @@ impl App {
                 self.overlays
                     .open(Overlay::Prompt(FilterPrompt::open(&text)));
             }
+            Command::Back if self.export.is_some() => self.cancel_export(),
             Command::Back => self.back(kind),
+            Command::EventDashboard => self.open_event_dashboard(kind),
+            Command::Export => self.start_export(kind),
+            Command::Copy => self.copy_selected(kind),
             _ => {}
         }
     }
@@ -127,7 +131,7 @@ impl App {
                 Ok(applied)
             }
             Tab::Trash => self.apply_trash_filter(text),
-            Tab::CheckIn => Err("the Check-in tab has no filter".into()),
+            Tab::CheckIn | Tab::Dashboard => Err("this tab has no filter".into()),
         }
     }
 

@@ -33,6 +33,11 @@ impl App {
         {
             self.reload_trash();
         }
+        if self.tab == Tab::Dashboard
+            && touches(&["orders", "tickets", "scans", "ticket_types", "events"])
+        {
+            self.dashboard_changed();
+        }
         let page_rows = self.size.page_rows;
         let prompt_open = self.overlays.prompt().is_some();
         let mut requests = Vec::new();

@@ -7,8 +7,10 @@ mod answers;
 pub mod check_in;
 pub mod clock;
 pub mod commands;
+pub mod dashboard_view;
 mod door;
 mod editing;
+mod export;
 pub mod filter_prompt;
 pub mod form;
 pub mod in_flight;
@@ -36,6 +38,7 @@ use crossterm::event::KeyEvent;
 use crate::app::check_in::CheckInView;
 use crate::app::clock::Clock;
 use crate::app::commands::KeyMap;
+use crate::app::dashboard_view::DashboardView;
 use crate::app::in_flight::InFlight;
 use crate::app::list_view::ListView;
 use crate::app::overlay::Overlays;
@@ -129,6 +132,8 @@ pub struct AppOptions {
     pub time_offset: FixedOffset,
     pub no_color: bool,
     pub clock: Arc<dyn Clock>,
+    /// Where `x` writes its CSV files.
+    pub export_folder: std::path::PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,6 +155,13 @@ pub struct App {
     pub lists: Lists,
     pub check_in: CheckInView,
     pub trash: TrashView,
+    pub dashboard: DashboardView,
+    /// The CSV export running, if one is.
+    pub export: Option<export::ExportJob>,
+    /// Where exports are written.
+    pub export_folder: std::path::PathBuf,
+    /// Text to put on the clipboard (OSC 52) with the next frame.
+    clipboard: Option<String>,
     pub overlays: Overlays,
     pub kiosk: Option<Kiosk>,
     pub detail_zoomed: bool,
@@ -189,6 +201,10 @@ impl App {
                 options.kiosk.and_then(|kiosk| kiosk.event_id),
             ),
             trash: TrashView::default(),
+            dashboard: DashboardView::default(),
+            export: None,
+            export_folder: options.export_folder,
+            clipboard: None,
             overlays: Overlays::default(),
             kiosk: options.kiosk,
             detail_zoomed: false,
@@ -213,6 +229,11 @@ impl App {
         }
     }
 
+    /// Text the screen should put on the terminal's clipboard, once.
+    pub fn take_clipboard(&mut self) -> Option<String> {
+        self.clipboard.take()
+    }
+
     /// Requests waiting to go to the data task.
     pub fn take_requests(&mut self) -> Vec<Envelope> {
         std::mem::take(&mut self.outbox)
@@ -222,7 +243,7 @@ impl App {
     pub fn current_list(&self) -> Option<&ListView> {
         match self.tab {
             Tab::List(kind) => Some(self.lists.get(kind)),
-            Tab::CheckIn | Tab::Trash => None,
+            Tab::CheckIn | Tab::Trash | Tab::Dashboard => None,
         }
     }
 
@@ -251,6 +272,7 @@ impl App {
                 Tab::List(_) => true,
                 Tab::CheckIn => self.may_check_in(),
                 Tab::Trash => self.has_trash(),
+                Tab::Dashboard => self.has_dashboard(),
             })
             .collect()
     }
@@ -270,10 +292,16 @@ impl App {
         matches!(self.database.state, DatabaseState::Connecting(_))
             || self.is_waiting(Slot::SignIn)
             || self.lists.iter().any(|view| view.loading)
+            || (self.tab == Tab::Dashboard && self.dashboard.loading)
     }
 
     pub fn now(&self) -> Instant {
         self.clock.now()
+    }
+
+    /// The date and time now, from the app's clock.
+    pub fn wall_clock(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.wall()
     }
 
     pub fn flash_info(&mut self, text: impl Into<String>) {
@@ -311,6 +339,7 @@ impl App {
     pub fn wants_ticks(&self) -> bool {
         self.is_loading()
             || self.flash.is_some()
+            || self.export.is_some()
             || self.unreachable_since.is_some()
             || self
                 .overlays

@@ -1,4 +1,4 @@
-//! The tabs: three paged lists, the Check-in screen and the Trash. Each tab names its keys'
+//! The tabs: three paged lists, the Check-in screen, the Trash and the Dashboard. Each tab names its keys'
 //! context, its filter language and its title, so no screen borrows another's.
 
 use crate::app::commands::Context;
@@ -10,16 +10,18 @@ pub enum Tab {
     List(EntityKind),
     CheckIn,
     Trash,
+    Dashboard,
 }
 
 impl Tab {
     /// Every tab, in the order of the tab bar and of the number keys.
-    pub const ALL: [Tab; 5] = [
+    pub const ALL: [Tab; 6] = [
         Tab::List(EntityKind::Event),
         Tab::List(EntityKind::Order),
         Tab::List(EntityKind::Ticket),
         Tab::CheckIn,
         Tab::Trash,
+        Tab::Dashboard,
     ];
 
     pub fn title(self) -> &'static str {
@@ -29,6 +31,7 @@ impl Tab {
             Tab::List(EntityKind::Ticket) => "Tickets",
             Tab::CheckIn => "Check-in",
             Tab::Trash => "Trash",
+            Tab::Dashboard => "Dashboard",
         }
     }
 
@@ -46,6 +49,7 @@ impl Tab {
             Tab::List(_) => Context::List,
             Tab::CheckIn => Context::CheckIn,
             Tab::Trash => Context::Trash,
+            Tab::Dashboard => Context::Dashboard,
         }
     }
 }

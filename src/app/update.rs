@@ -72,6 +72,7 @@ impl App {
             Tab::List(kind) => self.lists.get(kind).loading,
             Tab::Trash => self.trash.loading,
             Tab::CheckIn => self.is_waiting(Slot::DoorStatus),
+            Tab::Dashboard => self.dashboard.loading,
         }
     }
 
@@ -91,6 +92,7 @@ impl App {
                 let request = self.check_in.status_request();
                 self.send(request);
             }
+            Tab::Dashboard => self.reload_dashboard(),
         }
     }
 
@@ -113,7 +115,7 @@ impl App {
             Some(Context::Form) => self.handle_form_key(key),
             Some(Context::Confirm) => self.handle_confirm_key(key),
             Some(Context::Unlock) => self.handle_unlock_key(key),
-            Some(Context::List | Context::CheckIn | Context::Trash) | None => {
+            Some(Context::List | Context::CheckIn | Context::Trash | Context::Dashboard) | None => {
                 self.handle_screen_key(key)
             }
         }
@@ -152,13 +154,19 @@ impl App {
             Command::Help => self.overlays.open(Overlay::Help(HelpView::default())),
             Command::NextTab => self.next_tab(true),
             Command::PreviousTab => self.next_tab(false),
-            Command::Tab1 | Command::Tab2 | Command::Tab3 | Command::Tab4 | Command::Tab5 => {
+            Command::Tab1
+            | Command::Tab2
+            | Command::Tab3
+            | Command::Tab4
+            | Command::Tab5
+            | Command::Tab6 => {
                 let number = match command {
                     Command::Tab1 => 0,
                     Command::Tab2 => 1,
                     Command::Tab3 => 2,
                     Command::Tab4 => 3,
-                    _ => 4,
+                    Command::Tab5 => 4,
+                    _ => 5,
                 };
                 self.switch_tab(Tab::ALL[number]);
             }
@@ -166,6 +174,7 @@ impl App {
                 Tab::List(kind) => self.run_list_command(kind, command),
                 Tab::Trash => self.run_trash_command(command),
                 Tab::CheckIn => self.run_door_command(command),
+                Tab::Dashboard => self.run_dashboard_command(command),
             },
         }
     }
@@ -235,6 +244,7 @@ impl App {
         self.detail_zoomed = false;
         match tab {
             Tab::Trash => self.reload_trash(),
+            Tab::Dashboard => self.reload_dashboard(),
             Tab::CheckIn => {
                 let request = self.check_in.status_request();
                 self.send(request);

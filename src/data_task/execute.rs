@@ -9,7 +9,7 @@ use crate::data_task::reply::{
 use crate::data_task::{Request, Slot};
 use crate::db::auth::{self, Actor};
 use crate::db::edits::{events, orders, ticket_types, users};
-use crate::db::{check_in, count, detail, edits, listing, sales, trash};
+use crate::db::{check_in, count, dashboard, detail, edits, listing, sales, trash};
 use crate::error::DataError;
 
 /// The error as the UI shows it; the driver's whole text goes to the log.
@@ -223,6 +223,21 @@ async fn run(pool: &PgPool, actor: &Actor, request: Request) -> Reply {
             ticket_types::event_ticket_types(pool, actor, event_id)
                 .await
                 .map(|types| PickList::TicketTypes { types, for_sale }),
+        )),
+        // The data task runs exports itself (they report progress and take no time limit);
+        // a cancel that reaches here found nothing running.
+        Request::Export { .. } | Request::CancelExport => {
+            Reply::Export(Ok(crate::data_task::reply::ExportDone::Cancelled))
+        }
+        Request::Dashboard {
+            event_id,
+            offset,
+            now,
+        } => Reply::Dashboard(outcome(
+            slot,
+            dashboard::load(pool, actor, event_id, now, offset)
+                .await
+                .map(Box::new),
         )),
     }
 }

@@ -3,6 +3,7 @@
 //! the database.
 
 mod execute;
+mod export;
 pub mod listener;
 pub mod reply;
 pub mod request;
@@ -18,7 +19,8 @@ use crate::db::DatabaseTarget;
 use crate::db::auth::Actor;
 pub use execute::execute;
 pub use reply::{
-    ActionDone, DataErrorText, DataEvent, DoorStatus, Loaded, Outcome, PickList, Reply, Saved,
+    ActionDone, DataErrorText, DataEvent, DoorStatus, ExportDone, Loaded, Outcome, PickList, Reply,
+    Saved,
 };
 pub use request::{Envelope, Request, Slot};
 
@@ -82,12 +84,23 @@ pub async fn serve(
             // also stops waiting on the server. (Scans and actions are never dropped: the
             // handle is let go and the task runs to its end.)
             previous.abort();
+            if slot == Slot::Export {
+                // A stopped export removes its file as it goes: done before the stop is
+                // answered, so "removed" is true when the user reads it.
+                let _ = previous.await;
+            }
         }
         let pool = pool.clone();
         let events = events.clone();
         let actor = actor.clone();
         let handle = tokio::spawn(async move {
             let current = actor.read().await.clone();
+            if let (Request::Export { spec, path, offset }, Some(current)) = (&request, &current) {
+                let reply =
+                    export::run(&pool, current, spec, path, *offset, &events, generation).await;
+                let _ = events.send(DataEvent::Reply { generation, reply });
+                return;
+            }
             // A connection cut without a word (a network gone) must not leave a screen
             // waiting forever: past the statement timeout and some, the database is away.
             let reply = match tokio::time::timeout(

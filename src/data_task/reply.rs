@@ -5,6 +5,7 @@ use crate::data_task::Slot;
 use crate::db::auth::Actor;
 use crate::db::check_in::{EventCounters, RecentScan, ScanOutcome};
 use crate::db::count::RowCount;
+use crate::db::dashboard::Dashboard;
 use crate::db::detail::Detail;
 use crate::db::edits::HolderName;
 use crate::db::edits::events::EventRecord;
@@ -36,7 +37,24 @@ pub enum Reply {
     Form(Outcome<Loaded>),
     Save(Outcome<Saved>),
     Picker(Outcome<PickList>),
+    /// Boxed: thirty days, the ticket types, the doors and the event list.
+    Dashboard(Outcome<Box<Dashboard>>),
+    Export(Outcome<ExportDone>),
 }
+
+/// How an export ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExportDone {
+    Finished {
+        path: std::path::PathBuf,
+        rows: u64,
+        seconds: f64,
+    },
+    /// Stopped at the user's word; the partial file is gone.
+    Cancelled,
+}
+
+impl Eq for ExportDone {}
 
 /// The Check-in screen's counters and the last scans at this terminal.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,6 +140,8 @@ impl Reply {
             Reply::Form(_) => Slot::Form,
             Reply::Save(_) => Slot::Save,
             Reply::Picker(_) => Slot::Picker,
+            Reply::Dashboard(_) => Slot::Dashboard,
+            Reply::Export(_) => Slot::Export,
         }
     }
 
@@ -140,6 +160,8 @@ impl Reply {
             Slot::Form => Reply::Form(Err(error)),
             Slot::Save => Reply::Save(Err(error)),
             Slot::Picker => Reply::Picker(Err(error)),
+            Slot::Dashboard => Reply::Dashboard(Err(error)),
+            Slot::Export => Reply::Export(Err(error)),
         }
     }
 
@@ -161,6 +183,8 @@ impl Reply {
             Reply::Form(outcome) => of(outcome),
             Reply::Save(outcome) => of(outcome),
             Reply::Picker(outcome) => of(outcome),
+            Reply::Dashboard(outcome) => of(outcome),
+            Reply::Export(outcome) => of(outcome),
         }
     }
 
@@ -188,6 +212,11 @@ pub enum DataEvent {
     Changed {
         tables: Vec<String>,
         reconnected: bool,
+    },
+    /// An export (the request of this generation) has written this many rows so far.
+    ExportProgress {
+        generation: u64,
+        rows: u64,
     },
     /// The answer to the request of this generation.
     Reply {

@@ -35,6 +35,9 @@ pub enum Slot {
     Save,
     /// The list of a picker (users found by a search, an event's ticket types).
     Picker,
+    Dashboard,
+    /// A CSV export; a newer request (the cancel) stops the one running.
+    Export,
 }
 
 impl Slot {
@@ -133,6 +136,21 @@ pub enum Request {
         loaded: Option<UserRecord>,
         draft: UserDraft,
     },
+    /// Exports a list as shown to a new file at `path`, times in `offset`.
+    Export {
+        spec: crate::db::export::ExportSpec,
+        path: std::path::PathBuf,
+        offset: chrono::FixedOffset,
+    },
+    /// Stops the export running and removes its file.
+    CancelExport,
+    /// The dashboard of one event, or of everything the user may see; days in `offset`.
+    Dashboard {
+        event_id: Option<i64>,
+        offset: chrono::FixedOffset,
+        /// "Now", from the app's clock.
+        now: chrono::DateTime<chrono::Utc>,
+    },
 }
 
 impl Request {
@@ -191,6 +209,8 @@ impl Request {
             | Request::Sell(_)
             | Request::SaveUser { .. } => Slot::Save,
             Request::LoadTicketTypes { .. } | Request::SearchUsers { .. } => Slot::Picker,
+            Request::Dashboard { .. } => Slot::Dashboard,
+            Request::Export { .. } | Request::CancelExport => Slot::Export,
         }
     }
 }

@@ -346,15 +346,49 @@ pub fn explain_page_sql(
     statement("EXPLAIN (FORMAT JSON) SELECT ", actor, query)
 }
 
+/// Rows of `query` from its position on, `size` at most (up to `MAX_BATCH`), in list order:
+/// what an export walks through, batch after batch, with the list's own statement.
+pub async fn fetch_batch(
+    pool: &PgPool,
+    actor: &Actor,
+    query: &ListQuery,
+    size: u16,
+) -> Result<Vec<Row>, DataError> {
+    let mut rows = run(
+        pool,
+        query.kind,
+        sized_statement("SELECT ", actor, query, size.clamp(1, MAX_BATCH))?,
+    )
+    .await?;
+    rows.truncate(usize::from(size));
+    Ok(rows)
+}
+
+/// The largest batch `fetch_batch` reads at once.
+pub const MAX_BATCH: u16 = 10_000;
+
 fn statement(
     prefix: &str,
     actor: &Actor,
     query: &ListQuery,
 ) -> Result<QueryBuilder<Postgres>, DataError> {
+    sized_statement(
+        prefix,
+        actor,
+        query,
+        query.page_size.clamp(1, MAX_PAGE_SIZE),
+    )
+}
+
+fn sized_statement(
+    prefix: &str,
+    actor: &Actor,
+    query: &ListQuery,
+    size: u16,
+) -> Result<QueryBuilder<Postgres>, DataError> {
     let sort_key = sort_keys(query.kind)
         .get(query.sort.key)
         .ok_or_else(|| DataError::Invalid("no such sort column".into()))?;
-    let size = query.page_size.clamp(1, MAX_PAGE_SIZE);
     let (bound, reversed) = match &query.position {
         Position::First => (None, false),
         Position::Last => (None, true),

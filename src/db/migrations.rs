@@ -3,6 +3,7 @@
 use sqlx::PgPool;
 use sqlx::migrate::{Migrate, Migrator};
 
+use crate::db::progress::Progress;
 use crate::error::SetupError;
 
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
@@ -18,6 +19,35 @@ pub struct MigrationState {
 pub async fn up(pool: &PgPool) -> Result<(), SetupError> {
     MIGRATOR.run(pool).await?;
     Ok(())
+}
+
+/// Applies the pending migrations one at a time, each a step of `progress`; returns the
+/// versions applied, oldest first.
+pub async fn up_with_progress(
+    pool: &PgPool,
+    progress: &mut Progress<'_>,
+) -> Result<Vec<i64>, SetupError> {
+    let pending: Vec<MigrationState> = status(pool)
+        .await?
+        .into_iter()
+        .filter(|m| !m.applied)
+        .collect();
+    if pending.is_empty() {
+        return Ok(Vec::new());
+    }
+    for migration in &pending {
+        progress.plan(
+            format!("{} {}", migration.version, migration.description),
+            1,
+        );
+    }
+    for migration in &pending {
+        progress.next_step();
+        // run_to takes sqlx's migration lock, like `run`: two processes never apply one twice.
+        MIGRATOR.run_to(migration.version, pool).await?;
+    }
+    progress.finish();
+    Ok(pending.iter().map(|m| m.version).collect())
 }
 
 /// How far `migrate down` goes.

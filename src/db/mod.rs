@@ -5,14 +5,17 @@ pub mod audit;
 pub mod auth;
 pub mod check_in;
 pub mod count;
+pub mod dashboard;
 pub mod detail;
 pub mod edits;
+pub mod export;
 pub mod filter;
 pub mod listing;
 pub mod local_server;
 pub mod migrations;
 pub mod model;
 pub mod permissions;
+pub mod progress;
 pub mod sales;
 pub mod scope;
 pub mod seed;
@@ -69,6 +72,10 @@ pub async fn open(
     let connection = connect(target, progress).await?;
     progress("updating the schema");
     migrations::up(&connection.pool).await?;
+    if seed::indexes_pending(&connection.pool).await? > 0 {
+        progress("finishing the indexes an interrupted seed left");
+        seed::finish_interrupted(&connection.pool, &mut progress::Progress::silent()).await?;
+    }
     if connection.lease.is_some() {
         let has_users: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)")
             .fetch_one(&connection.pool)

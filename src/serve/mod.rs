@@ -48,6 +48,8 @@ pub struct ServeOptions {
     pub keymap: KeyMap,
     /// The offset times are shown in (the server's local time).
     pub time_offset: FixedOffset,
+    /// Where sessions' `x` writes CSV files (on the server).
+    pub export_folder: std::path::PathBuf,
     /// Lets the exec command `panic-for-test` make a session's app panic (tests only).
     pub panic_command_for_tests: bool,
 }
@@ -67,6 +69,7 @@ impl ServeOptions {
             stall_timeout: Duration::from_secs(config.stall_timeout_secs.max(1)),
             keymap,
             time_offset: *chrono::Local::now().offset(),
+            export_folder: crate::config::default_export_folder(),
             panic_command_for_tests: false,
         })
     }

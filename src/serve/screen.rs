@@ -293,6 +293,13 @@ impl Screen for RemoteScreen {
     fn rest(&mut self) {
         self.terminal = None;
     }
+
+    /// Goes out ahead of the next frame (which the copy's message makes).
+    fn copy(&mut self, text: &str) -> io::Result<()> {
+        self.preamble
+            .extend_from_slice(crate::clipboard::osc52(text).as_bytes());
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -253,6 +253,7 @@ async fn serve(
         time_offset: shared.options.time_offset,
         no_color: request.no_color,
         clock: Arc::new(crate::app::clock::SystemClock),
+        export_folder: shared.options.export_folder.clone(),
     });
     app.resize(crate::ui::layout::size(width, height));
     app.handle_event(AppEvent::Data(DataEvent::Connected {

@@ -27,7 +27,7 @@ fn hint(tab: Tab) -> &'static str {
             "event:id order:code|id status:valid type:VIP holder:, words search code+holder"
         }
         Tab::Trash => "kind:event|ticket_type|order|ticket from:2026-06-01 to: (deleted dates)",
-        Tab::CheckIn => "",
+        Tab::CheckIn | Tab::Dashboard => "",
     }
 }
 

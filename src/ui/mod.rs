@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the app state. Each screen and pane has its own module.
 
 mod check_in;
+mod dashboard;
 mod detail;
 mod filter_prompt;
 mod form;
@@ -54,6 +55,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             match app.tab {
                 Tab::CheckIn => check_in::draw(frame, body, app, &theme),
                 Tab::Trash => trash::draw(frame, body, app, &theme),
+                Tab::Dashboard => dashboard::draw(frame, body, app, &theme),
                 Tab::List(kind) => {
                     let view = app.lists.get(kind);
                     if app.detail_zoomed {

@@ -54,6 +54,24 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 theme.error(),
             ));
         }
+        (flash, _)
+            if app.export.is_some() && flash.as_ref().is_none_or(|f| f.kind == FlashKind::Info) =>
+        {
+            if let Some(job) = &app.export {
+                let what = if job.stopping {
+                    "stopping the export…".to_string()
+                } else {
+                    format!(
+                        "{} exporting: {} rows · {} rows/s · {} stops",
+                        SPINNER[app.spinner % SPINNER.len()],
+                        job.rows,
+                        job.rows_per_second(app.now()),
+                        app.keymap.hint(crate::app::commands::Command::Back)
+                    )
+                };
+                spans.push(Span::styled(what, theme.info()));
+            }
+        }
         (Some(flash), _) => {
             let style = match flash.kind {
                 FlashKind::Info => theme.info(),

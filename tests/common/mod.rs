@@ -319,13 +319,41 @@ impl Harness {
         terminal: &str,
         kiosk: Option<Kiosk>,
     ) -> Self {
+        Self::built(
+            pool,
+            (width, height),
+            terminal,
+            kiosk,
+            std::sync::Arc::new(SystemClock),
+        )
+    }
+
+    /// A harness whose clock stands at `wall` (what the dashboard counts as now).
+    pub fn at(pool: PgPool, width: u16, height: u16, wall: DateTime<Utc>) -> Self {
+        Self::built(
+            pool,
+            (width, height),
+            "test-door",
+            None,
+            std::sync::Arc::new(boxoffice::app::clock::ManualClock::at(wall)),
+        )
+    }
+
+    fn built(
+        pool: PgPool,
+        (width, height): (u16, u16),
+        terminal: &str,
+        kiosk: Option<Kiosk>,
+        clock: std::sync::Arc<dyn boxoffice::app::clock::Clock>,
+    ) -> Self {
         let mut app = App::new(AppOptions {
             keymap: KeyMap::defaults(),
             terminal: terminal.to_string(),
             kiosk,
             time_offset: FixedOffset::east_opt(0).expect("UTC"),
             no_color: true,
-            clock: std::sync::Arc::new(SystemClock),
+            clock,
+            export_folder: std::env::temp_dir(),
         });
         app.resize(boxoffice::ui::layout::size(width, height));
         app.handle_event(AppEvent::Data(DataEvent::Connected {

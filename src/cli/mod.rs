@@ -5,13 +5,17 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+mod export;
+mod operator;
+mod progress;
+
+use operator::{keys, migrate, seed_scale};
+
 use crate::app::commands::KeyMap;
 use crate::app::{AppOptions, Kiosk};
 use crate::config::Config;
+use crate::db::DatabaseTarget;
 use crate::db::local_server::LocalServer;
-use crate::db::migrations::{self, DownTo};
-use crate::db::seed::{self, Scale};
-use crate::db::{self, DatabaseTarget};
 use crate::error::{AppError, SetupError};
 
 #[derive(Debug, Parser)]
@@ -62,6 +66,26 @@ pub enum CliCommand {
     Keys {
         #[command(subcommand)]
         action: KeysAction,
+    },
+    /// Export orders, tickets or events to CSV (stdout, or -o FILE), as the list shows them
+    /// to the signed-in user: same filter language, role scope and sorts.
+    Export {
+        what: export::ExportKind,
+        /// A filter, as typed after / in the app (e.g. 'status:paid from:2026-01-01').
+        #[arg(long, default_value = "")]
+        filter: String,
+        /// The file to write (default: stdout).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Sign in as this user (the password is asked, or read from BOXOFFICE_PASSWORD).
+        #[arg(long = "as", value_name = "EMAIL")]
+        email: String,
+        /// Sort by this column (as the list's header names it; default: the list's own).
+        #[arg(long)]
+        sort: Option<String>,
+        /// Reverse the sort.
+        #[arg(long)]
+        reverse: bool,
     },
     /// Add a large generated data set (for load tests and demos).
     Seed {
@@ -125,6 +149,7 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
         time_offset: *chrono::Local::now().offset(),
         no_color,
         clock: std::sync::Arc::new(crate::app::clock::SystemClock),
+        export_folder: config.export_folder(),
     };
     match cli.command {
         None => crate::runner::run(target, options(None, None)).await,
@@ -153,83 +178,34 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
             if let Some(listen) = listen {
                 serve.listen = listen;
             }
-            let options = crate::serve::ServeOptions::from_config(&serve, keymap)?;
+            let mut options = crate::serve::ServeOptions::from_config(&serve, keymap)?;
+            options.export_folder = config.export_folder();
             crate::serve::run(target, options).await
         }
         Some(CliCommand::Keys { action }) => keys(&target, action).await,
         Some(CliCommand::Seed { scale }) => seed_scale(&target, scale).await,
-    }
-}
-
-fn say(step: &str) {
-    eprintln!("boxoffice: {step}…");
-}
-
-async fn migrate(target: &DatabaseTarget, action: MigrateAction) -> Result<(), AppError> {
-    let connection = db::connect(target, &say).await?;
-    let result = match action {
-        MigrateAction::Up => migrations::up(&connection.pool)
+        Some(CliCommand::Export {
+            what,
+            filter,
+            output,
+            email,
+            sort,
+            reverse,
+        }) => {
+            export::export(
+                &target,
+                export::ExportArgs {
+                    kind: what,
+                    filter,
+                    output,
+                    email,
+                    sort,
+                    reverse,
+                },
+            )
             .await
-            .map(|()| println!("schema is up to date")),
-        MigrateAction::Down { steps, all } => {
-            let how_far = if all {
-                DownTo::All
-            } else {
-                DownTo::Steps(steps.unwrap_or(1))
-            };
-            migrations::down(&connection.pool, how_far)
-                .await
-                .map(|reverted| {
-                    if reverted.is_empty() {
-                        println!("nothing to revert");
-                    }
-                    for version in reverted {
-                        println!("reverted {version}");
-                    }
-                })
         }
-        MigrateAction::Status => migrations::status(&connection.pool).await.map(|states| {
-            for state in states {
-                let mark = if state.applied { "applied" } else { "pending" };
-                println!("{:>4}  {mark:<8} {}", state.version, state.description);
-            }
-        }),
-    };
-    connection.close().await;
-    Ok(result?)
-}
-
-async fn seed_scale(target: &DatabaseTarget, factor: f64) -> Result<(), AppError> {
-    let scale = Scale::from_factor(factor)?;
-    let connection = db::open(target, &say).await?;
-    eprintln!(
-        "boxoffice: seeding {} orders, {} events, {} customers (this takes a while at scale 1)…",
-        scale.orders, scale.events, scale.customers
-    );
-    let started = std::time::Instant::now();
-    let result: Result<_, SetupError> = async {
-        // An empty database gets the demo accounts first, so that someone can sign in.
-        let has_users: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)")
-            .fetch_one(&connection.pool)
-            .await?;
-        if !has_users {
-            seed::load_demo(&connection.pool, chrono::Utc::now()).await?;
-        }
-        seed::load_scale(&connection.pool, scale, chrono::Utc::now()).await
     }
-    .await;
-    connection.close().await;
-    let added = result?;
-    println!(
-        "added {} users, {} events, {} ticket types, {} orders, {} tickets in {:.1}s",
-        added.users,
-        added.events,
-        added.ticket_types,
-        added.orders,
-        added.tickets,
-        started.elapsed().as_secs_f64()
-    );
-    Ok(())
 }
 
 /// The name this terminal logs its scans under: given, or the host name.
@@ -248,67 +224,4 @@ fn terminal_name(given: Option<String>) -> String {
                 .and_then(|name| name.into_string().ok())
         })
         .unwrap_or_else(|| "terminal".into())
-}
-
-async fn keys(target: &DatabaseTarget, action: KeysAction) -> Result<(), AppError> {
-    use crate::db::ssh_keys::{self, ChangedBy};
-    let line = match &action {
-        KeysAction::Add { file, .. } if file.as_os_str() == "-" => {
-            let mut line = String::new();
-            std::io::stdin().read_line(&mut line)?;
-            Some(line)
-        }
-        KeysAction::Add { file, .. } => Some(std::fs::read_to_string(file).map_err(|error| {
-            SetupError::Invalid(format!("cannot read {}: {error}", file.display()))
-        })?),
-        _ => None,
-    };
-    let connection = db::open(target, &say).await?;
-    let operator = nix::unistd::User::from_uid(nix::unistd::getuid())
-        .ok()
-        .flatten()
-        .map_or_else(|| "unknown".to_string(), |user| user.name);
-    let by = ChangedBy::CommandLine(&operator);
-    let result = match action {
-        KeysAction::Add { email, label, .. } => {
-            let line = line.unwrap_or_default();
-            ssh_keys::add(&connection.pool, by, &email, &line, &label)
-                .await
-                .map(|key| {
-                    println!(
-                        "added {} for {} ({})",
-                        key.fingerprint,
-                        key.email,
-                        if key.label.is_empty() {
-                            "no label"
-                        } else {
-                            &key.label
-                        }
-                    )
-                })
-        }
-        KeysAction::List { email } => ssh_keys::list(&connection.pool, email.as_deref())
-            .await
-            .map(|keys| {
-                if keys.is_empty() {
-                    println!("no keys");
-                }
-                for key in keys {
-                    let state = match (key.revoked_at, key.last_used_at) {
-                        (Some(at), _) => format!("revoked {}", at.format("%Y-%m-%d %H:%M")),
-                        (None, Some(at)) => format!("last used {}", at.format("%Y-%m-%d %H:%M")),
-                        (None, None) => "never used".to_string(),
-                    };
-                    println!(
-                        "{}  {:<30} {:<20} {state}",
-                        key.fingerprint, key.email, key.label
-                    );
-                }
-            }),
-        KeysAction::Revoke { fingerprint } => ssh_keys::revoke(&connection.pool, by, &fingerprint)
-            .await
-            .map(|key| println!("revoked {} of {}", key.fingerprint, key.email)),
-    };
-    connection.close().await;
-    result.map_err(|error| SetupError::Invalid(error.to_string()).into())
 }

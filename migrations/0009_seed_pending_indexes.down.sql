@@ -1,0 +1,2 @@
+DROP FUNCTION build_pending_seed_index();
+DROP TABLE seed_pending_indexes;

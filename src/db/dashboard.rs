@@ -1,0 +1,451 @@
+//! The dashboard's figures (DESIGN.md "Dashboard"): sales per day, today against the same day
+//! last week, sold/capacity per ticket type, and the door, for everything a user may see or
+//! for one event. Each figure is one query over an index (migration 0008), so that one event
+//! or an organizer's thousand answer within a few milliseconds.
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
+use sqlx::{PgPool, Postgres, QueryBuilder};
+
+use crate::db::auth::{Actor, Role};
+use crate::db::model::ScanResult;
+use crate::error::DataError;
+
+/// Days in the sales chart.
+pub const DAYS: usize = 30;
+/// Minutes in the door's admissions chart.
+pub const DOOR_MINUTES: usize = 60;
+const LAST_SCANS: i64 = 5;
+const EVENTS_LISTED: i64 = 50;
+
+/// Whose figures a role may see; None: no dashboard.
+pub fn dashboard_scope(role: Role) -> Option<DashboardScope> {
+    match role {
+        Role::Admin | Role::Support => Some(DashboardScope::Everything),
+        Role::Organizer => Some(DashboardScope::OwnEvents),
+        Role::Staff | Role::Customer => None,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DashboardScope {
+    Everything,
+    OwnEvents,
+}
+
+/// What the dashboard shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dashboard {
+    /// The one event shown, or None for the whole scope.
+    pub event: Option<EventHeading>,
+    /// How many events the figures cover.
+    pub event_count: i64,
+    /// Oldest first, one per day, today last (days in the viewer's offset).
+    pub days: Vec<DaySales>,
+    pub today: DayFigures,
+    pub same_day_last_week: DayFigures,
+    pub ticket_types: Vec<TypeSales>,
+    pub door: Door,
+    /// The scope's events, the next ones first (empty for one event).
+    pub events: Vec<EventSales>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct EventHeading {
+    pub id: i64,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DaySales {
+    pub day: NaiveDate,
+    /// Tickets sold or held (not cancelled) that day.
+    pub tickets: i64,
+    /// Totals of the orders placed that day and paid.
+    pub revenue_cents: i64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DayFigures {
+    pub tickets: i64,
+    pub revenue_cents: i64,
+    pub refunds: i64,
+    pub refunded_cents: i64,
+}
+
+/// One ticket type, or for a scope all types of one name.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TypeSales {
+    pub name: String,
+    pub sold: i64,
+    pub capacity: i64,
+    /// Sold (or held) tickets at today's price.
+    pub value_cents: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Door {
+    /// The events the gauge counts: the one shown, or the scope's events starting today.
+    pub events: i64,
+    pub checked_in: i64,
+    /// Tickets of paid orders that are not cancelled.
+    pub expected: i64,
+    /// Admissions to those events per minute over the last hour, per door, oldest first.
+    pub per_door: Vec<DoorMinutes>,
+    /// The last scans of those events' tickets in the last day.
+    pub last_scans: Vec<LastScan>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoorMinutes {
+    pub terminal: String,
+    pub per_minute: Vec<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LastScan {
+    pub at: DateTime<Utc>,
+    pub terminal: String,
+    pub code: String,
+    pub result: ScanResult,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct EventSales {
+    pub id: i64,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub sold: i64,
+    pub capacity: i64,
+}
+
+/// The events the figures cover: one, the organizer's, or all (None).
+struct Events {
+    ids: Option<Vec<i64>>,
+}
+
+impl Events {
+    fn push_filter(&self, query: &mut QueryBuilder<Postgres>, column: &'static str) {
+        if let Some(ids) = &self.ids {
+            query
+                .push(" AND ")
+                .push(column)
+                .push(" = ANY(")
+                .push_bind(ids.clone())
+                .push(")");
+        }
+    }
+}
+
+/// The dashboard of `event_id`, or of everything `actor` may see, at `now` with days in
+/// `offset`.
+pub async fn load(
+    pool: &PgPool,
+    actor: &Actor,
+    event_id: Option<i64>,
+    now: DateTime<Utc>,
+    offset: FixedOffset,
+) -> Result<Dashboard, DataError> {
+    let scope = dashboard_scope(actor.role).ok_or_else(|| {
+        DataError::Refused(format!("a {} account has no dashboard", actor.role.label()))
+    })?;
+    let organizer = (scope == DashboardScope::OwnEvents).then_some(actor.id);
+    let (event, events) = match event_id {
+        Some(id) => {
+            let heading: EventHeading = sqlx::query_as(
+                "SELECT id, title, starts_at FROM events \
+                 WHERE id = $1 AND deleted_at IS NULL AND ($2::bigint IS NULL OR organizer_id = $2)",
+            )
+            .bind(id)
+            .bind(organizer)
+            .fetch_optional(pool)
+            .await?
+            .ok_or(DataError::NotFound)?;
+            (
+                Some(heading),
+                Events {
+                    ids: Some(vec![id]),
+                },
+            )
+        }
+        None => match organizer {
+            Some(organizer) => {
+                let ids: Vec<i64> = sqlx::query_scalar(
+                    "SELECT id FROM events WHERE organizer_id = $1 AND deleted_at IS NULL",
+                )
+                .bind(organizer)
+                .fetch_all(pool)
+                .await?;
+                (None, Events { ids: Some(ids) })
+            }
+            None => (None, Events { ids: None }),
+        },
+    };
+    let event_count = match &events.ids {
+        Some(ids) => ids.len() as i64,
+        None => {
+            sqlx::query_scalar("SELECT count(*) FROM events WHERE deleted_at IS NULL")
+                .fetch_one(pool)
+                .await?
+        }
+    };
+    let today = now.with_timezone(&offset).date_naive();
+    let first_day = today - Duration::days(DAYS as i64 - 1);
+    let days = sales_per_day(pool, &events, local_midnight(first_day, offset), offset).await?;
+    let chart = (0..DAYS as i64)
+        .map(|i| {
+            let day = first_day + Duration::days(i);
+            days.iter()
+                .find(|d| d.day == day)
+                .copied()
+                .unwrap_or(DaySales {
+                    day,
+                    tickets: 0,
+                    revenue_cents: 0,
+                })
+        })
+        .collect::<Vec<_>>();
+    let week_ago = today - Duration::days(7);
+    let same_day_last_week = day_figures(pool, &events, &chart, week_ago, offset).await?;
+    let today_figures = day_figures(pool, &events, &chart, today, offset).await?;
+    let ticket_types = type_sales(pool, &events, event_id.is_some()).await?;
+    let door = door(pool, event_id, organizer, now, today, offset).await?;
+    let listed = if event_id.is_some() {
+        Vec::new()
+    } else {
+        event_list(pool, organizer, now).await?
+    };
+    Ok(Dashboard {
+        event,
+        event_count,
+        days: chart,
+        today: today_figures,
+        same_day_last_week,
+        ticket_types,
+        door,
+        events: listed,
+    })
+}
+
+fn local_midnight(day: NaiveDate, offset: FixedOffset) -> DateTime<Utc> {
+    offset
+        .from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))
+        .single()
+        .map_or_else(
+            || day.and_time(chrono::NaiveTime::MIN).and_utc(),
+            |at| at.with_timezone(&Utc),
+        )
+}
+
+async fn sales_per_day(
+    pool: &PgPool,
+    events: &Events,
+    from: DateTime<Utc>,
+    offset: FixedOffset,
+) -> Result<Vec<DaySales>, DataError> {
+    let seconds = f64::from(offset.local_minus_utc());
+    // Tickets by their own creation time (an index on type and time), revenue from the paid
+    // orders placed in the same days (an index on event and time).
+    let mut query = QueryBuilder::new(
+        "WITH tickets_per_day AS (SELECT (t.created_at AT TIME ZONE 'UTC' + make_interval(secs => ",
+    );
+    query
+        .push_bind(seconds)
+        .push("))::date AS day, count(*) AS tickets FROM tickets t WHERE t.deleted_at IS NULL AND t.status <> 'cancelled' AND t.created_at >= ")
+        .push_bind(from);
+    if events.ids.is_some() {
+        query.push(" AND t.ticket_type_id = ANY(ARRAY(SELECT id FROM ticket_types tt WHERE tt.deleted_at IS NULL");
+        events.push_filter(&mut query, "tt.event_id");
+        query.push("))");
+    }
+    query
+        .push(" GROUP BY 1), revenue_per_day AS (SELECT (o.created_at AT TIME ZONE 'UTC' + make_interval(secs => ")
+        .push_bind(seconds)
+        .push("))::date AS day, sum(o.total_cents)::bigint AS revenue FROM orders o WHERE o.deleted_at IS NULL AND o.status = 'paid' AND o.created_at >= ")
+        .push_bind(from);
+    events.push_filter(&mut query, "o.event_id");
+    query.push(
+        " GROUP BY 1) SELECT coalesce(t.day, r.day), coalesce(t.tickets, 0), coalesce(r.revenue, 0) \
+         FROM tickets_per_day t FULL JOIN revenue_per_day r ON r.day = t.day",
+    );
+    let rows: Vec<(NaiveDate, i64, i64)> = query.build_query_as().fetch_all(pool).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(day, tickets, revenue_cents)| DaySales {
+            day,
+            tickets,
+            revenue_cents,
+        })
+        .collect())
+}
+
+/// A day's figures: sold and paid from the chart (both days are in its thirty), refunds
+/// counted here.
+async fn day_figures(
+    pool: &PgPool,
+    events: &Events,
+    chart: &[DaySales],
+    day: NaiveDate,
+    offset: FixedOffset,
+) -> Result<DayFigures, DataError> {
+    let from = local_midnight(day, offset);
+    let to = local_midnight(day + Duration::days(1), offset);
+    let mut query = QueryBuilder::new(
+        "SELECT count(*), coalesce(sum(o.total_cents), 0)::bigint FROM orders o \
+         WHERE o.deleted_at IS NULL AND o.status = 'refunded' AND o.updated_at >= ",
+    );
+    query
+        .push_bind(from)
+        .push(" AND o.updated_at < ")
+        .push_bind(to);
+    events.push_filter(&mut query, "o.event_id");
+    let (refunds, refunded_cents): (i64, i64) = query.build_query_as().fetch_one(pool).await?;
+    let sales = chart.iter().find(|d| d.day == day);
+    Ok(DayFigures {
+        tickets: sales.map_or(0, |d| d.tickets),
+        revenue_cents: sales.map_or(0, |d| d.revenue_cents),
+        refunds,
+        refunded_cents,
+    })
+}
+
+async fn type_sales(
+    pool: &PgPool,
+    events: &Events,
+    one_event: bool,
+) -> Result<Vec<TypeSales>, DataError> {
+    // One event: its types in order. A scope: the types of each name added up.
+    let mut query = QueryBuilder::new(if one_event {
+        "SELECT tt.name, tt.sold::bigint AS sold, tt.quantity::bigint AS capacity, \
+         (tt.sold * tt.price_cents)::bigint AS value_cents FROM ticket_types tt \
+         WHERE tt.deleted_at IS NULL"
+    } else {
+        "SELECT tt.name, sum(tt.sold)::bigint AS sold, sum(tt.quantity)::bigint AS capacity, \
+         sum(tt.sold * tt.price_cents)::bigint AS value_cents FROM ticket_types tt \
+         WHERE tt.deleted_at IS NULL"
+    });
+    events.push_filter(&mut query, "tt.event_id");
+    query.push(if one_event {
+        " ORDER BY tt.id"
+    } else {
+        " GROUP BY tt.name ORDER BY sum(tt.sold) DESC, tt.name LIMIT 12"
+    });
+    Ok(query.build_query_as().fetch_all(pool).await?)
+}
+
+async fn door(
+    pool: &PgPool,
+    event_id: Option<i64>,
+    organizer: Option<i64>,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    offset: FixedOffset,
+) -> Result<Door, DataError> {
+    // The gauge: the event shown, or the scope's events starting today.
+    let door_events: Vec<i64> = match event_id {
+        Some(id) => vec![id],
+        None => {
+            let mut query = QueryBuilder::new(
+                "SELECT id FROM events WHERE deleted_at IS NULL AND starts_at >= ",
+            );
+            query
+                .push_bind(local_midnight(today, offset))
+                .push(" AND starts_at < ")
+                .push_bind(local_midnight(today + Duration::days(1), offset));
+            push_organizer(&mut query, organizer);
+            query.build_query_scalar().fetch_all(pool).await?
+        }
+    };
+    let (checked_in, expected): (i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE t.status = 'checked_in'), \
+                count(*) FILTER (WHERE t.status <> 'cancelled' AND o.status = 'paid') \
+         FROM orders o JOIN tickets t ON t.order_id = o.id AND t.deleted_at IS NULL \
+         WHERE o.deleted_at IS NULL AND o.event_id = ANY($1)",
+    )
+    .bind(&door_events)
+    .fetch_one(pool)
+    .await?;
+    let hour_ago = now - Duration::minutes(DOOR_MINUTES as i64);
+    let mut query = QueryBuilder::new("SELECT s.terminal, floor(extract(epoch FROM s.at - ");
+    query
+        .push_bind(hour_ago)
+        .push(") / 60)::int AS minute, count(*) FROM scans s");
+    push_door_tickets(&mut query, &door_events);
+    query
+        .push(" AND s.result = 'admitted' AND s.at >= ")
+        .push_bind(hour_ago)
+        .push(" AND s.at <= ")
+        .push_bind(now)
+        .push(" GROUP BY 1, 2 ORDER BY 1, 2");
+    let minutes: Vec<(String, i32, i64)> = query.build_query_as().fetch_all(pool).await?;
+    let mut per_door: Vec<DoorMinutes> = Vec::new();
+    for (terminal, minute, count) in minutes {
+        if per_door.last().is_none_or(|d| d.terminal != terminal) {
+            per_door.push(DoorMinutes {
+                terminal: terminal.clone(),
+                per_minute: vec![0; DOOR_MINUTES],
+            });
+        }
+        if let (Some(door), Ok(index)) = (per_door.last_mut(), usize::try_from(minute))
+            && let Some(slot) = door.per_minute.get_mut(index.min(DOOR_MINUTES - 1))
+        {
+            *slot += u64::try_from(count).unwrap_or(0);
+        }
+    }
+    let mut query = QueryBuilder::new("SELECT s.at, s.terminal, s.code, s.result FROM scans s");
+    push_door_tickets(&mut query, &door_events);
+    query
+        .push(" AND s.at >= ")
+        .push_bind(now - Duration::days(1))
+        .push(" ORDER BY s.at DESC, s.id DESC LIMIT ")
+        .push_bind(LAST_SCANS);
+    let last_scans = query.build_query_as().fetch_all(pool).await?;
+    Ok(Door {
+        events: door_events.len() as i64,
+        checked_in,
+        expected,
+        per_door,
+        last_scans,
+    })
+}
+
+/// ` WHERE <the scan is of a ticket of these events>`: read through the events' own tickets
+/// (a few hundred each), never by walking every door's scans.
+fn push_door_tickets(query: &mut QueryBuilder<Postgres>, events: &[i64]) {
+    query
+        .push(
+            " WHERE s.ticket_id = ANY(ARRAY(SELECT t.id FROM orders o \
+             JOIN tickets t ON t.order_id = o.id AND t.deleted_at IS NULL \
+             WHERE o.deleted_at IS NULL AND o.event_id = ANY(",
+        )
+        .push_bind(events.to_vec())
+        .push(")))");
+}
+
+async fn event_list(
+    pool: &PgPool,
+    organizer: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Vec<EventSales>, DataError> {
+    // The next events first (from a day ago, so tonight's stays on top during the show).
+    let mut query = QueryBuilder::new(
+        "SELECT e.id, e.title, e.starts_at, \
+                coalesce((SELECT sum(sold) FROM ticket_types tt WHERE tt.event_id = e.id AND tt.deleted_at IS NULL), 0)::bigint AS sold, \
+                coalesce((SELECT sum(quantity) FROM ticket_types tt WHERE tt.event_id = e.id AND tt.deleted_at IS NULL), 0)::bigint AS capacity \
+         FROM events e WHERE e.deleted_at IS NULL AND e.starts_at >= ",
+    );
+    query.push_bind(now - Duration::days(1));
+    push_organizer(&mut query, organizer);
+    query
+        .push(" ORDER BY e.starts_at, e.id LIMIT ")
+        .push_bind(EVENTS_LISTED);
+    Ok(query.build_query_as().fetch_all(pool).await?)
+}
+
+/// ` AND organizer_id = <organizer>` for an organizer's own events (separate statements, so
+/// that each is planned for its own index).
+fn push_organizer(query: &mut QueryBuilder<Postgres>, organizer: Option<i64>) {
+    if let Some(organizer) = organizer {
+        query.push(" AND organizer_id = ").push_bind(organizer);
+    }
+}

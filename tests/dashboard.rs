@@ -1,0 +1,264 @@
+//! The dashboard: its figures against plain SQL on the demo data, its role scope, and the open
+//! dashboard following a sale and a scan made on another connection.
+
+mod common;
+
+use boxoffice::db::dashboard::{self, DAYS};
+use boxoffice::db::sales::{Sale, sell};
+use chrono::{Duration, FixedOffset, NaiveDate};
+use common::{Harness, TestDb, anchor};
+use crossterm::event::KeyCode;
+
+fn utc() -> FixedOffset {
+    FixedOffset::east_opt(0).expect("UTC")
+}
+
+#[tokio::test]
+async fn the_figures_match_plain_sql_for_everything_and_for_one_organizer() {
+    let db = TestDb::with_demo().await;
+    let admin = db.actor("admin@boxoffice.test").await;
+    let ada = db.actor("ada@boxoffice.test").await;
+    let now = anchor();
+    let first_day = now.date_naive() - Duration::days(DAYS as i64 - 1);
+    for (actor, organizer) in [(&admin, None), (&ada, Some(ada.id))] {
+        let board = dashboard::load(&db.pool, actor, None, now, utc())
+            .await
+            .expect("dashboard");
+        let events: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM events WHERE deleted_at IS NULL \
+             AND ($1::bigint IS NULL OR organizer_id = $1)",
+        )
+        .bind(organizer)
+        .fetch_one(&db.pool)
+        .await
+        .expect("events");
+        assert_eq!(board.event_count, events);
+        assert_eq!(board.days.len(), DAYS);
+        assert_eq!(board.days[0].day, first_day);
+        assert_eq!(board.days[DAYS - 1].day, now.date_naive());
+        let tickets: Vec<(NaiveDate, i64)> = sqlx::query_as(
+            "SELECT t.created_at::date, count(*) FROM tickets t \
+             JOIN ticket_types tt ON tt.id = t.ticket_type_id JOIN events e ON e.id = tt.event_id \
+             WHERE t.deleted_at IS NULL AND t.status <> 'cancelled' AND t.created_at >= $1 \
+             AND ($2::bigint IS NULL OR e.organizer_id = $2) GROUP BY 1",
+        )
+        .bind(first_day.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
+        .bind(organizer)
+        .fetch_all(&db.pool)
+        .await
+        .expect("tickets per day");
+        let revenue: Vec<(NaiveDate, i64)> = sqlx::query_as(
+            "SELECT o.created_at::date, sum(o.total_cents)::bigint FROM orders o \
+             JOIN events e ON e.id = o.event_id \
+             WHERE o.deleted_at IS NULL AND o.status = 'paid' AND o.created_at >= $1 \
+             AND ($2::bigint IS NULL OR e.organizer_id = $2) GROUP BY 1",
+        )
+        .bind(first_day.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
+        .bind(organizer)
+        .fetch_all(&db.pool)
+        .await
+        .expect("revenue per day");
+        for day in &board.days {
+            let sql_tickets = tickets
+                .iter()
+                .find(|(d, _)| *d == day.day)
+                .map_or(0, |t| t.1);
+            let sql_revenue = revenue
+                .iter()
+                .find(|(d, _)| *d == day.day)
+                .map_or(0, |r| r.1);
+            assert_eq!(
+                (day.tickets, day.revenue_cents),
+                (sql_tickets, sql_revenue),
+                "{}",
+                day.day
+            );
+        }
+        assert!(
+            board.days.iter().any(|day| day.tickets > 0),
+            "the demo sells within the last 30 days"
+        );
+        assert_eq!(board.today.tickets, board.days[DAYS - 1].tickets);
+        assert_eq!(
+            board.same_day_last_week.tickets,
+            board.days[DAYS - 8].tickets
+        );
+        let types: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT tt.name, sum(tt.sold)::bigint, sum(tt.quantity)::bigint, \
+             sum(tt.sold * tt.price_cents)::bigint FROM ticket_types tt \
+             JOIN events e ON e.id = tt.event_id WHERE tt.deleted_at IS NULL \
+             AND ($1::bigint IS NULL OR e.organizer_id = $1) \
+             GROUP BY tt.name ORDER BY sum(tt.sold) DESC, tt.name LIMIT 12",
+        )
+        .bind(organizer)
+        .fetch_all(&db.pool)
+        .await
+        .expect("types");
+        let shown: Vec<_> = board
+            .ticket_types
+            .iter()
+            .map(|t| (t.name.clone(), t.sold, t.capacity, t.value_cents))
+            .collect();
+        assert_eq!(shown, types);
+        // The event list holds only the scope's events, the next first.
+        let organizers: Vec<i64> =
+            sqlx::query_scalar("SELECT organizer_id FROM events WHERE id = ANY($1)")
+                .bind(board.events.iter().map(|e| e.id).collect::<Vec<_>>())
+                .fetch_all(&db.pool)
+                .await
+                .expect("organizers");
+        if let Some(organizer) = organizer {
+            assert!(organizers.iter().all(|id| *id == organizer));
+        }
+        assert!(
+            board
+                .events
+                .windows(2)
+                .all(|w| w[0].starts_at <= w[1].starts_at)
+        );
+    }
+}
+
+#[tokio::test]
+async fn one_events_door_matches_the_check_in_counters_and_others_are_refused() {
+    let db = TestDb::with_demo().await;
+    let admin = db.actor("admin@boxoffice.test").await;
+    let ada = db.actor("ada@boxoffice.test").await;
+    let grace_event: i64 = sqlx::query_scalar(
+        "SELECT e.id FROM events e JOIN users u ON u.id = e.organizer_id \
+         WHERE u.email = 'grace@boxoffice.test' ORDER BY e.id LIMIT 1",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("grace's event");
+    let board = dashboard::load(&db.pool, &admin, Some(grace_event), anchor(), utc())
+        .await
+        .expect("one event");
+    let counters = boxoffice::db::check_in::counters(&db.pool, &admin, grace_event)
+        .await
+        .expect("counters");
+    assert_eq!(
+        (board.door.checked_in, board.door.expected),
+        (counters.checked_in, counters.expected)
+    );
+    assert_eq!(board.event.as_ref().map(|e| e.id), Some(grace_event));
+    assert!(board.events.is_empty());
+    // An organizer sees no one else's event, and staff and customers have no dashboard.
+    assert!(matches!(
+        dashboard::load(&db.pool, &ada, Some(grace_event), anchor(), utc()).await,
+        Err(boxoffice::error::DataError::NotFound)
+    ));
+    for email in ["door@boxoffice.test", "chris@example.com"] {
+        let actor = db.actor(email).await;
+        assert!(matches!(
+            dashboard::load(&db.pool, &actor, None, anchor(), utc()).await,
+            Err(boxoffice::error::DataError::Refused(_))
+        ));
+    }
+}
+
+#[tokio::test]
+async fn the_open_dashboard_follows_a_sale_and_a_scan_from_another_terminal() {
+    let db = TestDb::with_demo().await;
+    let mut harness = Harness::at(db.pool.clone(), 80, 24, anchor());
+    harness.sign_in("ada@boxoffice.test").await;
+    harness.press(KeyCode::Char('6')).await;
+    let before = harness.render();
+    insta::assert_snapshot!("dashboard_organizer_before", before);
+
+    // Another terminal sells two tickets of Ada's next event and admits one ticket at the door.
+    let other = db.other_terminal().await;
+    let admin = db.actor("admin@boxoffice.test").await;
+    let (event_id, type_id): (i64, i64) = sqlx::query_as(
+        "SELECT e.id, tt.id FROM events e JOIN ticket_types tt ON tt.event_id = e.id \
+         JOIN users u ON u.id = e.organizer_id WHERE u.email = 'ada@boxoffice.test' \
+         AND e.starts_at > $1 AND tt.sold < tt.quantity ORDER BY e.starts_at, tt.id LIMIT 1",
+    )
+    .bind(anchor())
+    .fetch_one(&other)
+    .await
+    .expect("an event of Ada's ahead");
+    let buyer: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = 'chris@example.com'")
+        .fetch_one(&other)
+        .await
+        .expect("buyer");
+    let sold = sell(&other, &admin, &Sale::one_type(event_id, buyer, type_id, 2))
+        .await
+        .expect("sold");
+    boxoffice::db::check_in::scan(
+        &other,
+        &admin,
+        &boxoffice::db::check_in::Scan {
+            code: sold.ticket_codes[0].clone(),
+            terminal: "door-9".into(),
+            event_id: None,
+            scan_key: "live-test".into(),
+        },
+    )
+    .await
+    .expect("scanned");
+    // The sale and the scan happened "now" for the frozen clock of the dashboard.
+    sqlx::query("UPDATE orders SET created_at = $2 WHERE id = $1")
+        .bind(sold.id)
+        .bind(anchor() - Duration::minutes(5))
+        .execute(&other)
+        .await
+        .expect("order time");
+    sqlx::query("UPDATE tickets SET created_at = $2 WHERE order_id = $1")
+        .bind(sold.id)
+        .bind(anchor() - Duration::minutes(5))
+        .execute(&other)
+        .await
+        .expect("ticket time");
+    sqlx::query("UPDATE scans SET at = $1 WHERE scan_key = 'live-test'")
+        .bind(anchor() - Duration::minutes(2))
+        .execute(&other)
+        .await
+        .expect("scan time");
+
+    harness.app.handle_event(boxoffice::event::AppEvent::Data(
+        boxoffice::data_task::DataEvent::Changed {
+            tables: vec!["orders".into(), "tickets".into(), "scans".into()],
+            reconnected: false,
+        },
+    ));
+    harness.settle().await;
+    let after = harness.render();
+    assert_ne!(before, after);
+    assert!(after.contains("door-9"), "{after}");
+    // Ticket codes are random: the snapshot names them by their shape.
+    insta::with_settings!({filters => vec![(r"\b[A-HJ-NP-Z2-9]{5}-[A-HJ-NP-Z2-9]{5}\b", "[code]")]}, {
+        insta::assert_snapshot!("dashboard_organizer_after", after);
+    });
+
+    // Enter opens the selected event's own dashboard; Esc goes back to all of hers.
+    harness.press(KeyCode::Enter).await;
+    assert!(harness.app.dashboard.event_id.is_some());
+    insta::with_settings!({filters => vec![(r"\b[A-HJ-NP-Z2-9]{5}-[A-HJ-NP-Z2-9]{5}\b", "[code]")]}, {
+        insta::assert_snapshot!("dashboard_one_event", harness.render());
+    });
+    harness.press(KeyCode::Esc).await;
+    assert_eq!(harness.app.dashboard.event_id, None);
+}
+
+#[tokio::test]
+async fn d_on_an_event_opens_its_dashboard_and_staff_have_no_dashboard_tab() {
+    let db = TestDb::with_demo().await;
+    let mut harness = Harness::at(db.pool.clone(), 100, 30, anchor());
+    harness.sign_in("admin@boxoffice.test").await;
+    harness.press(KeyCode::Char('D')).await;
+    assert_eq!(harness.app.tab, boxoffice::app::tab::Tab::Dashboard);
+    let selected_event = harness.app.dashboard.event_id;
+    assert!(selected_event.is_some());
+    assert!(harness.render().contains("Ticket types: sold/capacity"));
+
+    let mut staff = Harness::at(db.pool.clone(), 80, 24, anchor());
+    staff.sign_in("door@boxoffice.test").await;
+    assert!(
+        !staff
+            .app
+            .tabs()
+            .contains(&boxoffice::app::tab::Tab::Dashboard)
+    );
+    assert!(!staff.render().contains("Dashboard"));
+}
