@@ -7,7 +7,8 @@ use crate::app::App;
 use crate::app::commands::Command;
 use crate::app::tab::Tab;
 use crate::data_task::{Outcome, Request};
-use crate::db::dashboard::{Dashboard, dashboard_scope};
+use crate::db::dashboard::Dashboard;
+use crate::db::permissions::dashboard_scope;
 
 #[derive(Debug, Clone, Default)]
 pub struct DashboardView {

@@ -33,12 +33,12 @@ impl ExportJob {
     }
 }
 
-/// "orders", "tickets", "events".
-fn plural(kind: EntityKind) -> &'static str {
+/// What a row of `kind` is called: one, many.
+fn row_words(kind: EntityKind) -> (&'static str, &'static str) {
     match kind {
-        EntityKind::Event => "events",
-        EntityKind::Order => "orders",
-        EntityKind::Ticket => "tickets",
+        EntityKind::Event => ("event", "events"),
+        EntityKind::Order => ("order", "orders"),
+        EntityKind::Ticket => ("ticket", "tickets"),
     }
 }
 
@@ -100,15 +100,14 @@ impl App {
             return;
         };
         match result {
-            Ok(ExportDone::Finished { path, rows, .. }) => self.flash_info(format!(
-                "exported {} to {}",
-                count_of(
-                    rows as i64,
-                    &plural(job.kind)[..plural(job.kind).len() - 1],
-                    plural(job.kind)
-                ),
-                path.display()
-            )),
+            Ok(ExportDone::Finished { path, rows }) => {
+                let (one, many) = row_words(job.kind);
+                self.flash_info(format!(
+                    "exported {} to {}",
+                    count_of(i64::try_from(rows).unwrap_or(i64::MAX), one, many),
+                    path.display()
+                ))
+            }
             Ok(ExportDone::Cancelled) => {
                 self.flash_info("export stopped; the partial file was removed")
             }

@@ -75,8 +75,7 @@ async fn write_file(
         path: path.to_path_buf(),
         kept: false,
     };
-    let started = Instant::now();
-    let mut last_report = started;
+    let mut last_report = Instant::now();
     let rows = write_csv(
         pool,
         actor,
@@ -95,6 +94,5 @@ async fn write_file(
     Ok(ExportDone::Finished {
         path: path.to_path_buf(),
         rows,
-        seconds: started.elapsed().as_secs_f64(),
     })
 }

@@ -43,18 +43,15 @@ pub enum Reply {
 }
 
 /// How an export ended.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExportDone {
     Finished {
         path: std::path::PathBuf,
         rows: u64,
-        seconds: f64,
     },
     /// Stopped at the user's word; the partial file is gone.
     Cancelled,
 }
-
-impl Eq for ExportDone {}
 
 /// The Check-in screen's counters and the last scans at this terminal.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,8 +6,9 @@
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
-use crate::db::auth::{Actor, Role};
+use crate::db::auth::Actor;
 use crate::db::model::ScanResult;
+use crate::db::permissions::{DashboardScope, dashboard_scope};
 use crate::error::DataError;
 
 /// Days in the sales chart.
@@ -16,21 +17,6 @@ pub const DAYS: usize = 30;
 pub const DOOR_MINUTES: usize = 60;
 const LAST_SCANS: i64 = 5;
 const EVENTS_LISTED: i64 = 50;
-
-/// Whose figures a role may see; None: no dashboard.
-pub fn dashboard_scope(role: Role) -> Option<DashboardScope> {
-    match role {
-        Role::Admin | Role::Support => Some(DashboardScope::Everything),
-        Role::Organizer => Some(DashboardScope::OwnEvents),
-        Role::Staff | Role::Customer => None,
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DashboardScope {
-    Everything,
-    OwnEvents,
-}
 
 /// What the dashboard shows.
 #[derive(Debug, Clone, PartialEq, Eq)]

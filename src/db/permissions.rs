@@ -70,6 +70,21 @@ pub fn check_in_scope(role: Role) -> Option<CheckInScope> {
     }
 }
 
+/// Whose figures a role's dashboard shows (DESIGN.md "Dashboard"); None: no dashboard.
+pub fn dashboard_scope(role: Role) -> Option<DashboardScope> {
+    match role {
+        Role::Admin | Role::Support => Some(DashboardScope::Everything),
+        Role::Organizer => Some(DashboardScope::OwnEvents),
+        Role::Staff | Role::Customer => None,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DashboardScope {
+    Everything,
+    OwnEvents,
+}
+
 /// What a role sees and restores of the trash (DESIGN.md "Roles"); None: no trash at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TrashScope {
