@@ -38,10 +38,10 @@ async fn main() {
         .connect_with(options)
         .await
         .expect("connects");
-    let staff = sign_in(&pool, "door@boxoffice.test", DEMO_PASSWORD)
+    let staff = sign_in(&pool, "door@boxoffice.test", DEMO_PASSWORD, "bench")
         .await
         .expect("staff signs in");
-    let seller = sign_in(&pool, "support@boxoffice.test", DEMO_PASSWORD)
+    let seller = sign_in(&pool, "support@boxoffice.test", DEMO_PASSWORD, "bench")
         .await
         .expect("support signs in");
 

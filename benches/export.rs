@@ -24,7 +24,7 @@ async fn main() {
     let pool = pool_for(url.parse().expect("DATABASE_URL parses"))
         .await
         .expect("connects");
-    let admin = sign_in(&pool, "admin@boxoffice.test", seed::DEMO_PASSWORD)
+    let admin = sign_in(&pool, "admin@boxoffice.test", seed::DEMO_PASSWORD, "bench")
         .await
         .expect("admin signs in");
     let offset = chrono::FixedOffset::east_opt(0).expect("UTC");

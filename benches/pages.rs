@@ -197,14 +197,14 @@ async fn main() {
         .await
         .expect("seed");
     }
-    let admin = sign_in(&pool, "admin@boxoffice.test", seed::DEMO_PASSWORD)
+    let admin = sign_in(&pool, "admin@boxoffice.test", seed::DEMO_PASSWORD, "bench")
         .await
         .expect("admin signs in");
     if std::env::var_os("BENCH_DASHBOARD_ONLY").is_some() {
         dashboards(&pool, &admin).await;
         return;
     }
-    let ada = sign_in(&pool, "ada@boxoffice.test", seed::DEMO_PASSWORD)
+    let ada = sign_in(&pool, "ada@boxoffice.test", seed::DEMO_PASSWORD, "bench")
         .await
         .expect("organizer signs in");
     let mut raw = PgConnection::connect_with(&options)

@@ -66,7 +66,8 @@ pub enum DataError {
     /// Values of a form that cannot be saved, each with the field it belongs to.
     #[error("{}", .0.summary())]
     Fields(FieldErrors),
-    #[error("the database is not reachable: {0}")]
+    /// The driver's words are kept for the log (`{:?}`), never shown.
+    #[error("the database cannot be reached just now; boxoffice keeps trying")]
     Unavailable(String),
     /// The connection broke while committing: the change may or may not have been saved.
     #[error(
@@ -74,7 +75,8 @@ pub enum DataError {
          was saved: look at the list before saving again"
     )]
     Unconfirmed,
-    #[error("database error: {0}")]
+    /// The driver's words are kept for the log (`{:?}`), never shown.
+    #[error("the database could not do this, so nothing was changed; the details are in the log")]
     Database(String),
 }
 
@@ -178,6 +180,56 @@ pub enum SetupError {
     Database(#[from] sqlx::Error),
     #[error("{0}")]
     Invalid(String),
+}
+
+impl SetupError {
+    /// What a person is told when the database cannot be opened: what happened and what to
+    /// do, in plain words (the driver's own text goes to the log).
+    pub fn plain_words(&self) -> String {
+        match self {
+            SetupError::LocalServer(
+                LocalServerError::CommandFailed { .. } | LocalServerError::Io { .. },
+            ) => "the built-in database could not be started; the details are in the log. \
+                  Press Enter to try again"
+                .into(),
+            // The others are written for people already: what is missing and how to fix it.
+            SetupError::LocalServer(error) => error.to_string(),
+            SetupError::Connect(error) | SetupError::Database(error) => connect_words(error),
+            SetupError::Migrate(_) => "the database's tables could not be brought up to date; \
+                                        the details are in the log"
+                .into(),
+            SetupError::Invalid(words) => words.clone(),
+        }
+    }
+}
+
+fn connect_words(error: &sqlx::Error) -> String {
+    const AGAIN: &str = "press Enter to try again";
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Tls(_) => {
+            format!("the database server cannot be reached (is it running?); {AGAIN}")
+        }
+        sqlx::Error::Configuration(_) => {
+            "the database address is not a valid postgres:// URL; check DATABASE_URL or the \
+             config file"
+                .into()
+        }
+        sqlx::Error::Database(db) => match db.code().as_deref().unwrap_or_default() {
+            "3D000" => format!(
+                "the database does not exist (yet: another boxoffice may be creating it); {AGAIN}"
+            ),
+            "28P01" | "28000" => "the database refused this user or password; check \
+                                  DATABASE_URL or the config file"
+                .into(),
+            "57P03" => format!("the database server is still starting; {AGAIN}"),
+            "53300" => format!("the database server has no free connections; {AGAIN}"),
+            code if code.starts_with("08") || code == "57P01" => {
+                format!("the database server cannot be reached (is it running?); {AGAIN}")
+            }
+            _ => format!("the database could not be opened; the details are in the log; {AGAIN}"),
+        },
+        _ => format!("the database could not be opened; the details are in the log; {AGAIN}"),
+    }
 }
 
 /// Errors reading the configuration file or key map.

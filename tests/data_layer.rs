@@ -383,17 +383,17 @@ async fn sign_in_accepts_the_right_password_only() {
         ("door@boxoffice.test", Role::Staff),
         ("chris@example.com", Role::Customer),
     ] {
-        let actor = sign_in(&db.pool, email, "demo")
+        let actor = sign_in(&db.pool, email, "demo", "test")
             .await
             .expect("demo sign-in");
         assert_eq!(actor.role, role);
     }
     let refused = |result: Result<_, DataError>| matches!(result, Err(DataError::Refused(m)) if m == "wrong email or password");
     assert!(refused(
-        sign_in(&db.pool, "admin@boxoffice.test", "wrong").await
+        sign_in(&db.pool, "admin@boxoffice.test", "wrong", "test").await
     ));
     assert!(refused(
-        sign_in(&db.pool, "nobody@example.com", "demo").await
+        sign_in(&db.pool, "nobody@example.com", "demo", "test").await
     ));
     // Generated customers have no password: they cannot sign in at all.
     let customer: String =
@@ -402,13 +402,15 @@ async fn sign_in_accepts_the_right_password_only() {
             .await
             .expect("a customer");
     assert!(matches!(
-        sign_in(&db.pool, &customer, "").await,
+        sign_in(&db.pool, &customer, "", "test").await,
         Err(DataError::Invalid(_))
     ));
-    assert!(refused(sign_in(&db.pool, &customer, "demo").await));
+    assert!(refused(sign_in(&db.pool, &customer, "demo", "test").await));
     // Hostile input is just a wrong password.
-    assert!(refused(sign_in(&db.pool, "' OR 1=1 --", "x").await));
-    assert!(refused(sign_in(&db.pool, &"é".repeat(100_000), "x").await));
+    assert!(refused(sign_in(&db.pool, "' OR 1=1 --", "x", "test").await));
+    assert!(refused(
+        sign_in(&db.pool, &"é".repeat(100_000), "x", "test").await
+    ));
 }
 
 #[tokio::test]

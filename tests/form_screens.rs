@@ -355,7 +355,7 @@ async fn an_admin_finds_and_edits_users_and_others_are_refused() {
             .await
             .expect("ada");
     assert_eq!((name.as_str(), role.as_str()), ("Ada King", "support"));
-    boxoffice::db::auth::sign_in(&db.pool, "ada@boxoffice.test", "shortword")
+    boxoffice::db::auth::sign_in(&db.pool, "ada@boxoffice.test", "shortword", "test")
         .await
         .expect("the reset password works");
 }

@@ -321,9 +321,14 @@ async fn only_admins_manage_users_and_a_reset_password_signs_in() {
     .await
     .expect("reset");
     assert!(reset.can_sign_in);
-    let signed_in = sign_in(&db.pool, "new.staff@boxoffice.test", "correct horse")
-        .await
-        .expect("the new password works");
+    let signed_in = sign_in(
+        &db.pool,
+        "new.staff@boxoffice.test",
+        "correct horse",
+        "test",
+    )
+    .await
+    .expect("the new password works");
     assert_eq!(signed_in.role, Role::Support);
     let after: serde_json::Value = sqlx::query_scalar(
         "SELECT after FROM audit_log WHERE entity = 'user' AND entity_id = $1 AND action = 'update'",

@@ -112,3 +112,65 @@ fn a_data_directory_from_another_major_version_is_refused() {
     assert!(message.contains("BOXOFFICE_PG_BIN"), "{message}");
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// Four kiosks switched on in the same second on a new machine: the first-run set-up
+/// (cluster, database, schema, demo data) happens once, the others wait for it and work.
+/// Real processes, each signing in and exporting the events (the app's own start-up path,
+/// without a terminal).
+#[tokio::test]
+async fn eight_processes_starting_at_once_on_a_fresh_directory_all_work_and_load_the_demo_once() {
+    if find_bin_dir().is_none() {
+        eprintln!("skipped: no PostgreSQL server binaries on this machine");
+        return;
+    }
+    let home = scratch("eight");
+    std::fs::create_dir_all(&home).expect("scratch folder");
+    let started: Vec<_> = (0..8)
+        .map(|_| {
+            tokio::process::Command::new(env!("CARGO_BIN_EXE_boxoffice"))
+                .args(["export", "events", "--as", "admin@boxoffice.test"])
+                .env_remove("DATABASE_URL")
+                .env("BOXOFFICE_DATA_DIR", &home)
+                .env("HOME", &home)
+                .env("XDG_CONFIG_HOME", home.join("config"))
+                .env("BOXOFFICE_PASSWORD", boxoffice::db::seed::DEMO_PASSWORD)
+                .stdin(std::process::Stdio::null())
+                .output()
+        })
+        .collect();
+    let mut exports = Vec::new();
+    for process in started {
+        let output = process.await.expect("boxoffice ran");
+        assert!(
+            output.status.success(),
+            "every process works: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        exports.push(output.stdout);
+    }
+    assert!(exports[0].len() > 100, "the demo's events were exported");
+    assert!(
+        exports.iter().all(|export| *export == exports[0]),
+        "all eight saw the same events"
+    );
+    // Loaded once: one more open finds exactly one demo data set.
+    let quiet = |_: &str| {};
+    let connection = db::open(&DatabaseTarget::BuiltIn(home.join("postgres")), &quiet)
+        .await
+        .expect("reopens");
+    let (admins, events): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM users WHERE email = 'admin@boxoffice.test'), \
+                (SELECT count(*) FROM events)",
+    )
+    .fetch_one(&connection.pool)
+    .await
+    .expect("counts");
+    let exported_events = String::from_utf8_lossy(&exports[0]).lines().count() as i64 - 1;
+    assert_eq!(admins, 1);
+    assert_eq!(
+        events, exported_events,
+        "one demo set of events, no second load"
+    );
+    connection.close().await;
+    let _ = std::fs::remove_dir_all(&home);
+}

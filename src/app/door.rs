@@ -66,7 +66,8 @@ impl App {
             Some(Command::Unlock) => {
                 let password = unlock.input.value().to_string();
                 unlock.input.reset();
-                self.send(Request::Unlock { password });
+                let terminal = self.check_in.terminal.clone();
+                self.send(Request::Unlock { password, terminal });
             }
             _ => {
                 unlock.input.handle_event(&Event::Key(*key));

@@ -104,7 +104,12 @@ impl App {
         if self.screen == Screen::SignIn {
             let busy = self.is_waiting(Slot::SignIn);
             if let SignInAction::Submit { email, password } = self.sign_in.handle_key(key, busy) {
-                self.send(Request::SignIn { email, password });
+                let terminal = self.check_in.terminal.clone();
+                self.send(Request::SignIn {
+                    email,
+                    password,
+                    terminal,
+                });
             }
             return;
         }

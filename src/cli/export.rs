@@ -109,7 +109,8 @@ async fn run(
     password: &str,
     offset: chrono::FixedOffset,
 ) -> Result<(), AppError> {
-    let actor = crate::db::auth::sign_in(pool, &args.email, password)
+    let terminal = format!("boxoffice export on {}", super::terminal_name(None));
+    let actor = crate::db::auth::sign_in(pool, &args.email, password, &terminal)
         .await
         .map_err(|error| SetupError::Invalid(format!("sign-in: {error}")))?;
     let spec = ExportSpec {

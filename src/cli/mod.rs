@@ -209,7 +209,7 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
 }
 
 /// The name this terminal logs its scans under: given, or the host name.
-fn terminal_name(given: Option<String>) -> String {
+pub(crate) fn terminal_name(given: Option<String>) -> String {
     given
         .map(|name| {
             name.trim()

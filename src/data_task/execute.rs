@@ -18,15 +18,23 @@ fn outcome<T>(slot: Slot, result: Result<T, DataError>) -> Outcome<T> {
 }
 
 fn failure(slot: Slot, error: DataError) -> DataErrorText {
-    tracing::warn!(%error, ?slot, "request failed");
+    tracing::warn!(?error, ?slot, "request failed");
     DataErrorText::from(error)
 }
 
 /// Runs `request` as `actor` (None before sign-in: only a sign-in is answered).
 pub async fn execute(pool: &PgPool, actor: Option<&Actor>, request: Request) -> Reply {
     let slot = request.slot();
-    if let Request::SignIn { email, password } = &request {
-        return Reply::SignIn(outcome(slot, auth::sign_in(pool, email, password).await));
+    if let Request::SignIn {
+        email,
+        password,
+        terminal,
+    } = &request
+    {
+        return Reply::SignIn(outcome(
+            slot,
+            auth::sign_in(pool, email, password, terminal).await,
+        ));
     }
     let Some(signed_in) = actor else {
         return Reply::failed(
@@ -96,9 +104,9 @@ async fn run(pool: &PgPool, actor: &Actor, request: Request) -> Reply {
                 .await
                 .map(|()| ActionDone::CheckInUndone),
         ),
-        Request::Unlock { password } => Reply::Unlock(outcome(
+        Request::Unlock { password, terminal } => Reply::Unlock(outcome(
             slot,
-            auth::sign_in(pool, &actor.email, &password)
+            auth::sign_in(pool, &actor.email, &password, &terminal)
                 .await
                 .map(|_| ()),
         )),

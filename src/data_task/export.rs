@@ -48,7 +48,7 @@ pub async fn run(
 ) -> Reply {
     let outcome = write_file(pool, actor, spec, path, offset, events, generation).await;
     Reply::Export(outcome.map_err(|error| {
-        tracing::warn!(%error, path = %path.display(), "export failed");
+        tracing::warn!(?error, path = %path.display(), "export failed");
         match error {
             ExportError::Data(error) => DataErrorText::from(error),
             ExportError::Write(reason) => DataErrorText::from(crate::error::DataError::Invalid(

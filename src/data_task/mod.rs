@@ -40,14 +40,34 @@ pub async fn run(
     let progress = move |step: &str| {
         let _ = progress_events.send(DataEvent::Progress(step.to_string()));
     };
-    let connection = match crate::db::open(&target, &progress).await {
-        Ok(connection) => connection,
-        Err(error) => {
-            tracing::error!(%error, "connecting");
-            let _ = events.send(DataEvent::ConnectFailed(error.to_string()));
-            // Keep draining so that senders never see a closed channel as a crash.
-            while requests.recv().await.is_some() {}
-            return None;
+    // A failed start is tried again at the user's next request (Enter on the sign-in
+    // screen): a database that was being set up by another process, or was down, is
+    // usually there by then.
+    let mut first_request = None;
+    let connection = loop {
+        match crate::db::open(&target, &progress).await {
+            Ok(connection) => break connection,
+            Err(error) => {
+                tracing::error!(?error, "connecting");
+                let words = error.plain_words();
+                if let Some(Envelope {
+                    generation,
+                    request,
+                }) = first_request.take()
+                {
+                    let failure = crate::data_task::DataErrorText::unavailable(words.clone());
+                    let reply = Reply::failed(request.slot(), failure);
+                    let _ = events.send(DataEvent::Reply { generation, reply });
+                }
+                let _ = events.send(DataEvent::ConnectFailed(words));
+                match requests.recv().await {
+                    Some(request) => {
+                        progress("connecting again");
+                        first_request = Some(request);
+                    }
+                    None => return None,
+                }
+            }
         }
     };
     let _ = events.send(DataEvent::Connected {
@@ -55,7 +75,14 @@ pub async fn run(
         built_in: connection.lease.is_some(),
     });
     let live = listener::spawn(connection.pool.clone(), events.clone());
-    serve(connection.pool.clone(), None, requests, events).await;
+    serve_from(
+        connection.pool.clone(),
+        None,
+        first_request,
+        requests,
+        events,
+    )
+    .await;
     live.abort();
     Some(connection)
 }
@@ -66,16 +93,34 @@ pub async fn run(
 pub async fn serve(
     pool: PgPool,
     signed_in: Option<Actor>,
+    requests: mpsc::UnboundedReceiver<Envelope>,
+    events: mpsc::UnboundedSender<DataEvent>,
+) {
+    serve_from(pool, signed_in, None, requests, events).await;
+}
+
+/// As [`serve`], answering `first` (a request that arrived before the database did) first.
+async fn serve_from(
+    pool: PgPool,
+    signed_in: Option<Actor>,
+    mut first: Option<Envelope>,
     mut requests: mpsc::UnboundedReceiver<Envelope>,
     events: mpsc::UnboundedSender<DataEvent>,
 ) {
     let actor: Arc<RwLock<Option<Actor>>> = Arc::new(RwLock::new(signed_in));
     let mut running: HashMap<Slot, JoinHandle<()>> = HashMap::new();
-    while let Some(Envelope {
-        generation,
-        request,
-    }) = requests.recv().await
-    {
+    loop {
+        let next = match first.take() {
+            Some(envelope) => Some(envelope),
+            None => requests.recv().await,
+        };
+        let Some(Envelope {
+            generation,
+            request,
+        }) = next
+        else {
+            break;
+        };
         let slot = request.slot();
         if let Some(previous) = running.remove(&slot)
             && slot.supersedes()

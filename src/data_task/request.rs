@@ -52,6 +52,8 @@ pub enum Request {
     SignIn {
         email: String,
         password: String,
+        /// Where the attempt was made (the log of failed sign-ins names it).
+        terminal: String,
     },
     Page(ListQuery),
     Count {
@@ -74,6 +76,7 @@ pub enum Request {
     /// Checks the signed-in user's password (leaving a kiosk).
     Unlock {
         password: String,
+        terminal: String,
     },
     /// What deleting would take with it, for the confirmation.
     PreviewDelete(Target),

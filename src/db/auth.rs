@@ -4,6 +4,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use sqlx::PgPool;
 
+use crate::db::sign_in_throttle as throttle;
 use crate::error::{DataError, SetupError};
 
 /// The roles of DESIGN.md "Roles".
@@ -85,16 +86,49 @@ fn decoy_hash() -> String {
         .clone()
 }
 
-/// Checks an email and password. The same plain refusal covers an unknown email, a wrong
-/// password and an account that cannot sign in.
-pub async fn sign_in(pool: &PgPool, email: &str, password: &str) -> Result<Actor, DataError> {
+/// Checks an email and password typed at `terminal` (named in the log of failures). The same
+/// plain refusal covers an unknown email, a wrong password and an account that cannot sign
+/// in; after a few failures the account's attempts are slowed down (`sign_in_throttle`).
+pub async fn sign_in(
+    pool: &PgPool,
+    email: &str,
+    password: &str,
+    terminal: &str,
+) -> Result<Actor, DataError> {
     let refused = || DataError::Refused("wrong email or password".into());
     let email = email.trim();
     if email.is_empty() || password.is_empty() {
         return Err(DataError::Invalid("enter an email and a password".into()));
     }
-    if email.len() > MAX_EMAIL_BYTES || password.len() > MAX_PASSWORD_BYTES {
+    if email.len() > MAX_EMAIL_BYTES {
         return Err(refused());
+    }
+    let account = throttle::account_key(email);
+    let wait = throttle::wait_left(pool, &account).await?;
+    if wait > 0 {
+        return Err(DataError::Refused(throttle::wait_words(wait)));
+    }
+    let outcome = check_password(pool, email, password).await?;
+    match outcome {
+        Some(actor) => {
+            throttle::clear(pool, &account).await?;
+            Ok(actor)
+        }
+        None => {
+            throttle::record_failure(pool, &account, terminal).await?;
+            Err(refused())
+        }
+    }
+}
+
+/// The user `email` names when `password` is theirs.
+async fn check_password(
+    pool: &PgPool,
+    email: &str,
+    password: &str,
+) -> Result<Option<Actor>, DataError> {
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Ok(None);
     }
     let row: Option<(i64, String, String, Role, Option<String>)> = sqlx::query_as(
         "SELECT id, email, name, role, password_hash FROM users \
@@ -110,15 +144,15 @@ pub async fn sign_in(pool: &PgPool, email: &str, password: &str) -> Result<Actor
     })
     .await
     .unwrap_or(false);
-    match row {
-        Some((id, email, name, role, Some(_))) if matches => Ok(Actor {
+    Ok(match row {
+        Some((id, email, name, role, Some(_))) if matches => Some(Actor {
             id,
             email,
             name,
             role,
         }),
-        _ => Err(refused()),
-    }
+        _ => None,
+    })
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ pub mod progress;
 pub mod sales;
 pub mod scope;
 pub mod seed;
+pub mod sign_in_throttle;
 pub mod ssh_keys;
 pub mod trash;
 
@@ -81,8 +82,10 @@ pub async fn open(
             .fetch_one(&connection.pool)
             .await?;
         if !has_users {
-            progress("loading the demo data");
-            seed::load_demo(&connection.pool, chrono::Utc::now()).await?;
+            // Several processes may start on a new database at once: one loads, the others
+            // wait on its lock and then find the data there.
+            progress("setting up the database (loading the demo data)");
+            seed::load_demo_if_empty(&connection.pool, chrono::Utc::now()).await?;
         }
     }
     Ok(connection)
@@ -112,10 +115,12 @@ pub async fn connect(
                 .socket(&endpoint.socket_dir)
                 .username(LOCAL_ROLE)
                 .database("postgres");
+            // Not only when this process made the cluster: another one starting in the same
+            // second may have made it and not yet created the database.
             if endpoint.freshly_created {
-                progress("creating the database");
-                create_local_database(&options).await?;
+                progress("setting up the database");
             }
+            create_local_database(&options).await?;
             let label = format!("built-in ({})", lease.server().data_dir().display());
             (options.database(LOCAL_DATABASE), label, Some(lease))
         }
@@ -152,9 +157,16 @@ async fn create_local_database(admin: &PgConnectOptions) -> Result<(), SetupErro
             .fetch_one(&pool)
             .await?;
     if !exists {
-        sqlx::query("CREATE DATABASE boxoffice")
+        match sqlx::query("CREATE DATABASE boxoffice")
             .execute(&pool)
-            .await?;
+            .await
+        {
+            Ok(_) => {}
+            // Another process created it between our look and our CREATE.
+            Err(sqlx::Error::Database(error))
+                if matches!(error.code().as_deref(), Some("42P04" | "23505")) => {}
+            Err(error) => return Err(error.into()),
+        }
     }
     pool.close().await;
     Ok(())

@@ -213,7 +213,7 @@ async fn serve(
         Ok(Some(actor)) => actor,
         Ok(None) => return Err("this key no longer signs anyone in".into()),
         Err(error) => {
-            tracing::error!(%error, "serve: checking a key");
+            tracing::error!(?error, "serve: checking a key");
             return Err("the database is not reachable; try again in a moment".into());
         }
     };

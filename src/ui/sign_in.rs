@@ -72,10 +72,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
 
     let message = match (&app.database.state, &form.error, signing_in) {
-        (DatabaseState::Failed(error), ..) => Line::from(Span::styled(
-            format!("database: {}", printable(error)),
-            theme.error(),
-        )),
+        (DatabaseState::Failed(error), ..) => {
+            Line::from(Span::styled(printable(error), theme.error()))
+        }
         (_, Some(error), _) => Line::from(Span::styled(printable(error), theme.error())),
         (_, None, true) => Line::from(Span::styled("signing in…", theme.dim())),
         (DatabaseState::Connecting(step), ..) => {

@@ -49,10 +49,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             ));
         }
         (_, DatabaseState::Failed(error)) => {
-            spans.push(Span::styled(
-                format!("database error: {}", printable(error)),
-                theme.error(),
-            ));
+            spans.push(Span::styled(printable(error), theme.error()));
         }
         (flash, _)
             if app.export.is_some() && flash.as_ref().is_none_or(|f| f.kind == FlashKind::Info) =>

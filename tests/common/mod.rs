@@ -195,9 +195,14 @@ impl TestDb {
     }
 
     pub async fn actor(&self, email: &str) -> Actor {
-        boxoffice::db::auth::sign_in(&self.pool, email, boxoffice::db::seed::DEMO_PASSWORD)
-            .await
-            .expect("demo account signs in")
+        boxoffice::db::auth::sign_in(
+            &self.pool,
+            email,
+            boxoffice::db::seed::DEMO_PASSWORD,
+            "test",
+        )
+        .await
+        .expect("demo account signs in")
     }
 }
 

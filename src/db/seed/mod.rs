@@ -76,9 +76,32 @@ pub struct SeedCounts {
 
 /// Loads the demo data set. `anchor` is "now" for the demo's past and future events.
 pub async fn load_demo(pool: &PgPool, anchor: DateTime<Utc>) -> Result<SeedCounts, SetupError> {
+    load_demo_unless(pool, anchor, false)
+        .await
+        .map(Option::unwrap_or_default)
+}
+
+/// Loads the demo data into a database that has no users yet; None when it has some. Many
+/// processes starting at once on a new database call this together: the table lock makes
+/// them take turns, and the ones after the first find the users and load nothing.
+pub async fn load_demo_if_empty(
+    pool: &PgPool,
+    anchor: DateTime<Utc>,
+) -> Result<Option<SeedCounts>, SetupError> {
+    load_demo_unless(pool, anchor, true).await
+}
+
+async fn load_demo_unless(
+    pool: &PgPool,
+    anchor: DateTime<Utc>,
+    only_if_empty: bool,
+) -> Result<Option<SeedCounts>, SetupError> {
     let mut tx = pool.begin().await?;
     lock_tables(&mut tx).await?;
     let before = counts(&mut tx).await?;
+    if only_if_empty && before.users > 0 {
+        return Ok(None);
+    }
     sqlx::query("SELECT set_config('boxoffice.anchor', $1, true)")
         .bind(anchor.to_rfc3339())
         .execute(&mut *tx)
@@ -116,7 +139,7 @@ pub async fn load_demo(pool: &PgPool, anchor: DateTime<Utc>) -> Result<SeedCount
     finish(&mut tx).await?;
     let after = counts(&mut tx).await?;
     tx.commit().await?;
-    Ok(after.minus(before))
+    Ok(Some(after.minus(before)))
 }
 
 /// The tables the first of a large seed's two transactions fills.
