@@ -56,8 +56,9 @@ async fn down_to_zero_and_up_again_gives_the_same_schema() {
     );
     assert_eq!(
         user_tables(&db.pool).await,
-        10,
-        "seven of the design, trash_batches, user_keys and seed_pending_indexes"
+        11,
+        "seven of the design, trash_batches, user_keys, seed_pending_indexes and \
+         sign_in_failures"
     );
 
     let reverted = migrations::down(&db.pool, DownTo::All)
