@@ -56,9 +56,9 @@ async fn down_to_zero_and_up_again_gives_the_same_schema() {
     );
     assert_eq!(
         user_tables(&db.pool).await,
-        11,
-        "seven of the design, trash_batches, user_keys, seed_pending_indexes and \
-         sign_in_failures"
+        12,
+        "seven of the design, trash_batches, user_keys, seed_pending_indexes, \
+         sign_in_failures and pending_changes"
     );
 
     let reverted = migrations::down(&db.pool, DownTo::All)

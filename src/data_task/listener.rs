@@ -1,6 +1,11 @@
-//! Live updates: LISTEN for the change notifications the triggers of migration 0003 send, and
-//! tell the UI which tables changed, a burst at a time. When the listening connection drops,
-//! notifications sent meanwhile are lost, so the UI is told to reload what it shows.
+//! Live updates: LISTEN for the change notifications, and tell the UI which tables changed, a
+//! burst at a time. When the listening connection drops, notifications sent meanwhile are
+//! lost, so the UI is told to reload what it shows.
+//!
+//! The triggers (migrations 0003, 0011) note each change in `pending_changes` instead of
+//! notifying from the writing transaction: NOTIFY would take a cluster-wide lock at each
+//! sale's and each admission's commit. Every process that listens also sends what is pending,
+//! every [`SEND_EVERY`] (one of them at a time does it).
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -16,9 +21,22 @@ pub const CHANNEL: &str = "boxoffice_changes";
 /// Changes arriving within this window are reported together.
 const DEBOUNCE: Duration = Duration::from_millis(120);
 const RETRY: Duration = Duration::from_secs(2);
+/// How often the pending changes are sent: a change is on screen within this, the debounce
+/// and a reload.
+const SEND_EVERY: Duration = Duration::from_millis(200);
+
+/// Stops the sender when the listener task is stopped (its future dropped).
+struct StopOnDrop(JoinHandle<()>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
 
 pub fn spawn(pool: PgPool, events: UnboundedSender<DataEvent>) -> JoinHandle<()> {
     tokio::spawn(async move {
+        let _sender = StopOnDrop(tokio::spawn(send_pending_changes(pool.clone())));
         let mut first = true;
         loop {
             let mut listener = match PgListener::connect_with(&pool).await {
@@ -44,6 +62,34 @@ pub fn spawn(pool: PgPool, events: UnboundedSender<DataEvent>) -> JoinHandle<()>
             tokio::time::sleep(RETRY).await;
         }
     })
+}
+
+/// Sends the changes the triggers noted, for every listener of the database, until stopped.
+async fn send_pending_changes(pool: PgPool) {
+    let mut every = tokio::time::interval(SEND_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut failing = false;
+    loop {
+        every.tick().await;
+        let sent = sqlx::query_scalar::<_, i32>("SELECT send_pending_changes()")
+            .fetch_one(&pool)
+            .await;
+        match sent {
+            Ok(_) if failing => {
+                tracing::info!("live updates: sending changes again");
+                failing = false;
+            }
+            Ok(_) => {}
+            Err(error) if !failing => {
+                tracing::warn!(
+                    ?error,
+                    "live updates: cannot send the pending changes; retrying"
+                );
+                failing = true;
+            }
+            Err(_) => {}
+        }
+    }
 }
 
 /// Forwards notifications until the connection fails for good (false: the app is gone).
