@@ -107,12 +107,20 @@ async fn main() {
 
     // ...and on the same type nearly sold out, for overselling.
     let left = 50;
+    // The seats waiting in the type's blocks go back to it first, so `sold` is what is sold.
+    let mut tx = pool.begin().await.expect("a transaction");
+    sqlx::query("SELECT return_block_room($1)")
+        .bind(type_id)
+        .execute(&mut *tx)
+        .await
+        .expect("blocks emptied");
     sqlx::query("UPDATE ticket_types SET quantity = sold + $2 WHERE id = $1")
         .bind(type_id)
         .bind(left)
-        .execute(&pool)
+        .execute(&mut *tx)
         .await
         .expect("nearly sold out");
+    tx.commit().await.expect("committed");
     let mut tasks = Vec::new();
     for buyer in buyers {
         let pool = pool.clone();
@@ -134,7 +142,7 @@ async fn main() {
         sold += task.await.expect("buyer task");
     }
     let (quantity, sold_now): (i32, i32) =
-        sqlx::query_as("SELECT quantity, sold FROM ticket_types WHERE id = $1")
+        sqlx::query_as("SELECT quantity, seats_sold(id, sold) FROM ticket_types WHERE id = $1")
             .bind(type_id)
             .fetch_one(&pool)
             .await

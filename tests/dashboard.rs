@@ -84,11 +84,11 @@ async fn the_figures_match_plain_sql_for_everything_and_for_one_organizer() {
             board.days[DAYS - 8].tickets
         );
         let types: Vec<(String, i64, i64, i64)> = sqlx::query_as(
-            "SELECT tt.name, sum(tt.sold)::bigint, sum(tt.quantity)::bigint, \
-             sum(tt.sold * tt.price_cents)::bigint FROM ticket_types tt \
+            "SELECT tt.name, sum(seats_sold(tt.id, tt.sold))::bigint, sum(tt.quantity)::bigint, \
+             sum(seats_sold(tt.id, tt.sold) * tt.price_cents)::bigint FROM ticket_types tt \
              JOIN events e ON e.id = tt.event_id WHERE tt.deleted_at IS NULL \
              AND ($1::bigint IS NULL OR e.organizer_id = $1) \
-             GROUP BY tt.name ORDER BY sum(tt.sold) DESC, tt.name LIMIT 12",
+             GROUP BY tt.name ORDER BY sum(seats_sold(tt.id, tt.sold)) DESC, tt.name LIMIT 12",
         )
         .bind(organizer)
         .fetch_all(&db.pool)

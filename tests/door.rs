@@ -344,7 +344,7 @@ async fn thirty_two_buyers_racing_for_the_last_seats_never_oversell() {
     }
     assert_eq!((sold, refused), (left, 32 - left));
     let (quantity, sold_now, live): (i32, i32, i64) = sqlx::query_as(
-        "SELECT quantity, sold, (SELECT count(*) FROM tickets WHERE ticket_type_id = $1 AND status <> 'cancelled') \
+        "SELECT quantity, seats_sold(id, sold), (SELECT count(*) FROM tickets WHERE ticket_type_id = $1 AND status <> 'cancelled') \
          FROM ticket_types WHERE id = $1",
     )
     .bind(type_id)
@@ -381,11 +381,13 @@ async fn a_sale_is_all_or_nothing_and_cancel_and_refund_give_seats_back() {
     let sold_of = |id: i64| {
         let pool = db.pool.clone();
         async move {
-            sqlx::query_scalar::<_, i32>("SELECT sold FROM ticket_types WHERE id = $1")
-                .bind(id)
-                .fetch_one(&pool)
-                .await
-                .expect("sold")
+            sqlx::query_scalar::<_, i32>(
+                "SELECT seats_sold(id, sold) FROM ticket_types WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .expect("sold")
         }
     };
     let other_before = sold_of(other_type).await;
@@ -509,4 +511,93 @@ async fn only_the_role_matrix_may_sell() {
             );
         }
     }
+}
+
+/// Sales taking seats from the blocks while an organizer moves the capacity up and down: every
+/// sale either gets its seats or is told the type is sold out, a capacity below the seats
+/// sold is refused, and in the end the seats sold are the live tickets and within capacity.
+#[tokio::test]
+async fn sales_racing_capacity_changes_never_oversell() {
+    use boxoffice::db::edits::ticket_types::{
+        TicketTypeDraft, load_ticket_type, update_ticket_type,
+    };
+    let db = TestDb::with_demo().await;
+    let seller = db.actor("support@boxoffice.test").await;
+    let admin = db.actor("admin@boxoffice.test").await;
+    let (type_id, event_id) = nearly_sold_out(&db, 40).await;
+    let pool = wide_pool(&db, 40).await;
+    let mut racers = Vec::new();
+    for buyer in buyers(&db, 24).await {
+        let pool = pool.clone();
+        let seller: Actor = seller.clone();
+        racers.push(tokio::spawn(async move {
+            let sale = Sale::one_type(event_id, buyer, type_id, 2);
+            let mut sold = 0;
+            for _ in 0..8 {
+                match sell(&pool, &seller, &sale).await {
+                    Ok(_) => sold += 2,
+                    Err(DataError::Refused(message)) if message.contains("sold out") => {}
+                    Err(other) => panic!("unexpected {other:?}"),
+                }
+            }
+            sold
+        }));
+    }
+    let editor = {
+        let pool = pool.clone();
+        tokio::spawn(async move {
+            let mut refused_below_sold = 0;
+            for step in 0..30 {
+                let record = load_ticket_type(&pool, &admin, type_id)
+                    .await
+                    .expect("the type loads");
+                // Around the seats sold: some changes go below them and must be refused.
+                let quantity = (record.sold + [-3, 6, 1, 12, -1][step % 5]).max(0);
+                let draft = TicketTypeDraft {
+                    name: record.name.clone(),
+                    price_cents: record.price_cents,
+                    quantity,
+                    sales_start: record.sales_start,
+                    sales_end: record.sales_end,
+                };
+                match update_ticket_type(&pool, &admin, &record, &draft).await {
+                    Ok(saved) => assert_eq!(saved.quantity, quantity),
+                    Err(DataError::Fields(errors)) => {
+                        assert!(errors.summary().contains("below"), "{}", errors.summary());
+                        refused_below_sold += 1;
+                    }
+                    Err(other) => panic!("unexpected {other:?}"),
+                }
+            }
+            refused_below_sold
+        })
+    };
+    let mut sold = 0;
+    for racer in racers {
+        sold += racer.await.expect("buyer task");
+    }
+    let refused_below_sold = editor.await.expect("editor task");
+    assert!(sold > 0, "some sales went through");
+    assert!(
+        refused_below_sold > 0,
+        "some capacities were below the seats sold"
+    );
+    let (quantity, handed_out, seats_sold, live): (i32, i32, i32, i64) = sqlx::query_as(
+        "SELECT quantity, sold, seats_sold(id, sold), (SELECT count(*) FROM tickets \
+         WHERE ticket_type_id = $1 AND status <> 'cancelled' AND deleted_at IS NULL) \
+         FROM ticket_types WHERE id = $1",
+    )
+    .bind(type_id)
+    .fetch_one(&db.pool)
+    .await
+    .expect("type");
+    assert_eq!(
+        i64::from(seats_sold),
+        live,
+        "the seats sold are the live tickets"
+    );
+    assert!(
+        seats_sold <= quantity && handed_out <= quantity,
+        "never oversold"
+    );
 }

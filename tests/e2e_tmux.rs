@@ -216,7 +216,7 @@ fn live_rows(data_dir: &std::path::Path) -> String {
           WHERE e.title = 'E2E Jazz Night' AND o.deleted_at IS NULL) || ' orders, ' || \
          (SELECT count(*) FROM tickets t JOIN orders o ON o.id = t.order_id JOIN events e ON e.id = o.event_id \
           WHERE e.title = 'E2E Jazz Night' AND t.deleted_at IS NULL) || ' tickets, sold ' || \
-         (SELECT string_agg(tt.name || '=' || tt.sold, ' ' ORDER BY tt.name) FROM ticket_types tt \
+         (SELECT string_agg(tt.name || '=' || seats_sold(tt.id, tt.sold), ' ' ORDER BY tt.name) FROM ticket_types tt \
           JOIN events e ON e.id = tt.event_id WHERE e.title = 'E2E Jazz Night')",
     )
 }

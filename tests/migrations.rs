@@ -56,9 +56,9 @@ async fn down_to_zero_and_up_again_gives_the_same_schema() {
     );
     assert_eq!(
         user_tables(&db.pool).await,
-        12,
+        13,
         "seven of the design, trash_batches, user_keys, seed_pending_indexes, \
-         sign_in_failures and pending_changes"
+         sign_in_failures, pending_changes and ticket_type_blocks"
     );
 
     let reverted = migrations::down(&db.pool, DownTo::All)

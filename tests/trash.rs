@@ -165,7 +165,7 @@ async fn purge_is_for_admins_and_gives_the_seats_back() {
     .await
     .expect("a paid order");
     let sold = |pool: PgPool| async move {
-        sqlx::query_scalar::<_, i32>("SELECT sold FROM ticket_types WHERE id = $1")
+        sqlx::query_scalar::<_, i32>("SELECT seats_sold(id, sold) FROM ticket_types WHERE id = $1")
             .bind(type_id)
             .fetch_one(&pool)
             .await

@@ -180,7 +180,7 @@ pub async fn load(
         Some(ids) => Some(
             sqlx::query_as::<_, ScopeType>(
                 "SELECT tt.* FROM unnest($1::bigint[]) AS e(id) CROSS JOIN LATERAL ( \
-                   SELECT t.id, t.name, t.sold::bigint AS sold, t.quantity::bigint AS quantity, \
+                   SELECT t.id, t.name, seats_sold(t.id, t.sold)::bigint AS sold, t.quantity::bigint AS quantity, \
                           t.price_cents::bigint AS price_cents FROM ticket_types t \
                    WHERE t.event_id = e.id AND t.deleted_at IS NULL OFFSET 0) AS tt \
                  ORDER BY tt.id",
@@ -358,8 +358,9 @@ async fn type_sales(
         // Everything: the types of each name added up, by the database.
         return Ok(sqlx::query_as(
             "SELECT tt.name, sum(tt.sold)::bigint AS sold, sum(tt.quantity)::bigint AS capacity, \
-             sum(tt.sold * tt.price_cents)::bigint AS value_cents FROM ticket_types tt \
-             WHERE tt.deleted_at IS NULL \
+             sum(tt.sold * tt.price_cents)::bigint AS value_cents \
+             FROM (SELECT name, seats_sold(id, sold) AS sold, quantity, price_cents \
+                   FROM ticket_types WHERE deleted_at IS NULL) AS tt \
              GROUP BY tt.name ORDER BY sum(tt.sold) DESC, tt.name LIMIT 12",
         )
         .fetch_all(pool)
@@ -491,7 +492,7 @@ async fn event_list(
     // The next events first (from a day ago, so tonight's stays on top during the show).
     let mut query = QueryBuilder::new(
         "SELECT e.id, e.title, e.starts_at, \
-                coalesce((SELECT sum(sold) FROM ticket_types tt WHERE tt.event_id = e.id AND tt.deleted_at IS NULL), 0)::bigint AS sold, \
+                coalesce((SELECT sum(seats_sold(tt.id, tt.sold)) FROM ticket_types tt WHERE tt.event_id = e.id AND tt.deleted_at IS NULL), 0)::bigint AS sold, \
                 coalesce((SELECT sum(quantity) FROM ticket_types tt WHERE tt.event_id = e.id AND tt.deleted_at IS NULL), 0)::bigint AS capacity \
          FROM events e WHERE e.deleted_at IS NULL AND e.starts_at >= ",
     );

@@ -166,7 +166,7 @@ async fn event_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<EventDeta
     .await?
     .ok_or(DataError::NotFound)?;
     let ticket_types = sqlx::query_as(
-        "SELECT tt.name, tt.price_cents, tt.sold, tt.quantity, \
+        "SELECT tt.name, tt.price_cents, seats_sold(tt.id, tt.sold) AS sold, tt.quantity, \
                 (SELECT count(*) FROM tickets t \
                  WHERE t.ticket_type_id = tt.id AND t.status = 'checked_in' \
                    AND t.deleted_at IS NULL) AS checked_in \

@@ -83,8 +83,8 @@ pub const MAX_QUANTITY: i32 = 1_000_000;
 macro_rules! select_type {
     ($rest:literal) => {
         concat!(
-            "SELECT id, event_id, name, price_cents, quantity, sold, sales_start, sales_end \
-             FROM ticket_types ",
+            "SELECT id, event_id, name, price_cents, quantity, seats_sold(id, sold) AS sold, \
+             sales_start, sales_end FROM ticket_types ",
             $rest
         )
     };
@@ -201,9 +201,15 @@ pub async fn update_ticket_type(
         return Err(conflict("ticket type", &editable(loaded), None));
     };
     may_manage_event(&mut tx, actor, Some(event_id)).await?;
-    // Locks the row: sales of this type wait until the edit is decided.
+    // The seats waiting in the type's blocks go back to the type, its blocks and then its row
+    // locked (the order sales take them in): sales of this type wait until the edit is
+    // decided, and a lower capacity is checked against the seats really sold.
+    sqlx::query("SELECT return_block_room($1)")
+        .bind(loaded.id)
+        .execute(&mut *tx)
+        .await?;
     let now: Option<TicketTypeRecord> = sqlx::query_as(select_type!(
-        "WHERE id = $1 AND deleted_at IS NULL FOR UPDATE"
+        "WHERE id = $1 AND deleted_at IS NULL FOR NO KEY UPDATE"
     ))
     .bind(loaded.id)
     .fetch_optional(&mut *tx)

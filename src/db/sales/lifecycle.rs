@@ -168,14 +168,15 @@ async fn retake_seats(tx: &mut PgConnection, order_id: i64) -> Result<i64, DataE
     .await?;
     let mut total = 0;
     for (type_id, n, name) in wanted {
-        let taken = sqlx::query(
-            "UPDATE ticket_types SET sold = sold + $2 WHERE id = $1 AND sold + $2 <= quantity",
+        let taken: bool = sqlx::query_scalar(
+            "SELECT take_seats(id, event_id, $2) FROM ticket_types WHERE id = $1",
         )
         .bind(type_id)
         .bind(n as i32)
-        .execute(&mut *tx)
-        .await?;
-        if taken.rows_affected() == 0 {
+        .fetch_optional(&mut *tx)
+        .await?
+        .unwrap_or(false);
+        if !taken {
             return Err(DataError::Refused(format!(
                 "cannot reactivate: not enough {name} tickets left"
             )));
