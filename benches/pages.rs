@@ -204,6 +204,10 @@ async fn main() {
         dashboards(&pool, &admin).await;
         return;
     }
+    if std::env::var_os("BENCH_SEARCH_ONLY").is_some() {
+        searches(&pool, &admin).await;
+        return;
+    }
     let ada = sign_in(&pool, "ada@boxoffice.test", seed::DEMO_PASSWORD, "bench")
         .await
         .expect("organizer signs in");
@@ -425,6 +429,7 @@ async fn main() {
     );
 
     dashboards(&pool, &admin).await;
+    searches(&pool, &admin).await;
 }
 
 /// The dashboard: one event, an organizer with 1,000 events, and everything (admin).
@@ -483,4 +488,133 @@ async fn dashboards(pool: &PgPool, admin: &Actor) {
             percentile(&mut samples, 0.99)
         );
     }
+}
+
+/// Searches of every frequency, in every sort, first page and a later one (#14). Terms are
+/// taken from the data: a whole code (1 match), four characters of a code across its dash
+/// (about 100), a whole holder or buyer name (about 10k), a common last name (about 200k on
+/// tickets, 100k on orders), and terms of one and two characters.
+async fn searches(pool: &PgPool, admin: &Actor) {
+    let ticket_code: String = sqlx::query_scalar("SELECT code FROM tickets ORDER BY id LIMIT 1")
+        .fetch_one(pool)
+        .await
+        .expect("a ticket");
+    let other_ticket: String =
+        sqlx::query_scalar("SELECT code FROM tickets ORDER BY id DESC LIMIT 1")
+            .fetch_one(pool)
+            .await
+            .expect("a ticket");
+    let order_code: String = sqlx::query_scalar("SELECT code FROM orders ORDER BY id LIMIT 1")
+        .fetch_one(pool)
+        .await
+        .expect("an order");
+    let other_order: String =
+        sqlx::query_scalar("SELECT code FROM orders ORDER BY id DESC LIMIT 1")
+            .fetch_one(pool)
+            .await
+            .expect("an order");
+    let across_dash = |code: &str| {
+        let dash = code.find('-').unwrap_or(2);
+        code.get(dash.saturating_sub(2)..dash + 2)
+            .unwrap_or(code)
+            .to_lowercase()
+    };
+    let holder_name: String = sqlx::query_scalar(
+        "SELECT lower(holder_name) FROM tickets GROUP BY 1 HAVING count(*) >= 10000 \
+         ORDER BY count(*) LIMIT 1",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("a holder name");
+    let buyer_name: String = sqlx::query_scalar(
+        "SELECT lower(buyer_name) FROM orders GROUP BY 1 HAVING count(*) >= 5000 \
+         ORDER BY count(*) LIMIT 1",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("a buyer name");
+    let terms = [
+        (EntityKind::Ticket, ticket_code.to_lowercase()),
+        (EntityKind::Ticket, across_dash(&other_ticket)),
+        (EntityKind::Ticket, format!("\"{holder_name}\"")),
+        (EntityKind::Ticket, "dijkstra".to_string()),
+        (EntityKind::Ticket, "holder:lovelace".to_string()),
+        (EntityKind::Ticket, "q".to_string()),
+        (
+            EntityKind::Ticket,
+            across_dash(&ticket_code)[1..3].to_string(),
+        ),
+        (EntityKind::Order, order_code.to_lowercase()),
+        (EntityKind::Order, across_dash(&other_order)),
+        (EntityKind::Order, format!("\"{buyer_name}\"")),
+        (EntityKind::Order, "lamarr".to_string()),
+        (EntityKind::Order, "7".to_string()),
+        (
+            EntityKind::Order,
+            across_dash(&order_code)[1..3].to_string(),
+        ),
+    ];
+    println!();
+    println!(
+        "| search (target p99 < 25 ms) | matches | sort | first page p50 / p99 | page 3 p50 / p99 |"
+    );
+    println!("|---|---:|---|---:|---:|");
+    for (kind, text) in terms {
+        let filter = parse(kind, &text).expect("the term parses");
+        let mut count = boxoffice::db::listing::ListQuery {
+            kind,
+            parent: None,
+            filter: filter.clone(),
+            sort: Sort::default_for(kind),
+            position: Position::First,
+            page_size: PAGE,
+        };
+        let matches = boxoffice::db::count::count_rows(pool, admin, kind, None, &filter)
+            .await
+            .map(|count| format!("{count:?}"))
+            .unwrap_or_else(|error| format!("({error})"));
+        for (key, sort_key) in sort_keys(kind).iter().enumerate() {
+            count.sort = Sort {
+                key,
+                descending: false,
+            };
+            count.position = Position::First;
+            let first = time_page(pool, admin, &count).await;
+            // Page 3: two pages walked with the cursor, then measured from there.
+            let mut later = count.clone();
+            for _ in 0..2 {
+                let page = fetch_page(pool, admin, &later).await.expect("page");
+                match page.rows.last() {
+                    Some(row) if page.has_after => later.position = Position::After(row.cursor()),
+                    _ => break,
+                }
+            }
+            let third = time_page(pool, admin, &later).await;
+            println!(
+                "| {kind:?}s `/{text}` | {matches} | {} | {:.1} / {:.1} ms | {:.1} / {:.1} ms |",
+                sort_key.column, first.0, first.1, third.0, third.1
+            );
+        }
+    }
+}
+
+/// p50 and p99 of one page fetch (20 runs after a warm-up; 5 when a fetch takes over 100 ms).
+async fn time_page(pool: &PgPool, actor: &Actor, query: &ListQuery) -> (f64, f64) {
+    let started = Instant::now();
+    fetch_page(pool, actor, query).await.expect("page");
+    let runs = if started.elapsed() > Duration::from_millis(100) {
+        5
+    } else {
+        20
+    };
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        std::hint::black_box(fetch_page(pool, actor, query).await.expect("page"));
+        samples.push(started.elapsed());
+    }
+    (
+        percentile(&mut samples.clone(), 0.5),
+        percentile(&mut samples, 0.99),
+    )
 }

@@ -7,7 +7,7 @@ use chrono::{FixedOffset, NaiveDate};
 use crate::db::model::{EntityKind, OrderStatus, TicketStatus};
 
 mod sql;
-pub use sql::push_filter;
+pub use sql::{has_search, push_conditions, push_filter, push_search};
 
 /// Longest filter accepted, in characters.
 pub const MAX_FILTER_CHARS: usize = 500;

@@ -28,6 +28,45 @@ fn start_of_day(day: NaiveDate, offset: FixedOffset) -> DateTime<Utc> {
 /// Appends ` AND ...` for each condition and word. The lists alias events `e`, orders `o`,
 /// tickets `t`; every value is a bind parameter.
 pub fn push_filter(sql: &mut QueryBuilder<Postgres>, kind: EntityKind, filter: &Filter) {
+    push_conditions(sql, kind, filter);
+    push_search(sql, kind, filter);
+}
+
+/// True when the filter searches text (free words or `holder:`): what a budgeted walk of the
+/// sort's index checks row by row.
+pub fn has_search(filter: &Filter) -> bool {
+    !filter.words.is_empty()
+        || filter
+            .conditions
+            .iter()
+            .any(|condition| matches!(condition, Condition::Holder(_)))
+}
+
+/// The text searches of the filter: free words and `holder:`.
+pub fn push_search(sql: &mut QueryBuilder<Postgres>, kind: EntityKind, filter: &Filter) {
+    for condition in &filter.conditions {
+        if let Condition::Holder(holder) = condition {
+            sql.push(" AND lower(t.holder_name) LIKE lower(")
+                .push_bind(contains_pattern(holder))
+                .push(")");
+        }
+    }
+    let searched = match kind {
+        EntityKind::Event => "lower(e.title || ' ' || e.venue)",
+        EntityKind::Order => "lower(o.code || ' ' || o.buyer_email || ' ' || o.buyer_name)",
+        EntityKind::Ticket => "lower(t.code || ' ' || t.holder_name)",
+    };
+    for word in &filter.words {
+        sql.push(" AND ")
+            .push(searched)
+            .push(" LIKE lower(")
+            .push_bind(contains_pattern(word))
+            .push(")");
+    }
+}
+
+/// Every condition of the filter but the text searches.
+pub fn push_conditions(sql: &mut QueryBuilder<Postgres>, kind: EntityKind, filter: &Filter) {
     let offset = filter.offset.unwrap_or_else(|| Utc.fix());
     let date_column = match kind {
         EntityKind::Event => "e.starts_at",
@@ -109,27 +148,12 @@ pub fn push_filter(sql: &mut QueryBuilder<Postgres>, kind: EntityKind, filter: &
                     .push_bind(name.clone())
                     .push(")");
             }
-            Condition::Holder(holder) => {
-                sql.push(" AND lower(t.holder_name) LIKE lower(")
-                    .push_bind(contains_pattern(holder))
-                    .push(")");
-            }
+            // A text search: `push_search`.
+            Condition::Holder(_) => {}
             Condition::TicketCode(code) => {
                 sql.push(" AND t.code = ").push_bind(code.clone());
             }
         }
-    }
-    let searched = match kind {
-        EntityKind::Event => "lower(e.title || ' ' || e.venue)",
-        EntityKind::Order => "lower(o.code || ' ' || o.buyer_email || ' ' || o.buyer_name)",
-        EntityKind::Ticket => "lower(t.code || ' ' || t.holder_name)",
-    };
-    for word in &filter.words {
-        sql.push(" AND ")
-            .push(searched)
-            .push(" LIKE lower(")
-            .push_bind(contains_pattern(word))
-            .push(")");
     }
 }
 

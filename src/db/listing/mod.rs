@@ -5,150 +5,18 @@
 //! so `(key, id) > ($key, $id)` walks the order exactly, and each has an index on
 //! `(key, id)` that serves both directions.
 
+mod search;
+mod sorts;
+
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use crate::db::auth::Actor;
-use crate::db::filter::{Filter, push_filter};
+use crate::db::filter::{Filter, has_search, push_filter};
 use crate::db::model::{Cursor, EntityKind, EventRow, OrderRow, Row, TicketRow};
 use crate::db::scope::push_scope;
 use crate::error::DataError;
-
-/// A column a list can be sorted by. `sql` and `sql_type` are fixed text from this file,
-/// never user input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SortKey {
-    pub column: &'static str,
-    sql: &'static str,
-    sql_type: &'static str,
-}
-
-// In the order of the table's columns, so that `s` walks them left to right.
-const EVENT_SORTS: &[SortKey] = &[
-    SortKey {
-        column: "ID",
-        sql: "e.id",
-        sql_type: "bigint",
-    },
-    SortKey {
-        column: "Starts",
-        sql: "e.starts_at",
-        sql_type: "timestamptz",
-    },
-    SortKey {
-        column: "Title",
-        sql: "e.title",
-        sql_type: "text",
-    },
-    SortKey {
-        column: "Venue",
-        sql: "e.venue",
-        sql_type: "text",
-    },
-    SortKey {
-        column: "Organizer",
-        sql: "u.name",
-        sql_type: "text",
-    },
-];
-
-const ORDER_SORTS: &[SortKey] = &[
-    SortKey {
-        column: "Code",
-        sql: "o.code",
-        sql_type: "text",
-    },
-    SortKey {
-        column: "Created",
-        sql: "o.created_at",
-        sql_type: "timestamptz",
-    },
-    SortKey {
-        column: "Status",
-        sql: "o.status",
-        sql_type: "order_status",
-    },
-    SortKey {
-        column: "Total",
-        sql: "o.total_cents",
-        sql_type: "bigint",
-    },
-    SortKey {
-        column: "Buyer",
-        sql: "o.buyer_email",
-        sql_type: "text",
-    },
-    SortKey {
-        column: "Event",
-        sql: "o.event_title",
-        sql_type: "text",
-    },
-];
-
-const TICKET_SORTS: &[SortKey] = &[
-    SortKey {
-        column: "Code",
-        sql: "t.code",
-        sql_type: "text",
-    },
-    SortKey {
-        column: "Status",
-        sql: "t.status",
-        sql_type: "ticket_status",
-    },
-    SortKey {
-        column: "Holder",
-        sql: "t.holder_name",
-        sql_type: "text",
-    },
-    SortKey {
-        column: "Type",
-        sql: "t.type_name",
-        sql_type: "text",
-    },
-    SortKey {
-        column: "Order",
-        sql: "t.order_code",
-        sql_type: "text",
-    },
-    SortKey {
-        column: "Checked in",
-        sql: "coalesce(t.checked_in_at, 'infinity'::timestamptz)",
-        sql_type: "timestamptz",
-    },
-];
-
-/// The sort orders a kind of list offers, the default first.
-pub fn sort_keys(kind: EntityKind) -> &'static [SortKey] {
-    match kind {
-        EntityKind::Event => EVENT_SORTS,
-        EntityKind::Order => ORDER_SORTS,
-        EntityKind::Ticket => TICKET_SORTS,
-    }
-}
-
-/// A sort order: an index into `sort_keys(kind)` and a direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Sort {
-    pub key: usize,
-    pub descending: bool,
-}
-
-impl Sort {
-    /// The default order of each list: latest events and newest orders first, tickets by
-    /// code.
-    pub fn default_for(kind: EntityKind) -> Self {
-        match kind {
-            EntityKind::Event | EntityKind::Order => Sort {
-                key: 1,
-                descending: true,
-            },
-            EntityKind::Ticket => Sort {
-                key: 0,
-                descending: false,
-            },
-        }
-    }
-}
+use search::{push_from_where_but_search, search_rows};
+pub use sorts::{Sort, SortKey, sort_keys};
 
 /// Narrows a list to the children of one row (drill-down).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,7 +57,7 @@ pub struct Page {
     pub position: Position,
 }
 
-const MAX_PAGE_SIZE: u16 = 500;
+pub(super) const MAX_PAGE_SIZE: u16 = 500;
 
 /// Fetches one page of `query.kind` as `actor` may see it.
 pub async fn fetch_page(
@@ -198,7 +66,11 @@ pub async fn fetch_page(
     query: &ListQuery,
 ) -> Result<Page, DataError> {
     let size = usize::from(query.page_size.clamp(1, MAX_PAGE_SIZE));
-    let mut rows = run(pool, query.kind, page_sql(actor, query)?).await?;
+    let mut rows = if query.kind != EntityKind::Event && has_search(&query.filter) {
+        search_rows(pool, actor, query).await?
+    } else {
+        run(pool, query.kind, page_sql(actor, query)?).await?
+    };
     let has_more = rows.len() > size;
     rows.truncate(size);
     let page = match &query.position {
@@ -252,8 +124,8 @@ enum Bound {
 }
 
 /// Runs a page statement and decodes its rows.
-async fn run(
-    pool: &PgPool,
+pub(super) async fn run<'e, E: sqlx::PgExecutor<'e>>(
+    pool: E,
     kind: EntityKind,
     mut sql: QueryBuilder<Postgres>,
 ) -> Result<Vec<Row>, DataError> {
@@ -283,7 +155,11 @@ async fn run(
 }
 
 /// The one SQL statement behind a page: `size + 1` rows from `bound` on, in the sort order
-/// (walked backwards when `reversed`).
+/// (walked backwards when `reversed`). With a `walk` budget, the text search is checked only
+/// on the first `walk` rows of the list from `bound` on (read in order from the sort's
+/// index), so that a common word answers after a page's worth of rows and a rare one costs
+/// at most the budget.
+#[allow(clippy::too_many_arguments)]
 fn keyset_sql(
     prefix: &str,
     actor: &Actor,
@@ -292,14 +168,43 @@ fn keyset_sql(
     bound: Option<(&Cursor, Bound)>,
     reversed: bool,
     size: u16,
+    walk: Option<i64>,
 ) -> QueryBuilder<Postgres> {
     let mut sql = QueryBuilder::<Postgres>::new(prefix);
     sql.push(select_list(query.kind));
     sql.push(", (")
         .push(sort_key.sql)
         .push(")::text AS sort_key");
-    push_from_where(&mut sql, actor, query.kind, query.parent, &query.filter);
     let descending = query.sort.descending != reversed;
+    match walk {
+        None => {
+            push_from_where(&mut sql, actor, query.kind, query.parent, &query.filter);
+            push_bound(&mut sql, query.kind, sort_key, bound, descending);
+        }
+        Some(rows) => {
+            let alias = &id_column(query.kind)[..1];
+            sql.push(" FROM (SELECT ").push(alias).push(".*");
+            push_from_where_but_search(&mut sql, actor, query.kind, query.parent, &query.filter);
+            push_bound(&mut sql, query.kind, sort_key, bound, descending);
+            push_order(&mut sql, query.kind, sort_key, descending);
+            sql.push(" LIMIT ").push_bind(rows);
+            sql.push(") AS ").push(alias).push(" WHERE true");
+            crate::db::filter::push_search(&mut sql, query.kind, &query.filter);
+        }
+    }
+    push_order(&mut sql, query.kind, sort_key, descending);
+    sql.push(" LIMIT ").push_bind(i64::from(size) + 1);
+    sql
+}
+
+/// ` AND (sort, id) > (cursor)` (or `<`, `>=`, `<=` by direction and bound).
+fn push_bound(
+    sql: &mut QueryBuilder<Postgres>,
+    kind: EntityKind,
+    sort_key: &SortKey,
+    bound: Option<(&Cursor, Bound)>,
+    descending: bool,
+) {
     if let Some((cursor, bound)) = bound {
         let forward = !descending;
         let op = match (bound, forward) {
@@ -311,7 +216,7 @@ fn keyset_sql(
         sql.push(" AND (")
             .push(sort_key.sql)
             .push(", ")
-            .push(id_column(query.kind))
+            .push(id_column(kind))
             .push(") ");
         sql.push(op).push(" (").push_bind(cursor.key.clone());
         sql.push("::")
@@ -320,17 +225,23 @@ fn keyset_sql(
             .push_bind(cursor.id)
             .push(")");
     }
+}
+
+fn push_order(
+    sql: &mut QueryBuilder<Postgres>,
+    kind: EntityKind,
+    sort_key: &SortKey,
+    descending: bool,
+) {
     let direction = if descending { "DESC" } else { "ASC" };
     sql.push(" ORDER BY ")
         .push(sort_key.sql)
         .push(" ")
         .push(direction);
     sql.push(", ")
-        .push(id_column(query.kind))
+        .push(id_column(kind))
         .push(" ")
         .push(direction);
-    sql.push(" LIMIT ").push_bind(i64::from(size) + 1);
-    sql
 }
 
 /// The statement `fetch_page` runs for `query` (first, next, previous, last or reload page).
@@ -386,6 +297,16 @@ fn sized_statement(
     query: &ListQuery,
     size: u16,
 ) -> Result<QueryBuilder<Postgres>, DataError> {
+    walking_statement(prefix, actor, query, size, None)
+}
+
+pub(super) fn walking_statement(
+    prefix: &str,
+    actor: &Actor,
+    query: &ListQuery,
+    size: u16,
+    walk: Option<i64>,
+) -> Result<QueryBuilder<Postgres>, DataError> {
     let sort_key = sort_keys(query.kind)
         .get(query.sort.key)
         .ok_or_else(|| DataError::Invalid("no such sort column".into()))?;
@@ -397,7 +318,7 @@ fn sized_statement(
         Position::Before(cursor) => (Some((cursor, Bound::Before)), true),
     };
     Ok(keyset_sql(
-        prefix, actor, query, sort_key, bound, reversed, size,
+        prefix, actor, query, sort_key, bound, reversed, size, walk,
     ))
 }
 
