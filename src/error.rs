@@ -67,7 +67,7 @@ pub enum DataError {
     #[error("{}", .0.summary())]
     Fields(FieldErrors),
     /// The driver's words are kept for the log (`{:?}`), never shown.
-    #[error("the database cannot be reached just now; boxoffice keeps trying")]
+    #[error("the database cannot be reached just now; try again in a moment")]
     Unavailable(String),
     /// The connection broke while committing: the change may or may not have been saved.
     #[error(
@@ -163,6 +163,15 @@ fn constraint_message(constraint: &str) -> Option<(&'static str, &'static str)> 
         "ticket_types_price_cents_check" => ("price", "the price cannot be negative"),
         "ticket_types_sales_window_in_order" => ("sales_end", "sales must end after they start"),
         "events_dates_in_order" => ("ends_at", "an event must end after it starts"),
+        // Checked at commit (migration 0016): a sale that raced a move to the trash.
+        "orders_event_live" => (
+            "event",
+            "the event was moved to the trash meanwhile; nothing was sold",
+        ),
+        "tickets_type_live" => (
+            "ticket_type",
+            "the ticket type was moved to the trash meanwhile; nothing was sold",
+        ),
         _ => return None,
     })
 }

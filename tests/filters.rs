@@ -364,7 +364,10 @@ async fn a_search_gives_the_same_rows_whether_it_walks_the_sort_or_reads_its_mat
                     sort,
                 )
                 .await;
-                assert_eq!(forward, backward, "{word} {sort:?}: the same rows both ways");
+                assert_eq!(
+                    forward, backward,
+                    "{word} {sort:?}: the same rows both ways"
+                );
                 let mut seen = forward.clone();
                 seen.sort_unstable();
                 assert_eq!(seen, reference, "{word} {sort:?}: the rows plain SQL gives");

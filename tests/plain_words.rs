@@ -83,13 +83,13 @@ async fn each_kind_of_database_failure_is_said_in_plain_words() {
         "the log keeps it"
     );
 
-    // The connection gone: plain, and that boxoffice keeps trying.
+    // The connection gone: plain, and what to do.
     db.pool.close().await;
     let gone = sqlx::query("SELECT 1").execute(&db.pool).await;
     let error = DataError::from(gone.expect_err("pool closed"));
     assert!(matches!(error, DataError::Unavailable(_)));
     assert_plain(&error.to_string());
-    assert!(error.to_string().contains("keeps trying"));
+    assert!(error.to_string().contains("try again in a moment"));
 }
 
 /// The data task's next event of interest (progress is skipped).

@@ -415,3 +415,159 @@ async fn a_batch_others_hang_on_to_is_not_purged_until_they_go() {
         .expect("count");
     assert_eq!(left, 0);
 }
+
+/// A sale that starts while its event is going to the trash never commits into the trashed
+/// event: it waits for the trash (at the event's check or at its commit) and is refused in
+/// words.
+#[tokio::test]
+async fn a_sale_racing_the_trash_of_its_event_is_refused_at_commit() {
+    use boxoffice::db::sales::{Sale, sell};
+    let db = TestDb::with_demo().await;
+    let seller = db.actor("admin@boxoffice.test").await;
+    let (event_id, type_id): (i64, i64) = sqlx::query_as(
+        "SELECT tt.event_id, tt.id FROM ticket_types tt JOIN events e ON e.id = tt.event_id \
+         WHERE tt.sold < tt.quantity AND e.deleted_at IS NULL ORDER BY tt.id LIMIT 1",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("a type with seats");
+    let buyer: i64 = sqlx::query_scalar("SELECT min(id) FROM users WHERE role = 'customer'")
+        .fetch_one(&db.pool)
+        .await
+        .expect("a buyer");
+    let orders_before: i64 = sqlx::query_scalar("SELECT count(*) FROM orders WHERE event_id = $1")
+        .bind(event_id)
+        .fetch_one(&db.pool)
+        .await
+        .expect("count");
+    // The trash's first steps, held open: the event locked as the trash locks it, and gone.
+    let trash_side = db.other_terminal().await;
+    let mut trash = trash_side.begin().await.expect("a transaction");
+    sqlx::query("SELECT 1 FROM events WHERE id = $1 FOR UPDATE")
+        .bind(event_id)
+        .execute(&mut *trash)
+        .await
+        .expect("locked");
+    sqlx::query("UPDATE events SET deleted_at = now() WHERE id = $1")
+        .bind(event_id)
+        .execute(&mut *trash)
+        .await
+        .expect("trashed");
+    let sale = {
+        let pool = db.pool.clone();
+        tokio::spawn(async move {
+            sell(&pool, &seller, &Sale::one_type(event_id, buyer, type_id, 1)).await
+        })
+    };
+    // Wait until the sale waits on the trash's lock (its commit-time check).
+    loop {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+             AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(&db.pool)
+        .await
+        .expect("activity");
+        if waiting > 0 {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    trash.commit().await.expect("the trash commits");
+    // Refused wherever it waited: at its commit-time check ("moved to the trash meanwhile"),
+    // or earlier, when it looked the event up.
+    match sale.await.expect("the sale task") {
+        Err(DataError::Fields(errors)) => assert!(
+            errors.summary().contains("moved to the trash meanwhile"),
+            "{}",
+            errors.summary()
+        ),
+        Err(DataError::Refused(_) | DataError::NotFound | DataError::Invalid(_)) => {}
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let orders_after: i64 = sqlx::query_scalar("SELECT count(*) FROM orders WHERE event_id = $1")
+        .bind(event_id)
+        .fetch_one(&db.pool)
+        .await
+        .expect("count");
+    assert_eq!(
+        orders_after, orders_before,
+        "nothing was sold into the trashed event"
+    );
+}
+
+/// A sale taking seats from a ticket type's block (it does not lock the type) while that
+/// type, unsold, goes to the trash: the trash does not see the sale's uncommitted ticket, and
+/// the sale is refused at its commit instead of leaving a ticket of a trashed type.
+#[tokio::test]
+async fn a_sale_from_a_seat_block_racing_the_trash_of_its_type_is_refused_at_commit() {
+    use boxoffice::db::edits::ticket_types::{TicketTypeDraft, create_ticket_type};
+    let db = TestDb::with_demo().await;
+    let ada = db.actor("ada@boxoffice.test").await;
+    let event = event_of(&db, "ada@boxoffice.test").await;
+    let draft = TicketTypeDraft {
+        name: "Standing".into(),
+        price_cents: 500,
+        quantity: 20,
+        sales_start: None,
+        sales_end: None,
+    };
+    let standing = create_ticket_type(&db.pool, &ada, event, &draft)
+        .await
+        .expect("created");
+    // Seats handed to a block earlier (the sales that took them were cancelled): none sold.
+    sqlx::query(
+        "WITH handed AS (UPDATE ticket_types SET sold = 16 WHERE id = $1 RETURNING id) \
+         INSERT INTO ticket_type_blocks (ticket_type_id, slot, room) \
+         SELECT id, s, 2 FROM handed, generate_series(0, 7) AS s",
+    )
+    .bind(standing.id)
+    .execute(&db.pool)
+    .await
+    .expect("blocks with room");
+    // The sale's own steps, held open before its commit.
+    let sale_side = db.other_terminal().await;
+    let mut sale = sale_side.begin().await.expect("a transaction");
+    let order: i64 = sqlx::query_scalar(
+        "INSERT INTO orders (code, user_id, event_id, status, total_cents) \
+         VALUES ('RACE-0001', (SELECT min(id) FROM users WHERE role = 'customer'), $1, 'paid', 500) \
+         RETURNING id",
+    )
+    .bind(event)
+    .fetch_one(&mut *sale)
+    .await
+    .expect("the order");
+    sqlx::query(
+        "INSERT INTO tickets (code, order_id, ticket_type_id, holder_name) \
+         VALUES ('RACE-TICKET', $1, $2, 'Racer')",
+    )
+    .bind(order)
+    .bind(standing.id)
+    .execute(&mut *sale)
+    .await
+    .expect("the ticket");
+    let taken: bool = sqlx::query_scalar("SELECT take_seats($1, $2, 1)")
+        .bind(standing.id)
+        .bind(event)
+        .fetch_one(&mut *sale)
+        .await
+        .expect("seats from a block");
+    assert!(taken);
+    // The trash sees no ticket of the type (the sale's is not committed) and goes ahead.
+    trash::delete(&db.pool, &ada, Target::TicketType(standing.id))
+        .await
+        .expect("the unsold type goes to the trash");
+    let refused = sale
+        .commit()
+        .await
+        .expect_err("the sale is refused at commit");
+    assert!(
+        format!("{:?}", DataError::from(refused)).contains("moved to the trash meanwhile"),
+        "refused in words"
+    );
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM tickets WHERE code = 'RACE-TICKET'")
+        .fetch_one(&db.pool)
+        .await
+        .expect("count");
+    assert_eq!(left, 0, "no ticket of a trashed type");
+}

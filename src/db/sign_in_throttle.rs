@@ -54,7 +54,7 @@ pub async fn record_failure(
          INSERT INTO sign_in_failures AS f (account, failures, last_failed_at, wait_until) \
          SELECT $1, failures, now(), \
                 CASE WHEN failures >= $2 \
-                     THEN now() + make_interval(secs => least(power(2, failures - $2), $3)) END \
+                     THEN now() + make_interval(secs => least(power(2, least(failures - $2, 20)), $3)) END \
          FROM counted \
          ON CONFLICT (account) DO UPDATE SET \
            failures = CASE WHEN f.last_failed_at < now() - interval '1 day' THEN 1 \
@@ -63,7 +63,7 @@ pub async fn record_failure(
            wait_until = CASE WHEN f.last_failed_at >= now() - interval '1 day' \
                                   AND f.failures + 1 >= $2 \
                              THEN now() + make_interval(secs => \
-                                  least(power(2, f.failures + 1 - $2), $3)) END \
+                                  least(power(2, least(f.failures + 1 - $2, 20)), $3)) END \
          RETURNING failures, wait_until",
     )
     .bind(account)

@@ -138,7 +138,8 @@ async fn release_seats(tx: &mut PgConnection, order_id: i64) -> Result<i64, Data
              UPDATE tickets SET status = 'cancelled', checked_in_at = NULL, checked_in_by = NULL \
              WHERE order_id = $1 AND status <> 'cancelled' AND deleted_at IS NULL \
              RETURNING ticket_type_id) \
-         SELECT ticket_type_id, count(*) FROM voided GROUP BY ticket_type_id",
+         SELECT ticket_type_id, count(*) FROM voided GROUP BY ticket_type_id \
+         ORDER BY ticket_type_id",
     )
     .bind(order_id)
     .fetch_all(&mut *tx)
@@ -161,7 +162,7 @@ async fn retake_seats(tx: &mut PgConnection, order_id: i64) -> Result<i64, DataE
         "SELECT t.ticket_type_id, count(*), tt.name FROM tickets t \
          JOIN ticket_types tt ON tt.id = t.ticket_type_id \
          WHERE t.order_id = $1 AND t.status = 'cancelled' AND t.deleted_at IS NULL \
-         GROUP BY t.ticket_type_id, tt.name",
+         GROUP BY t.ticket_type_id, tt.name ORDER BY t.ticket_type_id",
     )
     .bind(order_id)
     .fetch_all(&mut *tx)

@@ -188,11 +188,18 @@ pub(crate) async fn sell_in(
         })),
     )
     .await?;
-    // In ticket type order: the lock order that keeps two sales from waiting on each other.
-    let mut by_type = lines.clone();
-    by_type.sort_by_key(|line| line.ticket_type_id);
-    for line in by_type {
-        reserve(&mut *tx, sale.event_id, line).await?;
+    // One reservation per type, in ticket type order: the lock order that keeps two sales
+    // from waiting on each other.
+    let mut by_type: std::collections::BTreeMap<i64, i32> = std::collections::BTreeMap::new();
+    for line in &lines {
+        *by_type.entry(line.ticket_type_id).or_default() += line.quantity;
+    }
+    for (ticket_type_id, quantity) in by_type {
+        let line = SaleLine {
+            ticket_type_id,
+            quantity,
+        };
+        reserve(&mut *tx, sale.event_id, &line).await?;
     }
     Ok(SoldOrder {
         id: order_id,

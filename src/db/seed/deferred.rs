@@ -162,19 +162,25 @@ impl Builders {
     }
 }
 
-/// Switches the orders' copy trigger back on.
+/// Switches the orders' copy and liveness triggers back on.
 pub async fn resume_orders_trigger(conn: &mut PgConnection) -> Result<(), SetupError> {
-    sqlx::query("ALTER TABLE orders ENABLE TRIGGER orders_copy_references")
-        .execute(conn)
-        .await?;
+    sqlx::raw_sql(
+        "ALTER TABLE orders ENABLE TRIGGER orders_copy_references; \
+         ALTER TABLE orders ENABLE TRIGGER orders_event_live;",
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
-/// The same for the tickets' copy trigger.
+/// The same for the tickets' triggers.
 pub async fn resume_tickets_trigger(conn: &mut PgConnection) -> Result<(), SetupError> {
-    sqlx::query("ALTER TABLE tickets ENABLE TRIGGER tickets_copy_references")
-        .execute(conn)
-        .await?;
+    sqlx::raw_sql(
+        "ALTER TABLE tickets ENABLE TRIGGER tickets_copy_references; \
+         ALTER TABLE tickets ENABLE TRIGGER tickets_type_live;",
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -250,5 +256,8 @@ $$;
 
 ALTER TABLE orders DISABLE TRIGGER orders_copy_references;
 ALTER TABLE tickets DISABLE TRIGGER tickets_copy_references;
+-- The seed writes only into live events and types: no check per row at commit.
+ALTER TABLE orders DISABLE TRIGGER orders_event_live;
+ALTER TABLE tickets DISABLE TRIGGER tickets_type_live;
 
 "#;
