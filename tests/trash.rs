@@ -293,7 +293,6 @@ async fn the_role_matrix_holds_for_every_write_and_refusals_change_nothing() {
 
 #[tokio::test]
 async fn a_ticket_type_goes_to_the_trash_only_while_none_of_it_is_sold() {
-    use boxoffice::db::edits::ticket_types::{TicketTypeDraft, create_ticket_type};
     let db = TestDb::with_demo().await;
     let ada = db.actor("ada@boxoffice.test").await;
     let admin = db.actor("admin@boxoffice.test").await;
@@ -310,16 +309,7 @@ async fn a_ticket_type_goes_to_the_trash_only_while_none_of_it_is_sold() {
         matches!(&refused, Err(DataError::Refused(m)) if m.contains("only an unsold ticket type can go to the trash")),
         "{refused:?}"
     );
-    let draft = TicketTypeDraft {
-        name: "Standing".into(),
-        price_cents: 500,
-        quantity: 20,
-        sales_start: None,
-        sales_end: None,
-    };
-    let standing = create_ticket_type(&db.pool, &ada, event, &draft)
-        .await
-        .expect("created");
+    let standing = new_standing_type(&db, &ada, event).await;
     let gone = trash::delete(&db.pool, &ada, Target::TicketType(standing.id))
         .await
         .expect("deleted");
@@ -334,9 +324,7 @@ async fn a_ticket_type_goes_to_the_trash_only_while_none_of_it_is_sold() {
             .await
             .expect("its batch");
     // Another type of that name meanwhile: the restore is refused and says why.
-    let twin = create_ticket_type(&db.pool, &ada, event, &draft)
-        .await
-        .expect("the name is free again");
+    let twin = new_standing_type(&db, &ada, event).await;
     let clash = trash::restore(&db.pool, &ada, batch).await;
     assert!(
         matches!(&clash, Err(DataError::Refused(m)) if m.contains("ticket type name Standing")),
@@ -501,20 +489,10 @@ async fn a_sale_racing_the_trash_of_its_event_is_refused_at_commit() {
 /// the sale is refused at its commit instead of leaving a ticket of a trashed type.
 #[tokio::test]
 async fn a_sale_from_a_seat_block_racing_the_trash_of_its_type_is_refused_at_commit() {
-    use boxoffice::db::edits::ticket_types::{TicketTypeDraft, create_ticket_type};
     let db = TestDb::with_demo().await;
     let ada = db.actor("ada@boxoffice.test").await;
     let event = event_of(&db, "ada@boxoffice.test").await;
-    let draft = TicketTypeDraft {
-        name: "Standing".into(),
-        price_cents: 500,
-        quantity: 20,
-        sales_start: None,
-        sales_end: None,
-    };
-    let standing = create_ticket_type(&db.pool, &ada, event, &draft)
-        .await
-        .expect("created");
+    let standing = new_standing_type(&db, &ada, event).await;
     // Seats handed to a block earlier (the sales that took them were cancelled): none sold.
     sqlx::query(
         "WITH handed AS (UPDATE ticket_types SET sold = 16 WHERE id = $1 RETURNING id) \
@@ -570,4 +548,23 @@ async fn a_sale_from_a_seat_block_racing_the_trash_of_its_type_is_refused_at_com
         .await
         .expect("count");
     assert_eq!(left, 0, "no ticket of a trashed type");
+}
+
+/// A new, unsold ticket type "Standing" (20 seats) on `event`.
+async fn new_standing_type(
+    db: &TestDb,
+    organizer: &boxoffice::db::auth::Actor,
+    event: i64,
+) -> boxoffice::db::edits::ticket_types::TicketTypeRecord {
+    use boxoffice::db::edits::ticket_types::{TicketTypeDraft, create_ticket_type};
+    let draft = TicketTypeDraft {
+        name: "Standing".into(),
+        price_cents: 500,
+        quantity: 20,
+        sales_start: None,
+        sales_end: None,
+    };
+    create_ticket_type(&db.pool, organizer, event, &draft)
+        .await
+        .expect("created")
 }

@@ -279,6 +279,17 @@ fn local_midnight(day: NaiveDate, offset: FixedOffset) -> DateTime<Utc> {
         )
 }
 
+/// `SELECT <the local day of created_at> AS day, `, the rest to be pushed by the caller.
+fn select_local_day(created_at: &'static str, offset: FixedOffset) -> QueryBuilder<Postgres> {
+    let mut query = QueryBuilder::new("SELECT (");
+    query
+        .push(created_at)
+        .push(" AT TIME ZONE 'UTC' + make_interval(secs => ")
+        .push_bind(f64::from(offset.local_minus_utc()))
+        .push("))::date AS day, ");
+    query
+}
+
 /// Tickets sold or held (not cancelled) per local day since `from`, by their own creation
 /// time (an index on type and time).
 async fn tickets_per_day(
@@ -287,11 +298,9 @@ async fn tickets_per_day(
     from: DateTime<Utc>,
     offset: FixedOffset,
 ) -> Result<Vec<(NaiveDate, i64)>, DataError> {
-    let mut query =
-        QueryBuilder::new("SELECT (t.created_at AT TIME ZONE 'UTC' + make_interval(secs => ");
+    let mut query = select_local_day("t.created_at", offset);
     query
-        .push_bind(f64::from(offset.local_minus_utc()))
-        .push("))::date AS day, count(*) FROM tickets t WHERE t.deleted_at IS NULL AND t.status <> 'cancelled' AND t.created_at >= ")
+        .push("count(*) FROM tickets t WHERE t.deleted_at IS NULL AND t.status <> 'cancelled' AND t.created_at >= ")
         .push_bind(from);
     if let Some(types) = &events.types {
         query
@@ -310,11 +319,9 @@ async fn revenue_per_day(
     from: DateTime<Utc>,
     offset: FixedOffset,
 ) -> Result<Vec<(NaiveDate, i64)>, DataError> {
-    let mut query =
-        QueryBuilder::new("SELECT (o.created_at AT TIME ZONE 'UTC' + make_interval(secs => ");
+    let mut query = select_local_day("o.created_at", offset);
     query
-        .push_bind(f64::from(offset.local_minus_utc()))
-        .push("))::date AS day, sum(o.total_cents)::bigint FROM orders o WHERE o.deleted_at IS NULL AND o.status = 'paid' AND o.created_at >= ")
+        .push("sum(o.total_cents)::bigint FROM orders o WHERE o.deleted_at IS NULL AND o.status = 'paid' AND o.created_at >= ")
         .push_bind(from);
     events.push_filter(&mut query, "o.event_id");
     query.push(" GROUP BY 1");
