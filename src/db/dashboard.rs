@@ -17,6 +17,8 @@ pub const DAYS: usize = 30;
 pub const DOOR_MINUTES: usize = 60;
 const LAST_SCANS: i64 = 5;
 const EVENTS_LISTED: i64 = 50;
+/// Figures read at the same time by one dashboard (the refunds' two days count as one).
+const AT_ONCE: usize = 4;
 
 /// What the dashboard shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,16 +175,21 @@ pub async fn load(
             None => (None, None),
         },
     };
+    // Seats sold are the seats handed out less the room in the types' blocks (migration 0013),
+    // the blocks' room read once for all the types instead of once per type.
     let types = match &ids {
         // A thousand lookups in the types' event index (3 ms) beat reading every type into a
         // hash (20 ms), which the planner picks for a join with a thousand ids: the lateral
         // subquery, fenced by OFFSET 0, is always run per event.
         Some(ids) => Some(
             sqlx::query_as::<_, ScopeType>(
-                "SELECT tt.* FROM unnest($1::bigint[]) AS e(id) CROSS JOIN LATERAL ( \
-                   SELECT t.id, t.name, seats_sold(t.id, t.sold)::bigint AS sold, t.quantity::bigint AS quantity, \
-                          t.price_cents::bigint AS price_cents FROM ticket_types t \
+                "SELECT tt.id, tt.name, (tt.sold - coalesce(b.room, 0))::bigint AS sold, \
+                        tt.quantity::bigint AS quantity, tt.price_cents::bigint AS price_cents \
+                 FROM unnest($1::bigint[]) AS e(id) CROSS JOIN LATERAL ( \
+                   SELECT t.id, t.name, t.sold, t.quantity, t.price_cents FROM ticket_types t \
                    WHERE t.event_id = e.id AND t.deleted_at IS NULL OFFSET 0) AS tt \
+                 LEFT JOIN (SELECT ticket_type_id, sum(room) AS room FROM ticket_type_blocks \
+                            WHERE room > 0 GROUP BY ticket_type_id) AS b ON b.ticket_type_id = tt.id \
                  ORDER BY tt.id",
             )
             .bind(ids)
@@ -197,7 +204,9 @@ pub async fn load(
     let week_ago = today - Duration::days(7);
     let from = local_midnight(first_day, offset);
     // The figures are independent reads: run at once on the pool's connections, the
-    // dashboard takes as long as its slowest one, not their sum.
+    // dashboard takes as long as its slowest one, not their sum. At most `AT_ONCE` at a time,
+    // so that one dashboard leaves connections of the shared pool to everyone else.
+    let gate = tokio::sync::Semaphore::new(AT_ONCE);
     let (
         event_count,
         tickets,
@@ -208,18 +217,18 @@ pub async fn load(
         listed,
     ) = tokio::try_join!(
         count_events(pool, &events),
-        tickets_per_day(pool, &events, from, offset),
-        revenue_per_day(pool, &events, from, offset),
-        refunds(pool, &events, [week_ago, today], offset),
-        type_sales(pool, &events, event_id.is_some()),
-        door(pool, event_id, organizer, now, today, offset),
-        async {
+        gated(&gate, tickets_per_day(pool, &events, from, offset)),
+        gated(&gate, revenue_per_day(pool, &events, from, offset)),
+        gated(&gate, refunds(pool, &events, [week_ago, today], offset)),
+        gated(&gate, type_sales(pool, &events, event_id.is_some())),
+        gated(&gate, door(pool, event_id, organizer, now, today, offset)),
+        gated(&gate, async {
             if event_id.is_some() {
                 Ok(Vec::new())
             } else {
                 event_list(pool, organizer, now).await
             }
-        },
+        }),
     )?;
     let chart = (0..DAYS as i64)
         .map(|i| {
@@ -256,6 +265,18 @@ pub async fn load(
         door,
         events: listed,
     })
+}
+
+/// Runs `figure` once `gate` has a turn free.
+async fn gated<T>(
+    gate: &tokio::sync::Semaphore,
+    figure: impl std::future::Future<Output = Result<T, DataError>>,
+) -> Result<T, DataError> {
+    let _turn = gate
+        .acquire()
+        .await
+        .map_err(|_| DataError::Unavailable("the dashboard's gate closed".into()))?;
+    figure.await
 }
 
 async fn count_events(pool: &PgPool, events: &Events) -> Result<i64, DataError> {
@@ -366,8 +387,10 @@ async fn type_sales(
         return Ok(sqlx::query_as(
             "SELECT tt.name, sum(tt.sold)::bigint AS sold, sum(tt.quantity)::bigint AS capacity, \
              sum(tt.sold * tt.price_cents)::bigint AS value_cents \
-             FROM (SELECT name, seats_sold(id, sold) AS sold, quantity, price_cents \
-                   FROM ticket_types WHERE deleted_at IS NULL) AS tt \
+             FROM (SELECT t.name, t.sold - coalesce(b.room, 0) AS sold, t.quantity, t.price_cents \
+                   FROM ticket_types t LEFT JOIN (SELECT ticket_type_id, sum(room) AS room \
+                   FROM ticket_type_blocks WHERE room > 0 GROUP BY ticket_type_id) AS b \
+                   ON b.ticket_type_id = t.id WHERE t.deleted_at IS NULL) AS tt \
              GROUP BY tt.name ORDER BY sum(tt.sold) DESC, tt.name LIMIT 12",
         )
         .fetch_all(pool)
