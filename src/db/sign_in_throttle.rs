@@ -45,17 +45,11 @@ pub async fn record_failure(
     account: &str,
     terminal: &str,
 ) -> Result<Failures, DataError> {
-    // One statement, so that two terminals failing at once both count.
+    // One statement, so that two terminals failing at once both count (the update reads the
+    // row as the other left it). A first failure never waits: FREE_FAILURES is above 1.
     let (count, wait_until): (i32, Option<DateTime<Utc>>) = sqlx::query_as(
-        "WITH counted AS ( \
-           SELECT CASE WHEN f.last_failed_at IS NULL OR f.last_failed_at < now() - interval '1 day' \
-                       THEN 1 ELSE f.failures + 1 END AS failures \
-           FROM (SELECT 1) AS one LEFT JOIN sign_in_failures f ON f.account = $1) \
-         INSERT INTO sign_in_failures AS f (account, failures, last_failed_at, wait_until) \
-         SELECT $1, failures, now(), \
-                CASE WHEN failures >= $2 \
-                     THEN now() + make_interval(secs => least(power(2, least(failures - $2, 20)), $3)) END \
-         FROM counted \
+        "INSERT INTO sign_in_failures AS f (account, failures, last_failed_at) \
+         VALUES ($1, 1, now()) \
          ON CONFLICT (account) DO UPDATE SET \
            failures = CASE WHEN f.last_failed_at < now() - interval '1 day' THEN 1 \
                            ELSE f.failures + 1 END, \

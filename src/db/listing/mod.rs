@@ -11,11 +11,11 @@ mod sorts;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use crate::db::auth::Actor;
-use crate::db::filter::{Filter, has_search, push_filter};
+use crate::db::filter::{Filter, has_search, push_conditions, push_filter, push_search};
 use crate::db::model::{Cursor, EntityKind, EventRow, OrderRow, Row, TicketRow};
 use crate::db::scope::push_scope;
 use crate::error::DataError;
-use search::{push_from_where_but_search, search_rows};
+use search::search_rows;
 pub use sorts::{Sort, SortKey, sort_keys};
 
 /// Narrows a list to the children of one row (drill-down).
@@ -184,12 +184,19 @@ fn keyset_sql(
         Some(rows) => {
             let alias = &id_column(query.kind)[..1];
             sql.push(" FROM (SELECT ").push(alias).push(".*");
-            push_from_where_but_search(&mut sql, actor, query.kind, query.parent, &query.filter);
+            push_from_where_with(
+                &mut sql,
+                actor,
+                query.kind,
+                query.parent,
+                &query.filter,
+                Search::Left,
+            );
             push_bound(&mut sql, query.kind, sort_key, bound, descending);
             push_order(&mut sql, query.kind, sort_key, descending);
             sql.push(" LIMIT ").push_bind(rows);
             sql.push(") AS ").push(alias).push(" WHERE true");
-            crate::db::filter::push_search(&mut sql, query.kind, &query.filter);
+            push_search(&mut sql, query.kind, &query.filter);
         }
     }
     push_order(&mut sql, query.kind, sort_key, descending);
@@ -268,7 +275,7 @@ pub async fn fetch_batch(
     let mut rows = run(
         pool,
         query.kind,
-        sized_statement("SELECT ", actor, query, size.clamp(1, MAX_BATCH))?,
+        walking_statement("SELECT ", actor, query, size.clamp(1, MAX_BATCH), None)?,
     )
     .await?;
     rows.truncate(usize::from(size));
@@ -283,21 +290,13 @@ fn statement(
     actor: &Actor,
     query: &ListQuery,
 ) -> Result<QueryBuilder<Postgres>, DataError> {
-    sized_statement(
+    walking_statement(
         prefix,
         actor,
         query,
         query.page_size.clamp(1, MAX_PAGE_SIZE),
+        None,
     )
-}
-
-fn sized_statement(
-    prefix: &str,
-    actor: &Actor,
-    query: &ListQuery,
-    size: u16,
-) -> Result<QueryBuilder<Postgres>, DataError> {
-    walking_statement(prefix, actor, query, size, None)
 }
 
 pub(super) fn walking_statement(
@@ -351,6 +350,24 @@ pub(crate) fn push_from_where(
     parent: Option<Parent>,
     filter: &Filter,
 ) {
+    push_from_where_with(sql, actor, kind, parent, filter, Search::Included);
+}
+
+/// Whether `push_from_where_with` adds the filter's text search too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Search {
+    Included,
+    Left,
+}
+
+fn push_from_where_with(
+    sql: &mut QueryBuilder<Postgres>,
+    actor: &Actor,
+    kind: EntityKind,
+    parent: Option<Parent>,
+    filter: &Filter,
+    search: Search,
+) {
     match kind {
         EntityKind::Event => {
             sql.push(
@@ -381,5 +398,8 @@ pub(crate) fn push_from_where(
         }
         _ => {}
     }
-    push_filter(sql, kind, filter);
+    match search {
+        Search::Included => push_filter(sql, kind, filter),
+        Search::Left => push_conditions(sql, kind, filter),
+    }
 }

@@ -1,12 +1,11 @@
 //! A page of a text search, in two steps (the sort's index walked for a bounded number of
 //! rows, else the matches through the trigram index).
 
-use sqlx::{PgPool, Postgres, QueryBuilder};
+use sqlx::PgPool;
 
-use super::{ListQuery, MAX_PAGE_SIZE, Parent, page_sql, push_from_where, run, walking_statement};
+use super::{ListQuery, MAX_PAGE_SIZE, page_sql, run, walking_statement};
 use crate::db::auth::Actor;
-use crate::db::filter::{Condition, Filter};
-use crate::db::model::{EntityKind, Row};
+use crate::db::model::Row;
 use crate::error::DataError;
 
 /// Rows of the list a search checks in sort order before it reads its matches through the
@@ -35,34 +34,13 @@ pub(super) async fn search_rows(
         return Ok(walked);
     }
     let mut tx = pool.begin().await?;
-    sqlx::query("SET LOCAL enable_indexscan = off")
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("SET LOCAL enable_indexonlyscan = off")
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "SELECT set_config('enable_indexscan', 'off', true), \
+                set_config('enable_indexonlyscan', 'off', true)",
+    )
+    .execute(&mut *tx)
+    .await?;
     let rows = run(&mut *tx, query.kind, page_sql(actor, query)?).await?;
     tx.rollback().await?;
     Ok(rows)
-}
-
-/// As `push_from_where`, without the filter's text search.
-pub(super) fn push_from_where_but_search(
-    sql: &mut QueryBuilder<Postgres>,
-    actor: &Actor,
-    kind: EntityKind,
-    parent: Option<Parent>,
-    filter: &Filter,
-) {
-    let conditions_only = Filter {
-        words: Vec::new(),
-        conditions: filter
-            .conditions
-            .iter()
-            .filter(|condition| !matches!(condition, Condition::Holder(_)))
-            .cloned()
-            .collect(),
-        ..filter.clone()
-    };
-    push_from_where(sql, actor, kind, parent, &conditions_only);
 }
