@@ -21,9 +21,12 @@ async fn main() {
         eprintln!("set DATABASE_URL to a database seeded with `boxoffice seed --scale 1`");
         return;
     };
-    let pool = pool_for(url.parse().expect("DATABASE_URL parses"))
-        .await
-        .expect("connects");
+    let pool = pool_for(
+        url.parse().expect("DATABASE_URL parses"),
+        boxoffice::db::DEFAULT_POOL_SIZE,
+    )
+    .await
+    .expect("connects");
     let admin = sign_in(&pool, "admin@boxoffice.test", seed::DEMO_PASSWORD, "bench")
         .await
         .expect("admin signs in");

@@ -169,7 +169,9 @@ async fn main() {
         return;
     };
     let options: PgConnectOptions = url.parse().expect("DATABASE_URL parses");
-    let pool = pool_for(options.clone()).await.expect("connects");
+    let pool = pool_for(options.clone(), boxoffice::db::DEFAULT_POOL_SIZE)
+        .await
+        .expect("connects");
     migrations::up(&pool).await.expect("migrations");
     let orders: i64 = sqlx::query_scalar("SELECT count(*) FROM orders")
         .fetch_one(&pool)

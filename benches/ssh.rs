@@ -226,9 +226,12 @@ async fn main() {
         );
         return;
     };
-    let pool = boxoffice::db::pool_for(url.parse().expect("DATABASE_URL parses"))
-        .await
-        .expect("connects");
+    let pool = boxoffice::db::pool_for(
+        url.parse().expect("DATABASE_URL parses"),
+        boxoffice::db::DEFAULT_POOL_SIZE,
+    )
+    .await
+    .expect("connects");
     boxoffice::db::migrations::MIGRATOR
         .run(&pool)
         .await

@@ -12,6 +12,16 @@ use crate::error::ConfigError;
 pub struct Config {
     /// A PostgreSQL URL; without one (and without DATABASE_URL) the built-in database is used.
     pub database_url: Option<String>,
+    /// A streaming replica of that database: lists, searches, counts, details, dashboards
+    /// and exports read from it (see docs/deploy.md).
+    pub read_database_url: Option<String>,
+    /// Connections this process keeps to the primary (default 8; one more listens for
+    /// changes).
+    pub pool_size: Option<u32>,
+    /// Connections this process keeps to the replica (default 8).
+    pub read_pool_size: Option<u32>,
+    /// A replica further behind than this is not read until it catches up (default 10).
+    pub replica_max_lag_secs: Option<u64>,
     /// This terminal's name in the scan log (default: the host name).
     pub terminal_name: Option<String>,
     /// Key bindings: command name to keys, overriding `assets/keymap.toml`.
@@ -62,6 +72,28 @@ impl Default for ServeConfig {
 }
 
 impl Config {
+    /// Pool sizes must leave room to work: zero connections would hang every request.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        for (name, value) in [
+            ("pool_size", self.pool_size),
+            ("read_pool_size", self.read_pool_size),
+        ] {
+            if value.is_some_and(|size| !(1..=1000).contains(&size)) {
+                return Err(ConfigError::Parse {
+                    path: "config".into(),
+                    message: format!("{name} must be between 1 and 1000"),
+                });
+            }
+        }
+        if self.replica_max_lag_secs == Some(0) {
+            return Err(ConfigError::Parse {
+                path: "config".into(),
+                message: "replica_max_lag_secs must be at least 1".into(),
+            });
+        }
+        Ok(())
+    }
+
     /// The folder exports go to: the configured one, or the default.
     pub fn export_folder(&self) -> PathBuf {
         self.export_folder
@@ -95,10 +127,18 @@ impl Config {
     }
 
     pub fn parse(text: &str, origin: &str) -> Result<Self, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError::Parse {
+        let config: Self = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: origin.to_string(),
             message: e.message().to_string(),
-        })
+        })?;
+        config.check().map_err(|error| match error {
+            ConfigError::Parse { message, .. } => ConfigError::Parse {
+                path: origin.to_string(),
+                message,
+            },
+            other => other,
+        })?;
+        Ok(config)
     }
 }
 
@@ -130,6 +170,26 @@ mod tests {
             Some("postgres://db.example/boxoffice")
         );
         assert_eq!(config.keys["quit"], vec!["ctrl-q".to_string()]);
+    }
+
+    #[test]
+    fn pool_sizes_and_the_replica_are_read_and_checked() {
+        let config = Config::parse(
+            "read_database_url = \"postgres://replica.example/boxoffice\"\npool_size = 16\nread_pool_size = 4\nreplica_max_lag_secs = 5\n",
+            "test",
+        )
+        .expect("valid config");
+        assert_eq!(config.pool_size, Some(16));
+        assert_eq!(config.read_pool_size, Some(4));
+        assert_eq!(config.replica_max_lag_secs, Some(5));
+        let error = Config::parse("pool_size = 0", "config.toml").unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("pool_size must be between 1 and 1000"),
+            "{error}"
+        );
+        assert!(Config::parse("replica_max_lag_secs = 0", "c").is_err());
     }
 
     #[test]

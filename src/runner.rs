@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 
 use crate::app::{App, AppEvent, AppOptions};
 use crate::data_task::{self, DataEvent, Envelope};
-use crate::db::DatabaseTarget;
+use crate::db::DatabaseSettings;
 use crate::error::AppError;
 use crate::{event, tui};
 
@@ -28,11 +28,11 @@ pub struct Wiring {
 }
 
 /// The app at the local terminal, on its own data task.
-pub async fn run(target: DatabaseTarget, options: AppOptions) -> Result<(), AppError> {
+pub async fn run(settings: DatabaseSettings, options: AppOptions) -> Result<(), AppError> {
     let (events_tx, events_rx) = mpsc::unbounded_channel();
     let (data_tx, data_rx) = mpsc::unbounded_channel();
     let (requests_tx, requests_rx) = mpsc::unbounded_channel();
-    let mut data = Some(tokio::spawn(data_task::run(target, requests_rx, data_tx)));
+    let mut data = Some(tokio::spawn(data_task::run(settings, requests_rx, data_tx)));
     let mut terminal = tui::enter()?;
     let mut input = Some(event::spawn_input(events_tx.clone()));
     let ticks = event::spawn_ticks(events_tx.clone());

@@ -138,7 +138,7 @@ async fn data_task_for(
     let (events_tx, events_rx) = mpsc::unbounded_channel();
     let actor = db.actor(email).await;
     tokio::spawn(data_task::serve(
-        db.pool.clone(),
+        boxoffice::db::databases::Databases::primary_only(db.pool.clone()),
         Some(actor),
         requests_rx,
         events_tx,

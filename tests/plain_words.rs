@@ -116,7 +116,7 @@ async fn a_sign_in_after_a_failed_start_tries_the_database_again() {
     let (requests, requests_rx) = mpsc::unbounded_channel();
     let (events_tx, mut events) = mpsc::unbounded_channel();
     let task = tokio::spawn(data_task::run(
-        DatabaseTarget::Url(url_of(&db, &name)),
+        boxoffice::db::DatabaseSettings::primary(DatabaseTarget::Url(url_of(&db, &name))),
         requests_rx,
         events_tx,
     ));

@@ -215,6 +215,48 @@ async fn a_lost_database_is_shown_and_retried_until_it_answers() {
 }
 
 #[tokio::test]
+async fn the_status_bar_says_in_words_when_lists_leave_the_replica_and_come_back() {
+    use boxoffice::data_task::DataEvent;
+    use boxoffice::db::replica::ReplicaHealth;
+    use boxoffice::event::AppEvent;
+    let db = TestDb::with_demo().await;
+    let mut harness = signed_in(&db, "admin@boxoffice.test", 140, 30).await;
+    harness
+        .app
+        .handle_event(AppEvent::Data(DataEvent::Replica(ReplicaHealth::InUse)));
+    let screen = harness.render();
+    assert!(screen.contains("+ replica"), "{screen}");
+    harness
+        .app
+        .handle_event(AppEvent::Data(DataEvent::Replica(ReplicaHealth::Away(
+            "the read replica is not answering".into(),
+        ))));
+    let screen = harness.render();
+    assert!(
+        screen.contains(
+            "the read replica is not answering: lists are read from the primary until it \
+             recovers (by itself)"
+        ),
+        "said once, as a message: {screen}"
+    );
+    harness.app.flash = None;
+    let screen = harness.render();
+    assert!(
+        screen.contains("replica away: reading the primary"),
+        "and kept in the status bar: {screen}"
+    );
+    harness
+        .app
+        .handle_event(AppEvent::Data(DataEvent::Replica(ReplicaHealth::InUse)));
+    let screen = harness.render();
+    assert!(
+        screen.contains("the read replica answers again"),
+        "{screen}"
+    );
+    assert!(!screen.contains("replica away"), "{screen}");
+}
+
+#[tokio::test]
 async fn the_filter_prompt_filters_explains_errors_and_clears() {
     let db = TestDb::with_demo().await;
     let mut harness = signed_in(&db, "support@boxoffice.test", 100, 30).await;

@@ -27,9 +27,14 @@ async fn server(db: &TestDb, limits: ServeConfig) -> Server {
     .expect("options");
     options.panic_command_for_tests = true;
     options.stall_timeout = Duration::from_secs(2);
-    Server::start(db.pool.clone(), "test".into(), options, new_key())
-        .await
-        .expect("the server starts")
+    Server::start(
+        boxoffice::db::databases::Databases::primary_only(db.pool.clone()),
+        "test".into(),
+        options,
+        new_key(),
+    )
+    .await
+    .expect("the server starts")
 }
 
 async fn key_for(db: &TestDb, email: &str) -> PrivateKey {

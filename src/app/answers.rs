@@ -7,6 +7,7 @@ use crate::data_task::{DataEvent, Outcome, Reply};
 use crate::db::auth::{Actor, Role};
 use crate::db::listing::Page;
 use crate::db::model::EntityKind;
+use crate::db::replica::ReplicaHealth;
 
 impl App {
     pub(super) fn handle_data(&mut self, event: DataEvent) {
@@ -24,10 +25,26 @@ impl App {
                 tables,
                 reconnected,
             } => self.changed(&tables, reconnected),
+            DataEvent::Replica(health) => self.replica_health(health),
             DataEvent::ExportProgress { generation, rows } => {
                 self.export_progressed(generation, rows)
             }
             DataEvent::Reply { generation, reply } => self.handle_reply(generation, reply),
+        }
+    }
+
+    /// The replica went away or came back: said once, in words; the status bar keeps saying
+    /// it while it lasts.
+    fn replica_health(&mut self, health: ReplicaHealth) {
+        let before = self.database.replica.replace(health.clone());
+        match health {
+            ReplicaHealth::InUse if before.is_some() => {
+                self.flash_info("the read replica answers again: lists are read from it")
+            }
+            ReplicaHealth::Away(why) => self.flash_error(format!(
+                "{why}: lists are read from the primary until it recovers (by itself)"
+            )),
+            ReplicaHealth::InUse | ReplicaHealth::Starting => {}
         }
     }
 

@@ -71,6 +71,8 @@ pub struct Database {
     pub label: String,
     /// The built-in local server.
     pub built_in: bool,
+    /// With a read replica: whether lists come from it now (None: no replica).
+    pub replica: Option<crate::db::replica::ReplicaHealth>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,6 +195,7 @@ impl App {
                 state: DatabaseState::Connecting("connecting".into()),
                 label: String::new(),
                 built_in: false,
+                replica: None,
             },
             tab: Tab::List(EntityKind::Event),
             lists: Lists::default(),

@@ -14,8 +14,9 @@ use operator::{keys, migrate, seed_scale};
 use crate::app::commands::KeyMap;
 use crate::app::{AppOptions, Kiosk};
 use crate::config::Config;
-use crate::db::DatabaseTarget;
 use crate::db::local_server::LocalServer;
+use crate::db::replica::ReadSettings;
+use crate::db::{DatabaseSettings, DatabaseTarget};
 use crate::error::{AppError, SetupError};
 
 #[derive(Debug, Parser)]
@@ -29,6 +30,10 @@ pub struct Cli {
     /// built-in local database is used.
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
+    /// A streaming replica of that database for lists, searches, counts, details, dashboards
+    /// and exports (see docs/deploy.md); writes and availability always use the primary.
+    #[arg(long, env = "DATABASE_READ_URL", global = true, hide_env_values = true)]
+    pub read_database_url: Option<String>,
     /// Configuration file (default: boxoffice/config.toml in the user's config directory).
     #[arg(long, global = true)]
     pub config: Option<PathBuf>,
@@ -141,6 +146,29 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
         Some(url) => DatabaseTarget::Url(url),
         None => DatabaseTarget::BuiltIn(LocalServer::default_root()?),
     };
+    let read_url = cli
+        .read_database_url
+        .filter(|url| !url.trim().is_empty())
+        .or(config.read_database_url.clone());
+    if read_url.is_some() && matches!(target, DatabaseTarget::BuiltIn(_)) {
+        return Err(SetupError::Invalid(
+            "a read replica (read_database_url, DATABASE_READ_URL) needs its primary given \
+             too (database_url, DATABASE_URL): the built-in database has no replica"
+                .into(),
+        )
+        .into());
+    }
+    let settings = DatabaseSettings {
+        target: target.clone(),
+        pool_size: config.pool_size.unwrap_or(crate::db::DEFAULT_POOL_SIZE),
+        read: read_url.map(|url| ReadSettings {
+            url,
+            pool_size: config
+                .read_pool_size
+                .unwrap_or(crate::db::DEFAULT_POOL_SIZE),
+            max_lag: std::time::Duration::from_secs(config.replica_max_lag_secs.unwrap_or(10)),
+        }),
+    };
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let options = |terminal: Option<String>, kiosk: Option<Kiosk>| AppOptions {
         keymap: keymap.clone(),
@@ -152,7 +180,7 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
         export_folder: config.export_folder(),
     };
     match cli.command {
-        None => crate::runner::run(target, options(None, None)).await,
+        None => crate::runner::run(settings, options(None, None)).await,
         Some(CliCommand::Kiosk { event, terminal }) => {
             if event.is_some_and(|id| id <= 0) {
                 return Err(SetupError::Invalid(
@@ -161,7 +189,7 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
                 .into());
             }
             crate::runner::run(
-                target,
+                settings,
                 options(
                     terminal,
                     Some(Kiosk {
@@ -180,7 +208,7 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
             }
             let mut options = crate::serve::ServeOptions::from_config(&serve, keymap)?;
             options.export_folder = config.export_folder();
-            crate::serve::run(target, options).await
+            crate::serve::run(settings, options).await
         }
         Some(CliCommand::Keys { action }) => keys(&target, action).await,
         Some(CliCommand::Seed { scale }) => seed_scale(&target, scale).await,

@@ -6,12 +6,18 @@
 //! notifying from the writing transaction: NOTIFY would take a cluster-wide lock at each
 //! sale's and each admission's commit. Every process that listens also sends what is pending,
 //! every [`SEND_EVERY`] (one of them at a time does it).
+//!
+//! With a read replica, the primary's position is noted before the UI hears of a change, so
+//! the reload it makes waits for the replica to have replayed the change (or reads the
+//! primary).
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
 use sqlx::PgPool;
 use sqlx::postgres::PgListener;
+
+use crate::db::databases::Databases;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
@@ -34,8 +40,9 @@ impl Drop for StopOnDrop {
     }
 }
 
-pub fn spawn(pool: PgPool, events: UnboundedSender<DataEvent>) -> JoinHandle<()> {
+pub fn spawn(databases: Databases, events: UnboundedSender<DataEvent>) -> JoinHandle<()> {
     tokio::spawn(async move {
+        let pool = databases.primary.clone();
         let _sender = StopOnDrop(tokio::spawn(send_pending_changes(pool.clone())));
         let mut first = true;
         loop {
@@ -52,11 +59,11 @@ pub fn spawn(pool: PgPool, events: UnboundedSender<DataEvent>) -> JoinHandle<()>
                 tokio::time::sleep(RETRY).await;
                 continue;
             }
-            if !first && !report(&events, BTreeSet::new(), true) {
+            if !first && !report(&databases, &events, BTreeSet::new(), true).await {
                 return;
             }
             first = false;
-            if !listen(&mut listener, &events).await {
+            if !listen(&mut listener, &databases, &events).await {
                 return;
             }
             tokio::time::sleep(RETRY).await;
@@ -93,7 +100,11 @@ async fn send_pending_changes(pool: PgPool) {
 }
 
 /// Forwards notifications until the connection fails for good (false: the app is gone).
-async fn listen(listener: &mut PgListener, events: &UnboundedSender<DataEvent>) -> bool {
+async fn listen(
+    listener: &mut PgListener,
+    databases: &Databases,
+    events: &UnboundedSender<DataEvent>,
+) -> bool {
     loop {
         match listener.try_recv().await {
             Ok(Some(notification)) => {
@@ -105,14 +116,14 @@ async fn listen(listener: &mut PgListener, events: &UnboundedSender<DataEvent>) 
                 {
                     tables.insert(table_of(more.payload()));
                 }
-                if !report(events, tables, false) {
+                if !report(databases, events, tables, false).await {
                     return false;
                 }
             }
             // The connection dropped; the next call reconnects and listens again.
             Ok(None) => {
                 tracing::info!("live updates: connection lost, reconnecting");
-                if !report(events, BTreeSet::new(), true) {
+                if !report(databases, events, BTreeSet::new(), true).await {
                     return false;
                 }
             }
@@ -128,11 +139,13 @@ fn table_of(payload: &str) -> String {
     payload.split(':').next().unwrap_or_default().to_string()
 }
 
-fn report(
+async fn report(
+    databases: &Databases,
     events: &UnboundedSender<DataEvent>,
     tables: BTreeSet<String>,
     reconnected: bool,
 ) -> bool {
+    databases.note_notification().await;
     events
         .send(DataEvent::Changed {
             tables: tables.into_iter().collect(),

@@ -210,6 +210,8 @@ pub enum DataEvent {
         tables: Vec<String>,
         reconnected: bool,
     },
+    /// Whether lists are read from the replica now, and if not, why.
+    Replica(crate::db::replica::ReplicaHealth),
     /// An export (the request of this generation) has written this many rows so far.
     ExportProgress {
         generation: u64,

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod check_in;
 pub mod count;
 pub mod dashboard;
+pub mod databases;
 pub mod detail;
 pub mod edits;
 pub mod export;
@@ -16,6 +17,7 @@ pub mod migrations;
 pub mod model;
 pub mod permissions;
 pub mod progress;
+pub mod replica;
 pub mod sales;
 pub mod scope;
 pub mod seed;
@@ -61,6 +63,30 @@ impl Connection {
     }
 }
 
+/// Connections per process to the primary unless configured (`pool_size`).
+pub const DEFAULT_POOL_SIZE: u32 = 8;
+
+/// Where the data is and how many connections this process may hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseSettings {
+    pub target: DatabaseTarget,
+    /// Connections to the primary (`pool_size`); the LISTEN connection comes on top.
+    pub pool_size: u32,
+    /// A read replica (`read_database_url`).
+    pub read: Option<replica::ReadSettings>,
+}
+
+impl DatabaseSettings {
+    /// The primary only, with the default pool.
+    pub fn primary(target: DatabaseTarget) -> Self {
+        Self {
+            target,
+            pool_size: DEFAULT_POOL_SIZE,
+            read: None,
+        }
+    }
+}
+
 /// Progress reported while connecting (starting the built-in server can take seconds).
 pub type Progress<'a> = &'a (dyn Fn(&str) + Send + Sync);
 
@@ -70,7 +96,16 @@ pub async fn open(
     target: &DatabaseTarget,
     progress: Progress<'_>,
 ) -> Result<Connection, SetupError> {
-    let connection = connect(target, progress).await?;
+    open_sized(target, DEFAULT_POOL_SIZE, progress).await
+}
+
+/// As [`open`], with a pool of `pool_size` connections.
+pub async fn open_sized(
+    target: &DatabaseTarget,
+    pool_size: u32,
+    progress: Progress<'_>,
+) -> Result<Connection, SetupError> {
+    let connection = connect_sized(target, pool_size, progress).await?;
     progress("updating the schema");
     migrations::up(&connection.pool).await?;
     if seed::indexes_pending(&connection.pool).await? > 0 {
@@ -95,6 +130,14 @@ pub async fn open(
 /// touching the schema: `migrate` works on what is there.
 pub async fn connect(
     target: &DatabaseTarget,
+    progress: Progress<'_>,
+) -> Result<Connection, SetupError> {
+    connect_sized(target, DEFAULT_POOL_SIZE, progress).await
+}
+
+async fn connect_sized(
+    target: &DatabaseTarget,
+    pool_size: u32,
     progress: Progress<'_>,
 ) -> Result<Connection, SetupError> {
     let (options, label, lease) = match target {
@@ -125,24 +168,28 @@ pub async fn connect(
             (options.database(LOCAL_DATABASE), label, Some(lease))
         }
     };
-    let pool = pool_for(options).await?;
+    let pool = pool_for(options, pool_size).await?;
     Ok(Connection { pool, label, lease })
 }
 
 /// The connection pool every part of the app shares. Each connection is tagged with our pid
 /// (visible in `pg_stat_activity`) and bounded by a statement timeout so that a runaway query
 /// cannot hold a screen forever.
-pub async fn pool_for(options: PgConnectOptions) -> Result<PgPool, SetupError> {
-    let options = options
-        .application_name(&format!("boxoffice/{}", std::process::id()))
-        .options([("statement_timeout", "30s"), ("jit", "off")]);
+pub async fn pool_for(options: PgConnectOptions, size: u32) -> Result<PgPool, SetupError> {
     PgPoolOptions::new()
-        .max_connections(8)
+        .max_connections(size.max(1))
         .min_connections(0)
         .acquire_timeout(Duration::from_secs(5))
-        .connect_with(options)
+        .connect_with(session_settings(options))
         .await
         .map_err(SetupError::Connect)
+}
+
+/// What every connection of ours sets: our pid as its name, a statement timeout.
+pub(crate) fn session_settings(options: PgConnectOptions) -> PgConnectOptions {
+    options
+        .application_name(&format!("boxoffice/{}", std::process::id()))
+        .options([("statement_timeout", "30s"), ("jit", "off")])
 }
 
 async fn create_local_database(admin: &PgConnectOptions) -> Result<(), SetupError> {
@@ -172,7 +219,7 @@ async fn create_local_database(admin: &PgConnectOptions) -> Result<(), SetupErro
     Ok(())
 }
 
-fn describe(options: &PgConnectOptions) -> String {
+pub(crate) fn describe(options: &PgConnectOptions) -> String {
     let database = options.get_database().unwrap_or("postgres");
     format!(
         "{}@{}/{}",

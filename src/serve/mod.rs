@@ -25,7 +25,6 @@ use std::time::Duration;
 use chrono::FixedOffset;
 use russh::keys::PrivateKey;
 use russh::server::Config;
-use sqlx::PgPool;
 use tokio::net::TcpListener;
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
@@ -33,7 +32,8 @@ use tokio::task::JoinHandle;
 use crate::app::commands::KeyMap;
 use crate::config::ServeConfig;
 use crate::data_task::DataEvent;
-use crate::db::DatabaseTarget;
+use crate::db::DatabaseSettings;
+use crate::db::databases::Databases;
 use crate::error::{AppError, SetupError};
 use gate::Gate;
 pub use key_index::KeyIndex;
@@ -77,7 +77,8 @@ impl ServeOptions {
 
 /// What every connection and session of the process shares.
 pub struct Shared {
-    pool: PgPool,
+    /// The primary, and the read replica if there is one.
+    databases: Databases,
     /// The database as the status bar names it.
     label: String,
     keys: watch::Receiver<Arc<KeyIndex>>,
@@ -103,7 +104,7 @@ pub struct Server {
 impl Server {
     /// Listens on `options.listen` and serves until [`Server::shut_down`].
     pub async fn start(
-        pool: PgPool,
+        databases: Databases,
         label: String,
         options: ServeOptions,
         host_key: PrivateKey,
@@ -120,7 +121,7 @@ impl Server {
         // One LISTEN connection for the process; each session gets the notifications.
         let (changes, _) = broadcast::channel(256);
         let (notes_tx, mut notes_rx) = mpsc::unbounded_channel();
-        let live = crate::data_task::listener::spawn(pool.clone(), notes_tx);
+        let live = crate::data_task::listener::spawn(databases.clone(), notes_tx);
         let fan_out = {
             let changes = changes.clone();
             tokio::spawn(async move {
@@ -133,7 +134,7 @@ impl Server {
             let _ = fan_out.await;
             live.abort();
         });
-        let keys = key_index::start(pool.clone(), changes.subscribe())
+        let keys = key_index::start(databases.primary.clone(), changes.subscribe())
             .await
             .map_err(|error| SetupError::Invalid(format!("serve: loading the keys: {error}")))?;
         let (shutdown_tx, shutdown) = watch::channel(false);
@@ -142,7 +143,7 @@ impl Server {
         let sessions = Arc::new(AtomicUsize::new(0));
         let shared = Arc::new(Shared {
             sessions: sessions.clone(),
-            pool,
+            databases,
             label,
             keys: keys.clone(),
             changes,
@@ -251,27 +252,26 @@ async fn accept_loop(socket: TcpListener, config: Arc<Config>, shared: Arc<Share
 
 /// `boxoffice serve`: opens the database, loads (or makes) the host key, serves until SIGTERM
 /// or SIGINT, then tells every session and exits.
-pub async fn run(target: DatabaseTarget, options: ServeOptions) -> Result<(), AppError> {
+pub async fn run(settings: DatabaseSettings, options: ServeOptions) -> Result<(), AppError> {
     install_panic_logging();
     let key_path = host_key::default_path()?;
     let host_key = host_key::load_or_create(&key_path)?;
     let say = |step: &str| eprintln!("boxoffice: {step}…");
-    let connection = crate::db::open(&target, &say).await?;
-    let server = Server::start(
-        connection.pool.clone(),
-        connection.label.clone(),
-        options,
-        host_key,
-    )
-    .await?;
+    let connection = crate::db::open_sized(&settings.target, settings.pool_size, &say).await?;
+    let databases = Databases::new(connection.pool.clone(), settings.read.as_ref())?;
+    let label = match &databases.replica {
+        Some(replica) => format!("{} + replica {}", connection.label, replica.label),
+        None => connection.label.clone(),
+    };
+    let server = Server::start(databases, label.clone(), options, host_key).await?;
     // The operator's console may have gone (a closed pipe): the server serves on regardless.
     let tell = |line: String| {
         use std::io::Write;
         let _ = writeln!(std::io::stdout(), "{line}");
     };
     tell(format!(
-        "boxoffice serve: listening on {} (database {})",
-        server.address, connection.label
+        "boxoffice serve: listening on {} (database {label})",
+        server.address
     ));
     tell(format!(
         "host key {} ({})",

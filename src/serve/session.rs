@@ -209,7 +209,7 @@ async fn serve(
         ));
     };
     // The key and the user as they are now (a key revoked a moment ago is refused here).
-    let actor = match ssh_keys::sign_in_with(&shared.pool, &login.fingerprint).await {
+    let actor = match ssh_keys::sign_in_with(&shared.databases.primary, &login.fingerprint).await {
         Ok(Some(actor)) => actor,
         Ok(None) => return Err("this key no longer signs anyone in".into()),
         Err(error) => {
@@ -269,7 +269,7 @@ async fn serve(
     let (requests_tx, requests_rx) = mpsc::unbounded_channel();
     let mut tasks = vec![
         tokio::spawn(data_task::serve(
-            shared.pool.clone(),
+            shared.databases.clone(),
             Some(actor),
             requests_rx,
             data_tx.clone(),

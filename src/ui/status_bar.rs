@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::{App, DatabaseState, FlashKind};
+use crate::db::replica::ReplicaHealth;
 use crate::ui::format::printable;
 use crate::ui::theme::Theme;
 
@@ -91,6 +92,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
     }
     spans.push(Span::raw(format!(" │ {database}")));
+    match &app.database.replica {
+        Some(ReplicaHealth::InUse) => spans.push(Span::raw(" + replica")),
+        Some(ReplicaHealth::Away(_)) => spans.push(Span::styled(
+            " · replica away: reading the primary",
+            theme.error(),
+        )),
+        Some(ReplicaHealth::Starting) | None => {}
+    }
     frame.render_widget(
         Paragraph::new(Line::from(spans)).style(theme.status_bar()),
         left,

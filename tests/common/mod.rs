@@ -6,6 +6,7 @@
 //! tests pass on a fresh machine whether or not the PostgreSQL service is up.
 #![allow(dead_code)]
 
+pub mod replica;
 pub mod ssh;
 pub mod tmux;
 
@@ -174,7 +175,7 @@ impl TestDb {
             .expect("create test database");
         admin.close().await;
         let options = server.clone().database(&name);
-        let pool = boxoffice::db::pool_for(options.clone())
+        let pool = boxoffice::db::pool_for(options.clone(), boxoffice::db::DEFAULT_POOL_SIZE)
             .await
             .expect("connect to test database");
         TestDb {

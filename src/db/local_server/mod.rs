@@ -25,6 +25,7 @@ use nix::unistd::{Uid, User};
 use crate::error::LocalServerError;
 
 mod lease;
+mod standby;
 pub use lease::LocalServerLease;
 
 /// The PostgreSQL role and database the built-in server is set up with.
