@@ -40,10 +40,11 @@ pub(super) async fn watch(replica: Weak<ReadReplica>, primary: PgPool, max_lag: 
             history.record(now, position, max_lag);
         }
         let replayed = tokio::time::timeout(ANSWER_WITHIN, replayed_position(replica.pool())).await;
+        let mut detail = None;
         let health = match replayed {
             Err(_) => ReplicaHealth::Away("the read replica is not answering".into()),
             Ok(Err(error)) => {
-                tracing::debug!(?error, "read replica: health check failed");
+                detail = Some(format!("{error:?}"));
                 ReplicaHealth::Away("the read replica cannot be reached".into())
             }
             Ok(Ok(None)) => ReplicaHealth::Away(
@@ -60,7 +61,7 @@ pub(super) async fn watch(replica: Weak<ReadReplica>, primary: PgPool, max_lag: 
                 }
             }
         };
-        replica.set_health(health);
+        replica.set_health(health, detail.as_deref());
     }
 }
 

@@ -25,8 +25,10 @@ use crate::error::SetupError;
 
 /// How long a read waits for the replica to replay a position before it reads the primary.
 pub const WAIT_FOR_REPLAY: Duration = Duration::from_millis(300);
-/// How often a waiting read asks the replica how far it has replayed.
-const POLL_REPLAY: Duration = Duration::from_millis(5);
+/// A waiting read asks the replica how far it has replayed after this pause, doubling up to
+/// [`POLL_REPLAY_AT_MOST`]: a replica on a good network replays a commit within a few ms.
+const POLL_REPLAY_FIRST: Duration = Duration::from_millis(1);
+const POLL_REPLAY_AT_MOST: Duration = Duration::from_millis(20);
 
 /// Where the replica is and how it is used (`read_database_url`, `read_pool_size`,
 /// `replica_max_lag_secs`).
@@ -100,9 +102,10 @@ impl ReadReplica {
     /// finds it well again.
     pub fn read_failed(&self, why: &str) {
         tracing::warn!(replica = %self.label, why, "read replica: a read failed");
-        self.set_health(ReplicaHealth::Away(
-            "the read replica did not answer".to_string(),
-        ));
+        self.set_health(
+            ReplicaHealth::Away("the read replica did not answer".to_string()),
+            Some(why),
+        );
     }
 
     pub fn count_read(&self) {
@@ -120,6 +123,7 @@ impl ReadReplica {
             return true;
         }
         let deadline = tokio::time::Instant::now() + budget;
+        let mut pause = POLL_REPLAY_FIRST;
         loop {
             match tokio::time::timeout_at(deadline, replayed_position(&self.pool)).await {
                 Ok(Ok(Some(replayed))) => {
@@ -130,10 +134,11 @@ impl ReadReplica {
                 }
                 _ => return false,
             }
-            if tokio::time::Instant::now() + POLL_REPLAY >= deadline {
+            if tokio::time::Instant::now() + pause >= deadline {
                 return false;
             }
-            tokio::time::sleep(POLL_REPLAY).await;
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(POLL_REPLAY_AT_MOST);
         }
     }
 
@@ -145,8 +150,8 @@ impl ReadReplica {
         self.replayed.fetch_max(position.0, Ordering::AcqRel);
     }
 
-    /// Records the new health; a change is logged with its reason.
-    fn set_health(&self, health: ReplicaHealth) {
+    /// Records the new health; a change is logged with its reason (and the driver's words).
+    fn set_health(&self, health: ReplicaHealth, detail: Option<&str>) {
         self.health.send_if_modified(|current| {
             if *current == health {
                 return false;
@@ -156,7 +161,7 @@ impl ReadReplica {
                     tracing::info!(replica = %self.label, "read replica: reading from it")
                 }
                 ReplicaHealth::Away(why) => {
-                    tracing::warn!(replica = %self.label, why, "read replica: reading the primary")
+                    tracing::warn!(replica = %self.label, why, detail, "read replica: reading the primary")
                 }
                 ReplicaHealth::Starting => {}
             }
