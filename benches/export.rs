@@ -30,7 +30,7 @@ async fn main() {
     let admin = sign_in(&pool, "admin@boxoffice.test", seed::DEMO_PASSWORD, "bench")
         .await
         .expect("admin signs in");
-    let offset = chrono::FixedOffset::east_opt(0).expect("UTC");
+    let offset = boxoffice::zone::Tz::UTC;
     println!(
         "| export (all rows, default sort, to a file) | rows | seconds | rows/s | RSS before | RSS peak |"
     );

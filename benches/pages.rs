@@ -24,7 +24,6 @@ use boxoffice::db::listing::{
 use boxoffice::db::model::{Cursor, EntityKind};
 use boxoffice::db::{migrations, pool_for, seed};
 use boxoffice::event::AppEvent;
-use chrono::FixedOffset;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection, PgPool};
@@ -352,7 +351,7 @@ async fn main() {
         keymap: KeyMap::defaults(),
         terminal: "bench".into(),
         kiosk: None,
-        time_offset: FixedOffset::east_opt(0).expect("UTC"),
+        viewer_zone: boxoffice::zone::Tz::UTC,
         no_color: false,
         clock: std::sync::Arc::new(boxoffice::app::clock::SystemClock),
         export_folder: std::env::temp_dir(),
@@ -471,7 +470,7 @@ async fn dashboards(pool: &PgPool, admin: &Actor) {
     .fetch_one(pool)
     .await
     .expect("an event");
-    let offset = chrono::FixedOffset::east_opt(0).expect("UTC");
+    let offset = boxoffice::zone::Tz::UTC;
     println!();
     println!("| dashboard (target p99 < 50 ms) | p50 | p99 |");
     println!("|---|---:|---:|");

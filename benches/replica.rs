@@ -84,9 +84,14 @@ async fn main() {
     .expect("health")
     .clone();
     assert_eq!(ready, ReplicaHealth::InUse, "the replica is usable");
-    let admin = sign_in(&primary, "admin@boxoffice.test", seed::DEMO_PASSWORD, "bench")
-        .await
-        .expect("admin signs in");
+    let admin = sign_in(
+        &primary,
+        "admin@boxoffice.test",
+        seed::DEMO_PASSWORD,
+        "bench",
+    )
+    .await
+    .expect("admin signs in");
 
     println!("## Pages: primary and replica, same data ({RUNS} runs each, p50 / p99 ms)\n");
     println!("| page | primary | replica |");
@@ -95,15 +100,24 @@ async fn main() {
         ("events: first page", query(EntityKind::Event, "")),
         ("orders: first page", query(EntityKind::Order, "")),
         ("tickets: first page", query(EntityKind::Ticket, "")),
-        ("orders: /status:refunded", query(EntityKind::Order, "status:refunded")),
+        (
+            "orders: /status:refunded",
+            query(EntityKind::Order, "status:refunded"),
+        ),
         (
             "orders: /from:2026-01-01 to:2026-01-31",
             query(EntityKind::Order, "from:2026-01-01 to:2026-01-31"),
         ),
         ("orders: /ada", query(EntityKind::Order, "ada")),
-        ("tickets: /holder:lovelace", query(EntityKind::Ticket, "holder:lovelace")),
+        (
+            "tickets: /holder:lovelace",
+            query(EntityKind::Ticket, "holder:lovelace"),
+        ),
         ("tickets: /dijkstra", query(EntityKind::Ticket, "dijkstra")),
-        ("tickets: /status:checked_in", query(EntityKind::Ticket, "status:checked_in")),
+        (
+            "tickets: /status:checked_in",
+            query(EntityKind::Ticket, "status:checked_in"),
+        ),
         ("events: /jazz", query(EntityKind::Event, "jazz")),
     ];
     for (name, query) in &cases {
@@ -115,9 +129,7 @@ async fn main() {
         );
     }
 
-    println!(
-        "\n## A list read right after a write ({AFTER_WRITE_RUNS} runs, p50 / p99 ms)\n"
-    );
+    println!("\n## A list read right after a write ({AFTER_WRITE_RUNS} runs, p50 / p99 ms)\n");
     let ticket: i64 = sqlx::query_scalar("SELECT max(id) FROM tickets")
         .fetch_one(&primary)
         .await
@@ -156,7 +168,10 @@ async fn main() {
     for (name, samples) in [
         ("list read, nothing to wait for (replica)", &mut plain),
         ("wait for the replica to replay the write", &mut waits),
-        ("list read right after a write (wait + read)", &mut after_write),
+        (
+            "list read right after a write (wait + read)",
+            &mut after_write,
+        ),
     ] {
         println!(
             "| {name} | {:.2} | {:.2} |",

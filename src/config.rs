@@ -22,6 +22,9 @@ pub struct Config {
     pub read_pool_size: Option<u32>,
     /// A replica further behind than this is not read until it catches up (default 10).
     pub replica_max_lag_secs: Option<u64>,
+    /// The zone new events get, and times that are no event's are shown in (an IANA name
+    /// like `Europe/Berlin`; default: this machine's zone).
+    pub default_time_zone: Option<String>,
     /// This terminal's name in the scan log (default: the host name).
     pub terminal_name: Option<String>,
     /// Key bindings: command name to keys, overriding `assets/keymap.toml`.
@@ -72,6 +75,14 @@ impl Default for ServeConfig {
 }
 
 impl Config {
+    /// The configured default zone (checked when the file was read), else this machine's.
+    pub fn default_zone(&self) -> crate::zone::Tz {
+        self.default_time_zone
+            .as_deref()
+            .and_then(|name| crate::zone::parse_zone(name).ok())
+            .unwrap_or_else(crate::zone::system_zone)
+    }
+
     /// Pool sizes must leave room to work: zero connections would hang every request.
     pub fn check(&self) -> Result<(), ConfigError> {
         for (name, value) in [
@@ -84,6 +95,14 @@ impl Config {
                     message: format!("{name} must be between 1 and 1000"),
                 });
             }
+        }
+        if let Some(name) = &self.default_time_zone
+            && let Err(message) = crate::zone::parse_zone(name)
+        {
+            return Err(ConfigError::Parse {
+                path: "config".into(),
+                message: format!("default_time_zone: {message}"),
+            });
         }
         if self.replica_max_lag_secs == Some(0) {
             return Err(ConfigError::Parse {

@@ -5,7 +5,8 @@
 //! - [`app`]: the app state and its update logic (keys, commands, answers);
 //! - [`ui`]: drawing each screen;
 //! - [`runner`], [`event`], [`tui`], [`clipboard`]: the event loop and the terminal;
-//! - [`serve`]: the SSH server, one app per session.
+//! - [`serve`]: the SSH server, one app per session;
+//! - [`zone`]: time zones (an event's own clock, the viewer's).
 
 pub mod app;
 pub mod cli;
@@ -20,6 +21,7 @@ pub mod runner;
 pub mod serve;
 pub mod tui;
 pub mod ui;
+pub mod zone;
 
 /// When the process started, for the start-to-first-frame figure in the log.
 pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();

@@ -18,7 +18,7 @@ use boxoffice::db::count::RowCount;
 use boxoffice::db::listing::{Page, Position};
 use boxoffice::db::model::{EntityKind, EventRow, Row};
 use boxoffice::db::trash::TrashEntry;
-use chrono::{FixedOffset, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 struct Driven {
@@ -32,7 +32,7 @@ fn app_with(keymap: KeyMap, kiosk: Option<Kiosk>, width: u16, height: u16) -> Dr
         keymap,
         terminal: "door-1".into(),
         kiosk,
-        time_offset: FixedOffset::east_opt(0).expect("UTC"),
+        viewer_zone: boxoffice::zone::Tz::UTC,
         no_color: true,
         clock: clock.clone(),
         export_folder: std::env::temp_dir(),
@@ -66,6 +66,7 @@ fn event_row(id: i64) -> Row {
         title: format!("Night {id}"),
         venue: "The Loft".into(),
         organizer: "Ada".into(),
+        time_zone: "UTC".into(),
         sort_key: format!("{id:08}"),
     })
 }

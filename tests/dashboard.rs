@@ -5,12 +5,12 @@ mod common;
 
 use boxoffice::db::dashboard::{self, DAYS};
 use boxoffice::db::sales::{Sale, sell};
-use chrono::{Duration, FixedOffset, NaiveDate};
+use chrono::{Duration, NaiveDate};
 use common::{Harness, TestDb, anchor};
 use crossterm::event::KeyCode;
 
-fn utc() -> FixedOffset {
-    FixedOffset::east_opt(0).expect("UTC")
+fn utc() -> boxoffice::zone::Tz {
+    boxoffice::zone::Tz::UTC
 }
 
 #[tokio::test]

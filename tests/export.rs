@@ -11,13 +11,12 @@ use boxoffice::db::export::{ExportSpec, write_csv};
 use boxoffice::db::filter::parse;
 use boxoffice::db::listing::Sort;
 use boxoffice::db::model::EntityKind;
-use chrono::FixedOffset;
 use common::{Harness, TestDb};
 use crossterm::event::KeyCode;
 use tokio::sync::mpsc;
 
-fn utc() -> FixedOffset {
-    FixedOffset::east_opt(0).expect("UTC")
+fn utc() -> boxoffice::zone::Tz {
+    boxoffice::zone::Tz::UTC
 }
 
 /// A cell as written, without the apostrophe that keeps a spreadsheet from running it.

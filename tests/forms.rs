@@ -24,6 +24,7 @@ fn draft(title: &str) -> EventDraft {
         ends_at: anchor() + Duration::days(10) + Duration::hours(3),
         description: String::new(),
         organizer_email: None,
+        time_zone: "Europe/Berlin".into(),
     }
 }
 

@@ -128,6 +128,7 @@ fn event_draft(title: &str) -> EventDraft {
         ends_at: anchor() + Duration::days(30) + Duration::hours(2),
         description: String::new(),
         organizer_email: Some("ada@boxoffice.test".into()),
+        time_zone: "Europe/Berlin".into(),
     }
 }
 

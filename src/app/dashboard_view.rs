@@ -88,7 +88,7 @@ impl App {
         self.dashboard.reload_when_done = false;
         let request = Request::Dashboard {
             event_id: self.dashboard.event_id,
-            offset: self.time_offset,
+            offset: self.viewer_zone,
             now: self.wall_clock(),
         };
         self.send(request);

@@ -42,7 +42,7 @@ impl App {
                 if self.may(Write::ManageEvents)
                     && let Some(actor) = self.actor.clone()
                 {
-                    let form = Form::event(&actor, None, self.time_offset);
+                    let form = Form::event(&actor, None);
                     self.overlays.open(Overlay::Form(form));
                 }
             }
@@ -125,7 +125,7 @@ impl App {
     }
 
     pub(super) fn handle_form_key(&mut self, key: &KeyEvent) {
-        let offset = self.time_offset;
+        let offset = self.viewer_zone;
         let Some(form) = self.overlays.form_mut() else {
             return;
         };
@@ -195,7 +195,6 @@ impl App {
                 }
             }
             PickerAction::Open(chosen) => {
-                let offset = self.time_offset;
                 let Some(picker) = self.overlays.close_picker() else {
                     return;
                 };
@@ -204,7 +203,7 @@ impl App {
                         types.event_id,
                         &types.event_title,
                         chosen.and_then(|i| types.types.get(i).cloned()),
-                        offset,
+                        types.event_zone,
                     ),
                     PickerItems::Users(users) => {
                         let typed = picker
@@ -258,7 +257,6 @@ impl App {
     /// A row loaded for its form: a new form opens, or (Ctrl-r after a conflict) the form on
     /// screen takes the new version, keeping what was typed.
     pub(super) fn form_loaded(&mut self, result: Outcome<Loaded>) {
-        let offset = self.time_offset;
         let reloading = self
             .overlays
             .form()
@@ -275,15 +273,16 @@ impl App {
             }
             Ok(Loaded::OrderNote(note)) => Form::order_note(note),
             Ok(Loaded::Event(event)) => match self.actor.as_ref() {
-                Some(actor) => Form::event(actor, Some(event), offset),
+                Some(actor) => Form::event(actor, Some(event)),
                 None => return,
             },
             Ok(Loaded::TicketType(loaded)) => match self.overlays.form().map(|f| &f.purpose) {
                 Some(Purpose::TicketType {
                     event_id,
                     event_title,
+                    event_zone,
                     ..
-                }) => Form::ticket_type(*event_id, &event_title.clone(), Some(loaded), offset),
+                }) => Form::ticket_type(*event_id, &event_title.clone(), Some(loaded), *event_zone),
                 _ => return,
             },
             Ok(Loaded::User(user)) => Form::user(Some(user), ""),
@@ -339,7 +338,7 @@ impl App {
         if self.unreachable_since.is_some() {
             return;
         }
-        let offset = self.time_offset;
+        let offset = self.viewer_zone;
         let Some(form) = self.overlays.form_mut() else {
             return;
         };

@@ -62,7 +62,7 @@ impl App {
             ));
             return;
         }
-        let local_now = self.wall_clock().with_timezone(&self.time_offset);
+        let local_now = self.wall_clock().with_timezone(&self.viewer_zone);
         let path = self.export_folder.join(file_name(kind, local_now));
         self.export = Some(ExportJob {
             kind,
@@ -74,7 +74,7 @@ impl App {
         self.send(Request::Export {
             spec,
             path,
-            offset: self.time_offset,
+            offset: self.viewer_zone,
         });
     }
 

@@ -125,7 +125,7 @@ impl App {
         match self.tab {
             Tab::List(kind) => {
                 let mut filter = parse(kind, text).map_err(|error| error.0)?;
-                filter.offset = Some(self.time_offset);
+                filter.offset = Some(self.viewer_zone);
                 let applied = filter.text.clone();
                 self.set_filter(kind, filter);
                 Ok(applied)

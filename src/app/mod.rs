@@ -32,7 +32,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::FixedOffset;
+use crate::zone::Tz;
 use crossterm::event::KeyEvent;
 
 use crate::app::check_in::CheckInView;
@@ -131,7 +131,7 @@ pub struct AppOptions {
     /// Kiosk mode: check-in only, and leaving needs the password.
     pub kiosk: Option<Kiosk>,
     /// The offset times are shown in (the terminal's local time).
-    pub time_offset: FixedOffset,
+    pub viewer_zone: Tz,
     pub no_color: bool,
     pub clock: Arc<dyn Clock>,
     /// Where `x` writes its CSV files.
@@ -171,7 +171,7 @@ pub struct App {
     pub filter_history: HashMap<Tab, Vec<String>>,
     pub flash: Option<Flash>,
     pub keymap: KeyMap,
-    pub time_offset: FixedOffset,
+    pub viewer_zone: Tz,
     pub no_color: bool,
     pub size: Size,
     pub spinner: usize,
@@ -214,7 +214,7 @@ impl App {
             filter_history: HashMap::new(),
             flash: None,
             keymap: options.keymap,
-            time_offset: options.time_offset,
+            viewer_zone: options.viewer_zone,
             no_color: options.no_color,
             size: Size {
                 width: 80,

@@ -56,7 +56,7 @@ impl App {
 
     /// Applies the trash prompt's text; says the filter as applied, or what is wrong with it.
     pub(super) fn apply_trash_filter(&mut self, text: &str) -> Result<String, String> {
-        let filter = parse_filter(text, self.time_offset).map_err(|error| error.0)?;
+        let filter = parse_filter(text, self.viewer_zone).map_err(|error| error.0)?;
         let applied = filter.text.clone();
         self.trash.filter = filter;
         self.trash.selected = 0;

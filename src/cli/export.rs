@@ -46,7 +46,7 @@ pub struct ExportArgs {
 
 pub async fn export(target: &DatabaseTarget, args: ExportArgs) -> Result<(), AppError> {
     let kind = args.kind.entity();
-    let offset = *chrono::Local::now().offset();
+    let offset = crate::zone::default_zone();
     let mut filter = crate::db::filter::parse(kind, &args.filter)
         .map_err(|error| SetupError::Invalid(format!("--filter: {}", error.0)))?;
     filter.offset = Some(offset);
@@ -107,7 +107,7 @@ async fn run(
     filter: crate::db::filter::Filter,
     sort: Sort,
     password: &str,
-    offset: chrono::FixedOffset,
+    offset: crate::zone::Tz,
 ) -> Result<(), AppError> {
     let terminal = format!("boxoffice export on {}", super::terminal_name(None));
     let actor = crate::db::auth::sign_in(pool, &args.email, password, &terminal)

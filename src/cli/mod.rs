@@ -137,6 +137,8 @@ pub enum KeysAction {
 /// Runs what the command line asks for.
 pub async fn run(cli: Cli) -> Result<(), AppError> {
     let config = Config::load(cli.config.as_deref())?;
+    // Before any connection: each one tells the database the default zone of new events.
+    crate::zone::set_default_zone(config.default_zone());
     let keymap = KeyMap::load(&config.keys)?;
     let url = cli
         .database_url
@@ -174,7 +176,7 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
         keymap: keymap.clone(),
         terminal: terminal_name(terminal.or(config.terminal_name.clone())),
         kiosk,
-        time_offset: *chrono::Local::now().offset(),
+        viewer_zone: crate::zone::default_zone(),
         no_color,
         clock: std::sync::Arc::new(crate::app::clock::SystemClock),
         export_folder: config.export_folder(),

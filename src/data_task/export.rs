@@ -5,7 +5,7 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use chrono::FixedOffset;
+use crate::zone::Tz;
 use sqlx::PgPool;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -42,7 +42,7 @@ pub async fn run(
     actor: &Actor,
     spec: &ExportSpec,
     path: &Path,
-    offset: FixedOffset,
+    offset: Tz,
     events: &UnboundedSender<DataEvent>,
     generation: u64,
 ) -> Reply {
@@ -63,7 +63,7 @@ async fn write_file(
     actor: &Actor,
     spec: &ExportSpec,
     path: &Path,
-    offset: FixedOffset,
+    offset: Tz,
     events: &UnboundedSender<DataEvent>,
     generation: u64,
 ) -> Result<ExportDone, ExportError> {

@@ -143,14 +143,14 @@ pub enum Request {
     Export {
         spec: crate::db::export::ExportSpec,
         path: std::path::PathBuf,
-        offset: chrono::FixedOffset,
+        offset: crate::zone::Tz,
     },
     /// Stops the export running and removes its file.
     CancelExport,
     /// The dashboard of one event, or of everything the user may see; days in `offset`.
     Dashboard {
         event_id: Option<i64>,
-        offset: chrono::FixedOffset,
+        offset: crate::zone::Tz,
         /// "Now", from the app's clock.
         now: chrono::DateTime<chrono::Utc>,
     },

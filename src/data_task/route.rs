@@ -168,7 +168,7 @@ mod tests {
             },
             Request::Dashboard {
                 event_id: None,
-                offset: chrono::FixedOffset::east_opt(0).expect("UTC"),
+                offset: crate::zone::Tz::UTC,
                 now: chrono::Utc::now(),
             },
         ];

@@ -3,7 +3,8 @@
 //! for one event. Each figure is one query over an index (migration 0008), so that one event
 //! or an organizer's thousand answer within a few milliseconds.
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
+use crate::zone::Tz;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use crate::db::auth::Actor;
@@ -143,7 +144,7 @@ pub async fn load(
     actor: &Actor,
     event_id: Option<i64>,
     now: DateTime<Utc>,
-    offset: FixedOffset,
+    offset: Tz,
 ) -> Result<Dashboard, DataError> {
     let scope = dashboard_scope(actor.role).ok_or_else(|| {
         DataError::Refused(format!("a {} account has no dashboard", actor.role.label()))
@@ -290,24 +291,19 @@ async fn count_events(pool: &PgPool, events: &Events) -> Result<i64, DataError> 
     })
 }
 
-fn local_midnight(day: NaiveDate, offset: FixedOffset) -> DateTime<Utc> {
-    offset
-        .from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))
-        .single()
-        .map_or_else(
-            || day.and_time(chrono::NaiveTime::MIN).and_utc(),
-            |at| at.with_timezone(&Utc),
-        )
+fn local_midnight(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
+    crate::zone::start_of_day(day, zone)
 }
 
 /// `SELECT <the local day of created_at> AS day, `, the rest to be pushed by the caller.
-fn select_local_day(created_at: &'static str, offset: FixedOffset) -> QueryBuilder<Postgres> {
+fn select_local_day(created_at: &'static str, offset: Tz) -> QueryBuilder<Postgres> {
     let mut query = QueryBuilder::new("SELECT (");
     query
         .push(created_at)
-        .push(" AT TIME ZONE 'UTC' + make_interval(secs => ")
-        .push_bind(f64::from(offset.local_minus_utc()))
-        .push("))::date AS day, ");
+        // PostgreSQL's tz database decides each day's offset, daylight saving included.
+        .push(" AT TIME ZONE ")
+        .push_bind(offset.name())
+        .push(")::date AS day, ");
     query
 }
 
@@ -317,7 +313,7 @@ async fn tickets_per_day(
     pool: &PgPool,
     events: &Events,
     from: DateTime<Utc>,
-    offset: FixedOffset,
+    offset: Tz,
 ) -> Result<Vec<(NaiveDate, i64)>, DataError> {
     let mut query = select_local_day("t.created_at", offset);
     query
@@ -338,7 +334,7 @@ async fn revenue_per_day(
     pool: &PgPool,
     events: &Events,
     from: DateTime<Utc>,
-    offset: FixedOffset,
+    offset: Tz,
 ) -> Result<Vec<(NaiveDate, i64)>, DataError> {
     let mut query = select_local_day("o.created_at", offset);
     query
@@ -355,7 +351,7 @@ async fn refunds(
     pool: &PgPool,
     events: &Events,
     days: [NaiveDate; 2],
-    offset: FixedOffset,
+    offset: Tz,
 ) -> Result<[(i64, i64); 2], DataError> {
     let [first, second] = days.map(|day| {
         let mut query = QueryBuilder::new(
@@ -431,7 +427,7 @@ async fn door(
     organizer: Option<i64>,
     now: DateTime<Utc>,
     today: NaiveDate,
-    offset: FixedOffset,
+    offset: Tz,
 ) -> Result<Door, DataError> {
     // The gauge: the event shown, or the scope's events starting today.
     let door_events: Vec<i64> = match event_id {

@@ -4,7 +4,8 @@
 
 use std::io::Write;
 
-use chrono::{DateTime, FixedOffset, Utc};
+use crate::zone::Tz;
+use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 use crate::db::auth::Actor;
@@ -47,7 +48,7 @@ impl From<std::io::Error> for ExportError {
 }
 
 /// The file name an export of `kind` suggests ("orders-2026-11-29-1830.csv").
-pub fn file_name(kind: EntityKind, at: DateTime<FixedOffset>) -> String {
+pub fn file_name(kind: EntityKind, at: DateTime<crate::zone::Tz>) -> String {
     let what = match kind {
         EntityKind::Event => "events",
         EntityKind::Order => "orders",
@@ -62,7 +63,7 @@ pub async fn write_csv<W: Write>(
     pool: &PgPool,
     actor: &Actor,
     spec: &ExportSpec,
-    offset: FixedOffset,
+    offset: Tz,
     out: W,
     mut progress: impl FnMut(u64),
 ) -> Result<u64, ExportError> {
@@ -134,17 +135,18 @@ impl std::future::Future for AbortOnDrop {
 fn write_row<W: Write>(
     writer: &mut csv::Writer<W>,
     row: &Row,
-    offset: FixedOffset,
+    offset: Tz,
     scratch: &mut String,
 ) -> Result<(), csv::Error> {
     use std::fmt::Write as _;
-    let mut time = |writer: &mut csv::Writer<W>, at: Option<DateTime<Utc>>| {
+    // Times with their offset: an event's on its own clock, the others on the viewer's.
+    let mut time = |writer: &mut csv::Writer<W>, at: Option<DateTime<Utc>>, zone: Tz| {
         scratch.clear();
         if let Some(at) = at {
             let _ = write!(
                 scratch,
                 "{}",
-                at.with_timezone(&offset)
+                at.with_timezone(&zone)
                     .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
             );
         }
@@ -155,16 +157,18 @@ fn write_row<W: Write>(
     match row {
         Row::Event(e) => {
             writer.write_field(e.id.to_string())?;
-            time(writer, Some(e.starts_at))?;
-            time(writer, Some(e.ends_at))?;
+            let zone = crate::zone::stored_zone(&e.time_zone);
+            time(writer, Some(e.starts_at), zone)?;
+            time(writer, Some(e.ends_at), zone)?;
             text(writer, &e.title)?;
             text(writer, &e.venue)?;
             text(writer, &e.organizer)?;
+            text(writer, &e.time_zone)?;
         }
         Row::Order(o) => {
             writer.write_field(o.id.to_string())?;
             text(writer, &o.code)?;
-            time(writer, Some(o.created_at))?;
+            time(writer, Some(o.created_at), offset)?;
             writer.write_field(o.status.label())?;
             writer.write_field(format_cents(o.total_cents))?;
             text(writer, &o.buyer_email)?;
@@ -177,7 +181,7 @@ fn write_row<W: Write>(
             text(writer, &t.holder_name)?;
             text(writer, &t.type_name)?;
             text(writer, &t.order_code)?;
-            time(writer, t.checked_in_at)?;
+            time(writer, t.checked_in_at, offset)?;
         }
     }
     // An empty record ends the row the fields began.
@@ -186,7 +190,15 @@ fn write_row<W: Write>(
 
 fn header(kind: EntityKind) -> &'static [&'static str] {
     match kind {
-        EntityKind::Event => &["id", "starts_at", "ends_at", "title", "venue", "organizer"],
+        EntityKind::Event => &[
+            "id",
+            "starts_at",
+            "ends_at",
+            "title",
+            "venue",
+            "organizer",
+            "time_zone",
+        ],
         EntityKind::Order => &[
             "id",
             "code",

@@ -185,11 +185,20 @@ pub async fn pool_for(options: PgConnectOptions, size: u32) -> Result<PgPool, Se
         .map_err(SetupError::Connect)
 }
 
-/// What every connection of ours sets: our pid as its name, a statement timeout.
+/// What every connection of ours sets: our pid as its name, a statement timeout, the default
+/// time zone for new events.
 pub(crate) fn session_settings(options: PgConnectOptions) -> PgConnectOptions {
     options
         .application_name(&format!("boxoffice/{}", std::process::id()))
-        .options([("statement_timeout", "30s"), ("jit", "off")])
+        .options([
+            ("statement_timeout", "30s"),
+            ("jit", "off"),
+            // New events without a zone of their own get this one (migration 0017).
+            (
+                "boxoffice.default_time_zone",
+                crate::zone::default_zone().name(),
+            ),
+        ])
 }
 
 async fn create_local_database(admin: &PgConnectOptions) -> Result<(), SetupError> {

@@ -97,6 +97,8 @@ pub struct EventRow {
     pub title: String,
     pub venue: String,
     pub organizer: String,
+    /// The event's own clock (IANA name): its times are shown in it.
+    pub time_zone: String,
     pub sort_key: String,
 }
 

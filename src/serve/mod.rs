@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use chrono::FixedOffset;
+use crate::zone::Tz;
 use russh::keys::PrivateKey;
 use russh::server::Config;
 use tokio::net::TcpListener;
@@ -47,7 +47,7 @@ pub struct ServeOptions {
     pub stall_timeout: Duration,
     pub keymap: KeyMap,
     /// The offset times are shown in (the server's local time).
-    pub time_offset: FixedOffset,
+    pub viewer_zone: Tz,
     /// Where sessions' `x` writes CSV files (on the server).
     pub export_folder: std::path::PathBuf,
     /// Lets the exec command `panic-for-test` make a session's app panic (tests only).
@@ -68,7 +68,7 @@ impl ServeOptions {
             idle_timeout: Duration::from_secs(config.idle_timeout_secs.max(1)),
             stall_timeout: Duration::from_secs(config.stall_timeout_secs.max(1)),
             keymap,
-            time_offset: *chrono::Local::now().offset(),
+            viewer_zone: crate::zone::default_zone(),
             export_folder: crate::config::default_export_folder(),
             panic_command_for_tests: false,
         })

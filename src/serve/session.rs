@@ -250,7 +250,7 @@ async fn serve(
             event_id: door.event_id,
             password_to_leave: false,
         }),
-        time_offset: shared.options.time_offset,
+        viewer_zone: shared.options.viewer_zone,
         no_color: request.no_color,
         clock: Arc::new(crate::app::clock::SystemClock),
         export_folder: shared.options.export_folder.clone(),

@@ -89,7 +89,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .iter()
         .map(|scan| {
             Line::from(vec![
-                Span::raw(format!("{} ", time(scan.at, app.time_offset))),
+                Span::raw(format!("{} ", time(scan.at, app.viewer_zone))),
                 Span::styled(
                     format!("{:<12}", scan.result.label()),
                     result_style(scan.result, theme),
@@ -148,7 +148,7 @@ fn explanation(outcome: &ScanOutcome, app: &App) -> String {
             "✗ already used at {} by {} · {who}",
             outcome
                 .at
-                .map(|at| time(at, app.time_offset))
+                .map(|at| time(at, app.viewer_zone))
                 .unwrap_or_else(|| "?".into()),
             printable(outcome.terminal.as_deref().unwrap_or("?"))
         ),

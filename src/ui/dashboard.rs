@@ -65,7 +65,7 @@ fn draw_title(frame: &mut Frame, area: Rect, app: &App, data: &Dashboard, theme:
             spans.push(Span::styled(printable(&event.title), theme.title()));
             spans.push(Span::raw(format!(
                 " · starts {} · {} all events",
-                date_time(event.starts_at, app.time_offset),
+                date_time(event.starts_at, app.viewer_zone),
                 app.keymap.hint(Command::Back)
             )));
         }
@@ -339,7 +339,7 @@ fn draw_door(frame: &mut Frame, area: Rect, app: &App, data: &Dashboard, theme: 
     }
     let rows = door.last_scans.iter().map(|scan| {
         Row::new(vec![
-            time(scan.at, app.time_offset),
+            time(scan.at, app.viewer_zone),
             printable(&scan.terminal),
             printable(&scan.code),
             scan.result.label().to_string(),
@@ -382,7 +382,7 @@ fn draw_events(frame: &mut Frame, area: Rect, app: &App, data: &Dashboard, theme
     }
     let rows = data.events.iter().map(|event| {
         Row::new(vec![
-            date_time(event.starts_at, app.time_offset),
+            date_time(event.starts_at, app.viewer_zone),
             printable(&event.title),
             format!("{}/{}", event.sold, event.capacity),
         ])

@@ -11,7 +11,18 @@ use crate::app::commands::Command;
 use crate::app::list_view::{ListView, Loadable};
 use crate::db::detail::{Detail, EventDetail, HistoryLine, OrderDetail, TicketDetail};
 use crate::db::model::format_cents;
-use crate::ui::format::{date_time, printable, time};
+use crate::ui::format::{date_time, event_time, printable, time};
+use crate::zone::Tz;
+
+/// A time that is no event's, on the viewer's clock; named when the event's clock differs,
+/// so that two times of one pane are never read on different clocks unawares.
+fn viewer_time(at: chrono::DateTime<chrono::Utc>, viewer: Tz, event_zone: &str) -> String {
+    if viewer.name() == event_zone {
+        date_time(at, viewer)
+    } else {
+        format!("{} ({})", date_time(at, viewer), viewer.name())
+    }
+}
 use crate::ui::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &ListView, theme: &Theme) {
@@ -65,12 +76,12 @@ fn styled_field<'a>(name: &'a str, value: &'a str, style: ratatui::style::Style)
 
 fn event_lines<'a>(detail: &'a EventDetail, app: &App, theme: &Theme) -> Vec<Line<'a>> {
     let event = &detail.event;
-    let offset = app.time_offset;
     let mut lines = vec![
         heading(printable(&event.title), theme),
         field("Venue", printable(&event.venue)),
-        field("Starts", date_time(event.starts_at, offset)),
-        field("Ends", date_time(event.ends_at, offset)),
+        field("Starts", event_time(event.starts_at, &event.time_zone)),
+        field("Ends", event_time(event.ends_at, &event.time_zone)),
+        field("Zone", printable(&event.time_zone)),
         field(
             "Organizer",
             format!(
@@ -125,7 +136,7 @@ fn event_lines<'a>(detail: &'a EventDetail, app: &App, theme: &Theme) -> Vec<Lin
 
 fn order_lines<'a>(detail: &'a OrderDetail, app: &App, theme: &Theme) -> Vec<Line<'a>> {
     let order = &detail.order;
-    let offset = app.time_offset;
+    let offset = app.viewer_zone;
     let mut lines = vec![
         heading(format!("Order {}", order.code), theme),
         styled_field(
@@ -134,7 +145,10 @@ fn order_lines<'a>(detail: &'a OrderDetail, app: &App, theme: &Theme) -> Vec<Lin
             theme.order_status(order.status),
         ),
         field("Total", format_cents(order.total_cents)),
-        field("Created", date_time(order.created_at, offset)),
+        field(
+            "Created",
+            viewer_time(order.created_at, offset, &order.event_time_zone),
+        ),
         field(
             "Buyer",
             format!(
@@ -144,7 +158,10 @@ fn order_lines<'a>(detail: &'a OrderDetail, app: &App, theme: &Theme) -> Vec<Lin
             ),
         ),
         field("Event", printable(&order.event_title)),
-        field("Starts", date_time(order.event_starts_at, offset)),
+        field(
+            "Starts",
+            event_time(order.event_starts_at, &order.event_time_zone),
+        ),
     ];
     if !order.note.is_empty() {
         lines.push(field("Note", printable(&order.note)));
@@ -178,7 +195,7 @@ fn order_lines<'a>(detail: &'a OrderDetail, app: &App, theme: &Theme) -> Vec<Lin
 
 fn ticket_lines<'a>(detail: &'a TicketDetail, app: &App, theme: &Theme) -> Vec<Line<'a>> {
     let ticket = &detail.ticket;
-    let offset = app.time_offset;
+    let offset = app.viewer_zone;
     let mut lines = vec![
         heading(format!("Ticket {}", ticket.code), theme),
         styled_field(
@@ -200,10 +217,16 @@ fn ticket_lines<'a>(detail: &'a TicketDetail, app: &App, theme: &Theme) -> Vec<L
             format!("{} ({})", ticket.order_code, ticket.order_status.label()),
         ),
         field("Event", printable(&ticket.event_title)),
-        field("Starts", date_time(ticket.event_starts_at, offset)),
+        field(
+            "Starts",
+            event_time(ticket.event_starts_at, &ticket.event_time_zone),
+        ),
     ];
     if let Some(at) = ticket.checked_in_at {
-        lines.push(field("In at", date_time(at, offset)));
+        lines.push(field(
+            "In at",
+            viewer_time(at, offset, &ticket.event_time_zone),
+        ));
     }
     lines.push(Line::default());
     lines.push(heading(format!("Scans ({})", detail.scans.len()), theme));
@@ -238,7 +261,7 @@ fn history_lines<'a>(history: &[HistoryLine], app: &App, theme: &Theme) -> Vec<L
         };
         lines.push(Line::from(format!(
             "{} {}{changed} · {}",
-            date_time(change.at, app.time_offset),
+            date_time(change.at, app.viewer_zone),
             printable(&change.action.replace('_', " ")),
             printable(change.actor.as_deref().unwrap_or("?"))
         )));

@@ -1,14 +1,21 @@
 //! How values read on screen.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use crate::zone::Tz;
+use chrono::{DateTime, Utc};
 
-pub fn date_time(at: DateTime<Utc>, offset: FixedOffset) -> String {
+/// A time that is no event's, on the viewer's clock.
+pub fn date_time(at: DateTime<Utc>, offset: Tz) -> String {
     at.with_timezone(&offset)
         .format("%Y-%m-%d %H:%M")
         .to_string()
 }
 
-pub fn time(at: DateTime<Utc>, offset: FixedOffset) -> String {
+/// An event's time on the event's own clock, with the zone's abbreviation for that date.
+pub fn event_time(at: DateTime<Utc>, zone_name: &str) -> String {
+    crate::zone::show(at, crate::zone::stored_zone(zone_name))
+}
+
+pub fn time(at: DateTime<Utc>, offset: Tz) -> String {
     at.with_timezone(&offset).format("%H:%M").to_string()
 }
 

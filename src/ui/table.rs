@@ -11,7 +11,7 @@ use crate::app::commands::Command;
 use crate::app::list_view::ListView;
 use crate::db::listing::sort_keys;
 use crate::db::model::{EntityKind, Row, format_cents};
-use crate::ui::format::{date_time, printable};
+use crate::ui::format::{date_time, event_time, printable};
 use crate::ui::theme::Theme;
 
 struct Column {
@@ -25,7 +25,7 @@ const fn column(title: &'static str, width: Constraint) -> Column {
 
 const EVENT_COLUMNS: &[Column] = &[
     column("ID", Constraint::Length(5)),
-    column("Starts", Constraint::Length(16)),
+    column("Starts", Constraint::Length(22)),
     column("Title", Constraint::Fill(3)),
     column("Venue", Constraint::Fill(2)),
     column("Organizer", Constraint::Fill(2)),
@@ -122,11 +122,11 @@ fn title(app: &App, view: &ListView) -> String {
 }
 
 fn table_row<'a>(row: &'a Row, app: &App, theme: &Theme) -> TableRow<'a> {
-    let offset = app.time_offset;
+    let offset = app.viewer_zone;
     match row {
         Row::Event(event) => TableRow::new(vec![
             Cell::from(event.id.to_string()),
-            Cell::from(date_time(event.starts_at, offset)),
+            Cell::from(event_time(event.starts_at, &event.time_zone)),
             Cell::from(printable(&event.title)),
             Cell::from(printable(&event.venue)),
             Cell::from(printable(&event.organizer)),

@@ -50,7 +50,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let rows = trash.entries.iter().map(|entry| {
         let with = entry.contents().parts();
         Row::new(vec![
-            Cell::from(date_time(entry.deleted_at, app.time_offset)),
+            Cell::from(date_time(entry.deleted_at, app.viewer_zone)),
             Cell::from(entry.kind.replace('_', " ")),
             Cell::from(printable(&entry.label)),
             Cell::from(with.join(", ")),

@@ -24,7 +24,7 @@ use boxoffice::db::local_server::{LOCAL_ROLE, LocalServer};
 use boxoffice::db::migrations::MIGRATOR;
 use boxoffice::db::model::{EntityKind, Row};
 use boxoffice::event::AppEvent;
-use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Executor, PgPool};
@@ -156,6 +156,8 @@ impl TestDb {
     }
 
     pub async fn new() -> Self {
+        // Times and new events' zones must not depend on the machine's zone.
+        boxoffice::zone::set_default_zone(boxoffice::zone::Tz::UTC);
         let server = server().await;
         let admin = PgPoolOptions::new()
             .max_connections(2)
@@ -356,7 +358,7 @@ impl Harness {
             keymap: KeyMap::defaults(),
             terminal: terminal.to_string(),
             kiosk,
-            time_offset: FixedOffset::east_opt(0).expect("UTC"),
+            viewer_zone: boxoffice::zone::Tz::UTC,
             no_color: true,
             clock,
             export_folder: std::env::temp_dir(),

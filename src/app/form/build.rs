@@ -1,7 +1,8 @@
 //! The form of each kind of row: its fields, filled from the version loaded (or empty for a
 //! new row). Times are shown and typed in the terminal's local time.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use crate::zone::Tz;
+use chrono::{DateTime, Utc};
 
 use crate::app::form::{Field, Form, Purpose};
 use crate::db::auth::{Actor, Role};
@@ -12,14 +13,9 @@ use crate::db::edits::ticket_types::{EventTicketTypes, TicketTypeRecord};
 use crate::db::edits::users::UserRecord;
 use crate::db::model::format_cents;
 
-pub const TIME_FORMAT: &str = "%Y-%m-%d %H:%M";
-const TIME_HINT: &str = "YYYY-MM-DD HH:MM";
+const TIME_HINT: &str = "YYYY-MM-DD HH:MM, event's zone";
 pub const PAID_NOW: &str = "paid now";
 pub const PAY_LATER: &str = "pending (pay later)";
-
-pub fn local_time(at: DateTime<Utc>, offset: FixedOffset) -> String {
-    at.with_timezone(&offset).format(TIME_FORMAT).to_string()
-}
 
 impl Form {
     pub fn holder_name(code: &str, loaded: HolderName) -> Self {
@@ -51,9 +47,14 @@ impl Form {
     }
 
     /// A new event (`loaded` None) or an event as loaded. Admins also say whose event it is.
-    pub fn event(actor: &Actor, loaded: Option<EventRecord>, offset: FixedOffset) -> Self {
-        let time = |at: Option<DateTime<Utc>>| at.map(|at| local_time(at, offset));
+    /// Its times are typed on the event's own clock (the zone field; a new event starts with
+    /// the default zone).
+    pub fn event(actor: &Actor, loaded: Option<EventRecord>) -> Self {
         let record = loaded.as_ref();
+        let zone = record.map_or_else(crate::zone::default_zone, |e| {
+            crate::zone::stored_zone(&e.time_zone)
+        });
+        let time = |at: Option<DateTime<Utc>>| at.map(|at| crate::zone::local_text(at, zone));
         let mut fields = vec![
             Field::text("title", "Title", record.map_or("", |e| &e.title), ""),
             Field::text("venue", "Venue", record.map_or("", |e| &e.venue), ""),
@@ -68,6 +69,12 @@ impl Form {
                 "Ends",
                 &time(record.map(|e| e.ends_at)).unwrap_or_default(),
                 TIME_HINT,
+            ),
+            Field::text(
+                "time_zone",
+                "Time zone",
+                zone.name(),
+                "the venue's, like Europe/Berlin (or a part: berlin)",
             ),
             Field::text(
                 "description",
@@ -96,10 +103,11 @@ impl Form {
         event_id: i64,
         event_title: &str,
         loaded: Option<TicketTypeRecord>,
-        offset: FixedOffset,
+        event_zone: Tz,
     ) -> Self {
         let record = loaded.as_ref();
-        let time = |at: Option<DateTime<Utc>>| at.map(|at| local_time(at, offset));
+        let time = |at: Option<DateTime<Utc>>| at.map(|at| crate::zone::local_text(at, event_zone));
+        let window_hint = format!("optional · YYYY-MM-DD HH:MM, {} time", event_zone.name());
         let sold_hint = record.map_or("seats on sale".to_string(), |t| {
             format!("{} sold: not below that", t.sold)
         });
@@ -121,13 +129,13 @@ impl Form {
                 "sales_start",
                 "Sales open",
                 &time(record.and_then(|t| t.sales_start)).unwrap_or_default(),
-                "optional · YYYY-MM-DD HH:MM",
+                &window_hint,
             ),
             Field::text(
                 "sales_end",
                 "Sales close",
                 &time(record.and_then(|t| t.sales_end)).unwrap_or_default(),
-                "optional · YYYY-MM-DD HH:MM",
+                &window_hint,
             ),
         ];
         let title = match record {
@@ -139,6 +147,7 @@ impl Form {
             Purpose::TicketType {
                 event_id,
                 event_title: event_title.to_string(),
+                event_zone,
                 loaded,
             },
             fields,

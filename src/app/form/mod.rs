@@ -102,6 +102,8 @@ pub enum Purpose {
     TicketType {
         event_id: i64,
         event_title: String,
+        /// The event's clock, for the sales window.
+        event_zone: crate::zone::Tz,
         loaded: Option<TicketTypeRecord>,
     },
     Sale(EventTicketTypes),
@@ -180,7 +182,7 @@ impl Form {
         &mut self,
         key: &KeyEvent,
         keymap: &KeyMap,
-        offset: chrono::FixedOffset,
+        offset: crate::zone::Tz,
     ) -> FormAction {
         let last = self.fields.len().saturating_sub(1);
         // While a save or reload is under way the fields stay as sent, and the form stays
@@ -233,7 +235,7 @@ impl Form {
         }
     }
 
-    fn save(&mut self, offset: chrono::FixedOffset) -> FormAction {
+    fn save(&mut self, offset: crate::zone::Tz) -> FormAction {
         for field in &mut self.fields {
             field.error = None;
         }

@@ -2,7 +2,8 @@
 //! then the data layer's own validation run before anything is sent, so the reasons show
 //! next to the fields at once. (The data layer validates again when it saves.)
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use crate::zone::Tz;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::app::form::build::{PAID_NOW, quantity_key};
 use crate::app::form::{Form, Purpose};
@@ -18,21 +19,28 @@ use crate::error::{DataError, FieldErrors};
 
 const TIME_EXAMPLE: &str = "a time like 2026-12-31 19:30";
 
-/// A time typed in local time: "YYYY-MM-DD HH:MM" (or a date alone, meaning midnight).
-pub fn parse_time(text: &str, offset: FixedOffset) -> Result<DateTime<Utc>, String> {
+/// A time typed on `zone`'s clock: "YYYY-MM-DD HH:MM" (or a date alone, meaning midnight),
+/// optionally with the zone's abbreviation to pick one of a time the clocks pass twice. A time
+/// the clocks skip, or pass twice, is explained rather than guessed.
+pub fn parse_time(text: &str, zone: Tz) -> Result<DateTime<Utc>, String> {
     let text = text.trim();
-    let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M"))
-        .or_else(|_| {
-            NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map(|date| date.and_hms_opt(0, 0, 0).unwrap_or_default())
-        })
-        .map_err(|_| TIME_EXAMPLE.to_string())?;
-    offset
-        .from_local_datetime(&naive)
-        .single()
-        .map(|at| at.with_timezone(&Utc))
-        .ok_or_else(|| TIME_EXAMPLE.to_string())
+    // ISO's 2026-12-31T19:30 is taken too (the T after the date only: CET has a T).
+    let text = match text.get(10..11) {
+        Some("T") => format!("{} {}", &text[..10], &text[11..]),
+        _ => text.to_string(),
+    };
+    let text = if NaiveDate::parse_from_str(&text, "%Y-%m-%d").is_ok() {
+        format!("{text} 00:00")
+    } else {
+        text
+    };
+    crate::zone::parse_local(&text, zone).map_err(|error| {
+        if error.starts_with("use the form") {
+            TIME_EXAMPLE.to_string()
+        } else {
+            error
+        }
+    })
 }
 
 /// Money as typed ("25", "25.5", "25.50", "-3"): exact integer cents, never a float.
@@ -76,7 +84,7 @@ fn to_text(error: DataError) -> DataErrorText {
 
 impl Form {
     /// The request that saves what is typed, or the reasons it cannot be saved.
-    pub(crate) fn request(&self, offset: FixedOffset) -> Result<Request, DataErrorText> {
+    pub(crate) fn request(&self, offset: Tz) -> Result<Request, DataErrorText> {
         let mut errors = FieldErrors::default();
         let request = match &self.purpose {
             Purpose::Holder(loaded) => {
@@ -92,8 +100,11 @@ impl Form {
                     .map_err(to_text)?,
             },
             Purpose::Event(loaded) => {
+                // The times are on the event's clock: the zone typed (else, only to check
+                // their form, the viewer's).
+                let zone = crate::zone::parse_zone(self.value("time_zone")).unwrap_or(offset);
                 let mut time = |key: &'static str| {
-                    parse_time(self.value(key), offset).unwrap_or_else(|message| {
+                    parse_time(self.value(key), zone).unwrap_or_else(|message| {
                         errors.add(key, message);
                         DateTime::<Utc>::MIN_UTC
                     })
@@ -107,6 +118,7 @@ impl Form {
                     ends_at,
                     description: self.value("description").into(),
                     organizer_email: self.field("organizer").map(|f| f.value().to_string()),
+                    time_zone: self.value("time_zone").into(),
                 };
                 let draft = merge(errors, draft.validate())?;
                 Request::SaveEvent {
@@ -115,7 +127,10 @@ impl Form {
                 }
             }
             Purpose::TicketType {
-                event_id, loaded, ..
+                event_id,
+                loaded,
+                event_zone,
+                ..
             } => {
                 let price_cents = parse_money(self.value("price")).unwrap_or_else(|message| {
                     errors.add("price", message);
@@ -130,7 +145,7 @@ impl Form {
                     if text.trim().is_empty() {
                         return None;
                     }
-                    parse_time(text, offset)
+                    parse_time(text, *event_zone)
                         .map_err(|message| errors.add(key, message))
                         .ok()
                 };

@@ -1,10 +1,11 @@
 use super::*;
 use crate::app::form::submit::{parse_count, parse_money, parse_time};
-use chrono::{FixedOffset, TimeZone, Utc};
+use crate::zone::Tz;
+use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-fn utc() -> FixedOffset {
-    FixedOffset::east_opt(0).expect("utc")
+fn utc() -> Tz {
+    Tz::UTC
 }
 
 fn press(form: &mut Form, code: KeyCode) -> FormAction {
@@ -54,7 +55,7 @@ fn counts_and_times_are_parsed_or_explained() {
     assert_eq!(parse_count("", Some(0)), Ok(0));
     assert!(parse_count("", None).is_err());
     assert!(parse_count("1.5", None).is_err());
-    let offset = FixedOffset::east_opt(3600).expect("+01:00");
+    let offset: Tz = "Europe/Berlin".parse().expect("zone");
     assert_eq!(
         parse_time("2026-12-31 19:30", offset),
         Ok(Utc.with_ymd_and_hms(2026, 12, 31, 18, 30, 0).unwrap())
@@ -69,7 +70,7 @@ fn counts_and_times_are_parsed_or_explained() {
 
 #[test]
 fn tab_moves_between_fields_and_enter_on_the_last_saves() {
-    let mut form = Form::event(&admin(), None, utc());
+    let mut form = Form::event(&admin(), None);
     type_text(&mut form, "Jazz Night");
     press(&mut form, KeyCode::Tab);
     type_text(&mut form, "Blue Note");
@@ -100,7 +101,7 @@ fn tab_moves_between_fields_and_enter_on_the_last_saves() {
 
 #[test]
 fn invalid_values_say_why_next_to_their_field_and_nothing_is_sent() {
-    let mut form = Form::event(&admin(), None, utc());
+    let mut form = Form::event(&admin(), None);
     press(&mut form, KeyCode::Tab);
     type_text(&mut form, "Hall");
     press(&mut form, KeyCode::Tab);
@@ -162,16 +163,17 @@ fn a_reload_keeps_what_was_typed_and_takes_the_rest_from_the_new_version() {
         ends_at: at + chrono::Duration::hours(2),
         description: String::new(),
         organizer_email: "ada@boxoffice.test".into(),
+        time_zone: "UTC".into(),
         updated_at: at,
     };
-    let mut form = Form::event(&admin(), Some(record.clone()), utc());
+    let mut form = Form::event(&admin(), Some(record.clone()));
     form.fields[0].input = tui_input::Input::new("My title".into());
     let newer = crate::db::edits::events::EventRecord {
         venue: "New venue".into(),
         updated_at: at + chrono::Duration::seconds(1),
         ..record
     };
-    form.rebase(Form::event(&admin(), Some(newer.clone()), utc()));
+    form.rebase(Form::event(&admin(), Some(newer.clone())));
     assert_eq!(form.value("title"), "My title");
     assert_eq!(form.value("venue"), "New venue");
     assert_eq!(form.purpose, Purpose::Event(Some(newer)));

@@ -21,6 +21,8 @@ pub struct EventRecord {
     pub ends_at: DateTime<Utc>,
     pub description: String,
     pub organizer_email: String,
+    /// The event's own clock (IANA name).
+    pub time_zone: String,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -34,6 +36,8 @@ pub struct EventDraft {
     pub description: String,
     /// Admins say whose event it is; an organizer's events are always their own.
     pub organizer_email: Option<String>,
+    /// An IANA zone, as typed (any case, or a part naming one zone: `berlin`).
+    pub time_zone: String,
 }
 
 impl EventDraft {
@@ -49,6 +53,13 @@ impl EventDraft {
             &self.description,
             10_000,
         );
+        let time_zone = match crate::zone::parse_zone(&self.time_zone) {
+            Ok(zone) => zone.name().to_string(),
+            Err(message) => {
+                errors.add("time_zone", message);
+                String::new()
+            }
+        };
         if self.ends_at <= self.starts_at {
             errors.add("ends_at", "an event must end after it starts");
         }
@@ -63,12 +74,13 @@ impl EventDraft {
             ends_at: self.ends_at,
             description,
             organizer_email,
+            time_zone,
         })
     }
 }
 
 const SELECT_RECORD: &str = "SELECT e.id, e.title, e.venue, e.starts_at, e.ends_at, e.description, \
-     u.email AS organizer_email, e.updated_at FROM events e JOIN users u ON u.id = e.organizer_id \
+     u.email AS organizer_email, e.time_zone, e.updated_at FROM events e JOIN users u ON u.id = e.organizer_id \
      WHERE e.id = $1 AND e.deleted_at IS NULL";
 
 async fn fetch_record(conn: &mut PgConnection, id: i64) -> Result<Option<EventRecord>, DataError> {
@@ -127,8 +139,8 @@ pub async fn create_event(
     may_manage_event(&mut tx, actor, None).await?;
     let organizer = organizer_id(&mut tx, actor, &draft).await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO events (organizer_id, title, venue, starts_at, ends_at, description) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO events (organizer_id, title, venue, starts_at, ends_at, description, time_zone) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(organizer)
     .bind(&draft.title)
@@ -136,6 +148,7 @@ pub async fn create_event(
     .bind(draft.starts_at)
     .bind(draft.ends_at)
     .bind(&draft.description)
+    .bind(&draft.time_zone)
     .fetch_one(&mut *tx)
     .await?;
     let saved = fetch_record(&mut tx, id)
@@ -166,7 +179,7 @@ pub async fn update_event(
     let organizer = organizer_id(&mut tx, actor, &draft).await?;
     let updated = sqlx::query(
         "UPDATE events SET title = $3, venue = $4, starts_at = $5, ends_at = $6, description = $7, \
-         organizer_id = CASE WHEN $8 THEN $9 ELSE organizer_id END \
+         organizer_id = CASE WHEN $8 THEN $9 ELSE organizer_id END, time_zone = $10 \
          WHERE id = $1 AND updated_at = $2 AND deleted_at IS NULL",
     )
     .bind(loaded.id)
@@ -179,6 +192,7 @@ pub async fn update_event(
     // Only an admin moves an event to another organizer, and only when they name one.
     .bind(actor.role == Role::Admin && draft.organizer_email.is_some())
     .bind(organizer)
+    .bind(&draft.time_zone)
     .execute(&mut *tx)
     .await?;
     let now = fetch_record(&mut tx, loaded.id).await?;

@@ -30,6 +30,8 @@ pub struct TicketTypeRecord {
 pub struct EventTicketTypes {
     pub event_id: i64,
     pub event_title: String,
+    /// The event's clock: sales windows are shown and typed in it.
+    pub event_zone: crate::zone::Tz,
     pub types: Vec<TicketTypeRecord>,
 }
 
@@ -96,13 +98,13 @@ pub async fn event_ticket_types(
     actor: &Actor,
     event_id: i64,
 ) -> Result<EventTicketTypes, DataError> {
-    let event: Option<(String, i64)> = sqlx::query_as(
-        "SELECT title, organizer_id FROM events WHERE id = $1 AND deleted_at IS NULL",
+    let event: Option<(String, i64, String)> = sqlx::query_as(
+        "SELECT title, organizer_id, time_zone FROM events WHERE id = $1 AND deleted_at IS NULL",
     )
     .bind(event_id)
     .fetch_optional(pool)
     .await?;
-    let Some((event_title, organizer)) = event else {
+    let Some((event_title, organizer, time_zone)) = event else {
         return Err(DataError::NotFound);
     };
     if actor.role == Role::Organizer && organizer != actor.id {
@@ -117,6 +119,7 @@ pub async fn event_ticket_types(
     Ok(EventTicketTypes {
         event_id,
         event_title,
+        event_zone: crate::zone::stored_zone(&time_zone),
         types,
     })
 }

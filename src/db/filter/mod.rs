@@ -2,7 +2,8 @@
 //! words search. Parsing turns the typed text into typed conditions or a plain message; it
 //! never produces SQL. `sql::push_filter` turns conditions into parameterized SQL.
 
-use chrono::{FixedOffset, NaiveDate};
+use crate::zone::Tz;
+use chrono::NaiveDate;
 
 use crate::db::model::{EntityKind, OrderStatus, TicketStatus};
 
@@ -50,7 +51,7 @@ pub struct Filter {
     pub conditions: Vec<Condition>,
     pub words: Vec<String>,
     /// Whole days in `from`/`to` are days in this offset (the user's local time).
-    pub offset: Option<FixedOffset>,
+    pub offset: Option<Tz>,
 }
 
 impl Filter {

@@ -1,6 +1,7 @@
 //! Conditions of a parsed filter as parameterized SQL: every value is a bind parameter.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Offset, Utc};
+use crate::zone::Tz;
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use sqlx::{Postgres, QueryBuilder};
 
 use crate::db::filter::{Condition, Filter, OrderRef, UserRef};
@@ -20,9 +21,8 @@ fn contains_pattern(text: &str) -> String {
     pattern
 }
 
-fn start_of_day(day: NaiveDate, offset: FixedOffset) -> DateTime<Utc> {
-    let local = day.and_time(NaiveTime::MIN);
-    (local - offset).and_utc()
+fn start_of_day(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
+    crate::zone::start_of_day(day, zone)
 }
 
 /// Appends ` AND ...` for each condition and word. The lists alias events `e`, orders `o`,
@@ -67,13 +67,29 @@ pub fn push_search(sql: &mut QueryBuilder<Postgres>, kind: EntityKind, filter: &
 
 /// Every condition of the filter but the text searches.
 pub fn push_conditions(sql: &mut QueryBuilder<Postgres>, kind: EntityKind, filter: &Filter) {
-    let offset = filter.offset.unwrap_or_else(|| Utc.fix());
+    let offset = filter.offset.unwrap_or(Tz::UTC);
     let date_column = match kind {
         EntityKind::Event => "e.starts_at",
         _ => "o.created_at",
     };
     for condition in &filter.conditions {
         match condition {
+            // An event's dates are its own local dates: the range on starts_at (wide enough for
+            // every zone, UTC-12 to UTC+14) keeps the index; the event's clock decides.
+            Condition::From(day) if kind == EntityKind::Event => {
+                let midnight = day.and_time(NaiveTime::MIN);
+                sql.push(" AND e.starts_at >= ")
+                    .push_bind((midnight - chrono::Duration::hours(14)).and_utc())
+                    .push(" AND (e.starts_at AT TIME ZONE e.time_zone) >= ")
+                    .push_bind(midnight);
+            }
+            Condition::To(day) if kind == EntityKind::Event => {
+                let next = day.succ_opt().unwrap_or(*day).and_time(NaiveTime::MIN);
+                sql.push(" AND e.starts_at < ")
+                    .push_bind((next + chrono::Duration::hours(12)).and_utc())
+                    .push(" AND (e.starts_at AT TIME ZONE e.time_zone) < ")
+                    .push_bind(next);
+            }
             Condition::From(day) => {
                 sql.push(" AND ")
                     .push(date_column)
@@ -172,7 +188,7 @@ mod tests {
 
     #[test]
     fn days_are_local_days() {
-        let offset = FixedOffset::east_opt(2 * 3600).expect("offset");
+        let offset: Tz = "Europe/Berlin".parse().expect("zone");
         assert_eq!(
             start_of_day(day("2026-06-01"), offset).to_rfc3339(),
             "2026-05-31T22:00:00+00:00"

@@ -331,7 +331,9 @@ fn id_column(kind: EntityKind) -> &'static str {
 
 fn select_list(kind: EntityKind) -> &'static str {
     match kind {
-        EntityKind::Event => "e.id, e.starts_at, e.ends_at, e.title, e.venue, u.name AS organizer",
+        EntityKind::Event => {
+            "e.id, e.starts_at, e.ends_at, e.title, e.venue, u.name AS organizer, e.time_zone"
+        }
         EntityKind::Order => {
             "o.id, o.code, o.created_at, o.status, o.total_cents, o.buyer_email, o.event_title"
         }

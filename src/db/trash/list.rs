@@ -24,7 +24,7 @@ const KINDS: [&str; 4] = ["event", "ticket_type", "order", "ticket"];
 /// Parses the trash's filter prompt. Dates are days in `offset`.
 pub fn parse_filter(
     text: &str,
-    offset: chrono::FixedOffset,
+    offset: crate::zone::Tz,
 ) -> Result<TrashFilter, crate::db::filter::FilterError> {
     use crate::db::filter::FilterError;
     if text.chars().count() > crate::db::filter::MAX_FILTER_CHARS
@@ -43,8 +43,7 @@ pub fn parse_filter(
             ))
         })
     };
-    let start =
-        |date: chrono::NaiveDate| (date.and_time(chrono::NaiveTime::MIN) - offset).and_utc();
+    let start = |date: chrono::NaiveDate| crate::zone::start_of_day(date, offset);
     for word in text.split_whitespace() {
         let Some((key, value)) = word.split_once(':') else {
             return Err(FilterError(format!(
