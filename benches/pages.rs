@@ -459,6 +459,7 @@ async fn dashboards(pool: &PgPool, admin: &Actor) {
         email: "bench.organizer@organizers.example".into(),
         name: "Bench Organizer".into(),
         role: boxoffice::db::auth::Role::Organizer,
+        time_zone: None,
     };
     // The busiest event of the seeded data: not the one the door benchmark sells into (the
     // event of the newest ticket type), which grows by a few hundred thousand orders a run.

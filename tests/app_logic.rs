@@ -51,6 +51,7 @@ fn actor(role: Role) -> Actor {
         email: format!("{}@boxoffice.test", role.label()),
         name: "Tess Tester".into(),
         role,
+        time_zone: None,
     }
 }
 

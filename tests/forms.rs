@@ -253,6 +253,7 @@ async fn only_admins_manage_users_and_a_reset_password_signs_in() {
         password: None,
         add_key: None,
         revoke_keys: Vec::new(),
+        time_zone: String::new(),
     };
     for email in [
         "ada@boxoffice.test",
@@ -359,6 +360,7 @@ async fn only_admins_manage_users_and_a_reset_password_signs_in() {
             password: None,
             add_key: None,
             revoke_keys: Vec::new(),
+            time_zone: String::new(),
         },
     )
     .await

@@ -352,6 +352,7 @@ async fn attempt(db: &TestDb, actor: &Actor, write: Write, t: &Targets) -> Resul
                 password: None,
                 add_key: None,
                 revoke_keys: Vec::new(),
+                time_zone: String::new(),
             },
         )
         .await

@@ -119,6 +119,7 @@ async fn admins_add_and_revoke_keys_in_the_users_form_and_others_may_not() {
         password: None,
         add_key: Some(format!("{} ada@laptop", public_line(&key))),
         revoke_keys: Vec::new(),
+        time_zone: String::new(),
     };
     let saved = update_user(&db.pool, &admin, &loaded, &draft)
         .await

@@ -374,3 +374,46 @@ async fn dates_in_filters_are_the_event_s_local_dates_and_the_viewer_s_for_order
         vec!["EDGE-0701"]
     );
 }
+
+#[tokio::test]
+async fn a_person_s_own_zone_shows_the_times_that_are_no_event_s() {
+    use boxoffice::db::auth::Role;
+    use boxoffice::db::edits::users::UserDraft;
+    let db = TestDb::with_demo().await;
+    // The users form takes a zone from typed letters, and refuses one that is not.
+    let draft = |zone: &str| UserDraft {
+        email: "zoned@example.com".into(),
+        name: "Zoned".into(),
+        role: Role::Support,
+        password: None,
+        add_key: None,
+        revoke_keys: Vec::new(),
+        time_zone: zone.into(),
+    };
+    assert_eq!(
+        draft("new_york").validate().expect("valid").time_zone,
+        "America/New_York"
+    );
+    assert_eq!(draft("").validate().expect("valid").time_zone, "");
+    assert!(draft("Mars/Olympus").validate().is_err());
+
+    sqlx::query(
+        "UPDATE users SET time_zone = 'America/New_York' WHERE email = 'support@boxoffice.test'",
+    )
+    .execute(&db.pool)
+    .await
+    .expect("zone");
+    let mut harness = Harness::new(db.pool.clone(), 130, 34);
+    harness.sign_in("support@boxoffice.test").await;
+    assert_eq!(harness.app.viewer_zone.name(), "America/New_York");
+    harness.press(KeyCode::Char('2')).await;
+    let screen = harness.render();
+    assert!(
+        screen.contains("(America/New_York)"),
+        "the detail pane names the viewer's zone beside the order's time: {screen}"
+    );
+    assert!(
+        screen.contains(" UTC"),
+        "the event's start on its own clock: {screen}"
+    );
+}

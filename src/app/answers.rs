@@ -108,6 +108,14 @@ impl App {
 
     /// Opens the app for `actor`: after a sign-in, or for an SSH session its key signed in.
     pub fn signed_in(&mut self, actor: Actor) {
+        // Their own zone, if they chose one, for every time that is no event's.
+        if let Some(zone) = actor
+            .time_zone
+            .as_deref()
+            .and_then(|name| crate::zone::parse_zone(name).ok())
+        {
+            self.viewer_zone = zone;
+        }
         self.sign_in.password.reset();
         self.flash_info(format!(
             "signed in as {} ({})",

@@ -51,6 +51,8 @@ pub struct Actor {
     pub email: String,
     pub name: String,
     pub role: Role,
+    /// Their own zone for times that are no event's (None: the configured default).
+    pub time_zone: Option<String>,
 }
 
 /// Longest password we hash; longer input is refused before any work is done.
@@ -130,8 +132,9 @@ async fn check_password(
     if password.len() > MAX_PASSWORD_BYTES {
         return Ok(None);
     }
-    let row: Option<(i64, String, String, Role, Option<String>)> = sqlx::query_as(
-        "SELECT id, email, name, role, password_hash FROM users \
+    type Found = (i64, String, String, Role, Option<String>, Option<String>);
+    let row: Option<Found> = sqlx::query_as(
+        "SELECT id, email, name, role, time_zone, password_hash FROM users \
          WHERE lower(email) = lower($1) AND deleted_at IS NULL",
     )
     .bind(email)
@@ -145,11 +148,12 @@ async fn check_password(
     .await
     .unwrap_or(false);
     Ok(match row {
-        Some((id, email, name, role, Some(_))) if matches => Some(Actor {
+        Some((id, email, name, role, time_zone, Some(_))) if matches => Some(Actor {
             id,
             email,
             name,
             role,
+            time_zone,
         }),
         _ => None,
     })

@@ -107,17 +107,19 @@ pub fn trash_scope(role: Role) -> Option<TrashScope> {
 /// The signed-in user as the database knows them now: a role changed or an account removed
 /// since sign-in takes effect on the next request, not the next sign-in.
 pub async fn current_actor(pool: &PgPool, actor: &Actor) -> Result<Actor, DataError> {
-    let now: Option<(String, String, Role)> =
-        sqlx::query_as("SELECT email, name, role FROM users WHERE id = $1 AND deleted_at IS NULL")
-            .bind(actor.id)
-            .fetch_optional(pool)
-            .await?;
+    let now: Option<(String, String, Role, Option<String>)> = sqlx::query_as(
+        "SELECT email, name, role, time_zone FROM users WHERE id = $1 AND deleted_at IS NULL",
+    )
+    .bind(actor.id)
+    .fetch_optional(pool)
+    .await?;
     match now {
-        Some((email, name, role)) => Ok(Actor {
+        Some((email, name, role, time_zone)) => Ok(Actor {
             id: actor.id,
             email,
             name,
             role,
+            time_zone,
         }),
         None => Err(DataError::Refused(
             "this account no longer exists: quit and sign in with another".into(),

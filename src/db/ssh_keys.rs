@@ -291,8 +291,8 @@ pub async fn of_user(conn: &mut PgConnection, user_id: i64) -> Result<Vec<SshKey
 
 /// Every key that signs someone in now, with its user as the database knows them.
 pub async fn in_force(pool: &PgPool) -> Result<Vec<KeyInForce>, DataError> {
-    let rows: Vec<(String, i64, String, String, Role)> = sqlx::query_as(
-        "SELECT k.fingerprint, u.id, u.email, u.name, u.role \
+    let rows: Vec<(String, i64, String, String, Role, Option<String>)> = sqlx::query_as(
+        "SELECT k.fingerprint, u.id, u.email, u.name, u.role, u.time_zone \
          FROM user_keys k JOIN users u ON u.id = k.user_id \
          WHERE k.revoked_at IS NULL AND k.deleted_at IS NULL AND u.deleted_at IS NULL \
           ",
@@ -301,33 +301,37 @@ pub async fn in_force(pool: &PgPool) -> Result<Vec<KeyInForce>, DataError> {
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(fingerprint, id, email, name, role)| KeyInForce {
-            fingerprint,
-            actor: Actor {
-                id,
-                email,
-                name,
-                role,
+        .map(
+            |(fingerprint, id, email, name, role, time_zone)| KeyInForce {
+                fingerprint,
+                actor: Actor {
+                    id,
+                    email,
+                    name,
+                    role,
+                    time_zone,
+                },
             },
-        })
+        )
         .collect())
 }
 
 /// The user a key signs in now (None: revoked, or its user gone), noting the key as used.
 pub async fn sign_in_with(pool: &PgPool, fingerprint: &str) -> Result<Option<Actor>, DataError> {
-    let row: Option<(i64, String, String, Role)> = sqlx::query_as(
+    let row: Option<(i64, String, String, Role, Option<String>)> = sqlx::query_as(
         "UPDATE user_keys k SET last_used_at = now() FROM users u \
          WHERE u.id = k.user_id AND k.fingerprint = $1 AND k.revoked_at IS NULL \
            AND k.deleted_at IS NULL AND u.deleted_at IS NULL \
-         RETURNING u.id, u.email, u.name, u.role",
+         RETURNING u.id, u.email, u.name, u.role, u.time_zone",
     )
     .bind(fingerprint)
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|(id, email, name, role)| Actor {
+    Ok(row.map(|(id, email, name, role, time_zone)| Actor {
         id,
         email,
         name,
         role,
+        time_zone,
     }))
 }

@@ -234,6 +234,16 @@ impl Form {
             "",
             "paste a public key line: ssh-ed25519 AAAA… you@laptop",
         ));
+        let zone_hint = format!(
+            "optional: their times in it; blank: {}",
+            crate::zone::default_zone().name()
+        );
+        fields.push(Field::text(
+            "time_zone",
+            "Time zone",
+            record.and_then(|u| u.time_zone.as_deref()).unwrap_or(""),
+            &zone_hint,
+        ));
         let title = match record {
             Some(user) => format!("User {}", user.email),
             None => "New user".to_string(),

@@ -228,6 +228,7 @@ impl Form {
                         .filter_map(|field| field.key.strip_prefix(super::build::KEY_FIELD_PREFIX))
                         .map(str::to_string)
                         .collect(),
+                    time_zone: self.value("time_zone").into(),
                 };
                 let draft = merge(errors, draft.validate())?;
                 Request::SaveUser {

@@ -28,6 +28,7 @@ fn admin() -> crate::db::auth::Actor {
         email: "admin@boxoffice.test".into(),
         name: "Admin".into(),
         role: crate::db::auth::Role::Admin,
+        time_zone: None,
     }
 }
 

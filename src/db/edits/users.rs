@@ -22,6 +22,8 @@ pub struct UserRecord {
     pub role: Role,
     /// Whether the account has a password (one without cannot sign in).
     pub can_sign_in: bool,
+    /// Their zone for times that are no event's (None: the configured default).
+    pub time_zone: Option<String>,
     pub updated_at: DateTime<Utc>,
     /// The SSH keys that sign this user in to `boxoffice serve` (loaded for the form only).
     #[sqlx(skip)]
@@ -40,6 +42,8 @@ pub struct UserDraft {
     pub add_key: Option<String>,
     /// Fingerprints of this user's keys to revoke.
     pub revoke_keys: Vec<String>,
+    /// An IANA zone as typed (any case, or a part naming one zone); empty: the default.
+    pub time_zone: String,
 }
 
 impl UserDraft {
@@ -62,9 +66,20 @@ impl UserDraft {
         {
             errors.add("new_key", error.to_string());
         }
+        let time_zone = match self.time_zone.trim() {
+            "" => String::new(),
+            typed => match crate::zone::parse_zone(typed) {
+                Ok(zone) => zone.name().to_string(),
+                Err(message) => {
+                    errors.add("time_zone", message);
+                    String::new()
+                }
+            },
+        };
         errors.into_result(UserDraft {
             email,
             name,
+            time_zone,
             ..self.clone()
         })
     }
@@ -74,8 +89,8 @@ fn admins_only(actor: &Actor) -> Result<(), DataError> {
     Write::ManageUsers.check(actor)
 }
 
-const SELECT_USER: &str =
-    "SELECT id, email, name, role, password_hash IS NOT NULL AS can_sign_in, updated_at FROM users";
+const SELECT_USER: &str = "SELECT id, email, name, role, password_hash IS NOT NULL AS can_sign_in, time_zone, updated_at \
+     FROM users";
 
 /// Users whose email starts with, or (from 3 characters on) whose name contains, `text`
 /// (case-insensitive); the first few by email.
@@ -170,12 +185,14 @@ pub async fn create_user(
     let mut tx = pool.begin().await?;
     email_free(&mut tx, &draft.email, None).await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO users (email, name, role, password_hash) VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO users (email, name, role, password_hash, time_zone) \
+         VALUES ($1, $2, $3, $4, NULLIF($5, '')) RETURNING id",
     )
     .bind(&draft.email)
     .bind(&draft.name)
     .bind(draft.role)
     .bind(password_hash)
+    .bind(&draft.time_zone)
     .fetch_one(&mut *tx)
     .await?;
     change_keys(&mut tx, actor, id, &draft).await?;
@@ -214,7 +231,7 @@ pub async fn update_user(
     email_free(&mut tx, &draft.email, Some(loaded.id)).await?;
     let updated = sqlx::query(
         "UPDATE users SET email = $3, name = $4, role = $5, \
-         password_hash = coalesce($6, password_hash) \
+         password_hash = coalesce($6, password_hash), time_zone = NULLIF($7, '') \
          WHERE id = $1 AND updated_at = $2 AND deleted_at IS NULL",
     )
     .bind(loaded.id)
@@ -223,6 +240,7 @@ pub async fn update_user(
     .bind(&draft.name)
     .bind(draft.role)
     .bind(password_hash)
+    .bind(&draft.time_zone)
     .execute(&mut *tx)
     .await?;
     let now = fetch_record(&mut tx, loaded.id).await?;
