@@ -130,13 +130,37 @@ fn field_lines(
         }
         lines.push(Line::from(spans));
         if let Some(error) = &field.error {
-            lines.push(Line::from(Span::styled(
-                format!("{:value_start$}✗ {}", "", printable(error)),
-                theme.error(),
-            )));
+            // Wrapped under the value: an explanation (a clock change, the zones a name
+            // could be) is worth its lines.
+            let mut mark = "✗ ";
+            for piece in wrap_words(&printable(error), room.saturating_sub(2).max(20)) {
+                lines.push(Line::from(Span::styled(
+                    format!("{:value_start$}{mark}{piece}", ""),
+                    theme.error(),
+                )));
+                mark = "  ";
+            }
         }
     }
     (lines, cursor, focus_line)
+}
+
+/// `text` in lines of at most `width` characters, broken between words where it can be.
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let needed = line.chars().count() + usize::from(!line.is_empty()) + word.chars().count();
+        if !line.is_empty() && needed > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
 }
 
 fn footer_lines(form: &Form, keymap: &KeyMap, theme: &Theme) -> Vec<Line<'static>> {
