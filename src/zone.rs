@@ -48,7 +48,14 @@ pub fn parse_zone(text: &str) -> Result<Tz, String> {
         return Err("type a time zone, like Europe/Berlin".into());
     }
     if let Ok(zone) = typed.parse::<Tz>() {
-        return Ok(zone);
+        // PostgreSQL reads CET, EET, MET, WET, EST ... as fixed abbreviations before zone
+        // names: only UTC and names with a region (Europe/Berlin) mean the same to both.
+        if zone == Tz::UTC || zone.name().contains('/') {
+            return Ok(zone);
+        }
+        return Err(format!(
+            "“{typed}” is an old zone name: use its region's, like Europe/Berlin or America/New_York"
+        ));
     }
     let matches = matching_zones(typed, 4);
     match matches.as_slice() {
@@ -84,6 +91,7 @@ pub fn matching_zones(typed: &str, limit: usize) -> Vec<Tz> {
     }
     let mut found: Vec<(u8, Tz)> = chrono_tz::TZ_VARIANTS
         .iter()
+        .filter(|zone| **zone == Tz::UTC || zone.name().contains('/'))
         .filter_map(|zone| {
             let name = zone.name().to_ascii_lowercase();
             let rank = if name == wanted {
@@ -115,21 +123,28 @@ pub fn show(at: DateTime<Utc>, zone: Tz) -> String {
         .to_string()
 }
 
-/// `at` on `zone`'s clock without the abbreviation, as a form field holds it.
+/// `at` on `zone`'s clock as a form field holds it: with the abbreviation only where the
+/// clocks pass that time twice, so that saving it back keeps the same instant.
 pub fn local_text(at: DateTime<Utc>, zone: Tz) -> String {
-    at.with_timezone(&zone).format(TIME_FORMAT).to_string()
+    let local = at.with_timezone(&zone);
+    match zone.from_local_datetime(&local.naive_local()) {
+        LocalResult::Ambiguous(..) => local.format("%Y-%m-%d %H:%M %Z").to_string(),
+        _ => local.format(TIME_FORMAT).to_string(),
+    }
 }
 
 /// A typed local time on `zone`'s clock: `2027-07-01 19:00`, optionally followed by the
 /// abbreviation that picks one of a time that happens twice (`2026-10-25 02:30 CEST`).
 pub fn parse_local(text: &str, zone: Tz) -> Result<DateTime<Utc>, String> {
     let text = text.trim();
+    // An abbreviation may follow: letters (CEST), or a numeric one (-03, +1030).
     let (time_text, abbreviation) = match text.rsplit_once(' ') {
         Some((head, tail))
             if tail
                 .chars()
                 .all(|c| c.is_ascii_alphabetic() || c == '+' || c == '-' || c.is_ascii_digit())
-                && tail.chars().any(|c| c.is_ascii_alphabetic()) =>
+                && (tail.chars().any(|c| c.is_ascii_alphabetic())
+                    || tail.starts_with(['+', '-'])) =>
         {
             (head.trim(), Some(tail))
         }
@@ -227,6 +242,7 @@ pub fn start_of_day(day: chrono::NaiveDate, zone: Tz) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Datelike;
 
     fn berlin() -> Tz {
         "Europe/Berlin".parse().expect("zone")
@@ -267,6 +283,57 @@ mod tests {
             parse_local("2026-07-01 19:00 CET", berlin()).is_err(),
             "CET is not July's"
         );
+    }
+
+    #[test]
+    fn a_stored_time_in_the_repeated_hour_goes_back_into_the_form_with_its_abbreviation() {
+        for text in ["2026-10-25 02:30 CEST", "2026-10-25 02:30 CET"] {
+            let at = parse_local(text, berlin()).expect("valid");
+            assert_eq!(local_text(at, berlin()), text);
+            assert_eq!(parse_local(&local_text(at, berlin()), berlin()), Ok(at));
+        }
+        let plain = parse_local("2027-07-01 19:00", berlin()).expect("valid");
+        assert_eq!(local_text(plain, berlin()), "2027-07-01 19:00");
+    }
+
+    #[test]
+    fn numeric_abbreviations_pick_one_of_a_repeated_hour() {
+        let santiago: Tz = "America/Santiago".parse().expect("zone");
+        let mut local = chrono::NaiveDate::from_ymd_opt(2027, 1, 1)
+            .expect("date")
+            .and_time(chrono::NaiveTime::MIN);
+        let (first, second) = loop {
+            if let LocalResult::Ambiguous(first, second) = santiago.from_local_datetime(&local) {
+                break (first, second);
+            }
+            local += chrono::Duration::minutes(30);
+            assert!(
+                local.year() == 2027,
+                "Santiago's clocks go back once a year"
+            );
+        };
+        let typed = local.format(TIME_FORMAT).to_string();
+        let error = parse_local(&typed, santiago).unwrap_err();
+        assert!(error.contains("happens twice"), "{error}");
+        for (abbreviation, expected) in [
+            (first.format("%Z").to_string(), first),
+            (second.format("%Z").to_string(), second),
+        ] {
+            assert!(abbreviation.starts_with(['+', '-']), "{abbreviation}");
+            assert_eq!(
+                parse_local(&format!("{typed} {abbreviation}"), santiago),
+                Ok(expected.with_timezone(&Utc))
+            );
+        }
+    }
+
+    #[test]
+    fn old_zone_names_postgresql_reads_as_abbreviations_are_refused() {
+        for old in ["CET", "EET", "MET", "WET", "EST"] {
+            let error = parse_zone(old).unwrap_err();
+            assert!(error.contains("Europe/Berlin"), "{old}: {error}");
+        }
+        assert_eq!(parse_zone("utc"), Ok(Tz::UTC));
     }
 
     #[test]

@@ -30,6 +30,8 @@ use route::{Route, SessionReads};
 /// How long a request may take before the database counts as away (the statement timeout
 /// is 30 s; this leaves room to connect and commit).
 const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(45);
+/// How long a read may take on the replica before the primary is asked instead.
+const REPLICA_ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Connects to the database (and the replica) `settings` name, listens for changes, then
 /// serves requests until the request channel closes. Returns the database connection (with
@@ -169,7 +171,23 @@ async fn serve_from(
             let wrote = request.is_write();
             let reply = match chosen.replica {
                 Some(replica) => {
-                    let reply = answer(&chosen.pool, current.as_ref(), request.clone()).await;
+                    // A replica gone silent mid-query must not hold a screen for the full
+                    // answer time: past a few seconds the primary is asked.
+                    let reply = match tokio::time::timeout(
+                        REPLICA_ANSWER_WITHIN,
+                        answer(&chosen.pool, current.as_ref(), request.clone()),
+                    )
+                    .await
+                    {
+                        Ok(reply) => reply,
+                        Err(_) => Reply::failed(
+                            slot,
+                            crate::error::DataError::Unavailable(
+                                "the replica did not answer in time".into(),
+                            )
+                            .into(),
+                        ),
+                    };
                     match reply.error() {
                         // Whatever failed on the replica (gone, or a query cancelled by its
                         // replay) is asked of the primary; a replica gone is left alone.
@@ -187,7 +205,7 @@ async fn serve_from(
                 }
                 None => answer(&chosen.pool, current.as_ref(), request).await,
             };
-            if wrote && route == Route::Primary {
+            if wrote && route == Route::Primary && reply.error().is_none() {
                 reads.wrote().await;
             }
             if let Some(signed_in) = reply.signed_in() {

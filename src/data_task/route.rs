@@ -16,6 +16,9 @@ use crate::data_task::Request;
 use crate::db::databases::Databases;
 use crate::db::replica::{ReadReplica, WAIT_FOR_REPLAY, WalPosition, primary_position};
 
+/// A position lookup that takes longer than this is given up (the primary is then read).
+const POSITION_WITHIN: std::time::Duration = std::time::Duration::from_secs(1);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
     Primary,
@@ -74,6 +77,8 @@ impl Request {
 pub struct SessionReads {
     databases: Databases,
     own_write: AtomicU64,
+    /// The last write's position could not be read: read the primary until a write's can.
+    own_write_unknown: std::sync::atomic::AtomicBool,
 }
 
 /// The database chosen for one request.
@@ -88,6 +93,7 @@ impl SessionReads {
         Self {
             databases,
             own_write: AtomicU64::new(0),
+            own_write_unknown: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -108,7 +114,11 @@ impl SessionReads {
         let Some(replica) = &self.databases.replica else {
             return self.primary();
         };
-        if route == Route::Primary || !replica.in_use() {
+        if route == Route::Primary
+            || !replica.in_use()
+            || self.own_write_unknown.load(Ordering::Acquire)
+            || self.databases.notified_unknown()
+        {
             return self.primary();
         }
         let must_see = self
@@ -129,14 +139,17 @@ impl SessionReads {
         if self.databases.replica.is_none() {
             return;
         }
-        match primary_position(&self.databases.primary).await {
-            Ok(position) => {
+        let position =
+            tokio::time::timeout(POSITION_WITHIN, primary_position(&self.databases.primary)).await;
+        match position {
+            Ok(Ok(position)) => {
                 self.own_write.fetch_max(position.0, Ordering::AcqRel);
+                self.own_write_unknown.store(false, Ordering::Release);
             }
-            Err(error) => {
+            failed => {
                 // Unknown position: read the primary until the next write tells us one.
-                tracing::warn!(?error, "read replica: cannot read the primary's position");
-                self.own_write.store(u64::MAX, Ordering::Release);
+                tracing::warn!(?failed, "read replica: cannot read the primary's position");
+                self.own_write_unknown.store(true, Ordering::Release);
             }
         }
     }

@@ -16,6 +16,9 @@ pub struct Databases {
     /// The primary's position when the newest change notification arrived: a reload after
     /// it must not read a replica that has not replayed the change.
     notified: Arc<AtomicU64>,
+    /// The newest notification's position could not be read: read the primary until the
+    /// next one's can.
+    notified_unknown: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Databases {
@@ -24,6 +27,7 @@ impl Databases {
             primary,
             replica: None,
             notified: Arc::new(AtomicU64::new(0)),
+            notified_unknown: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         }
     }
 
@@ -45,16 +49,27 @@ impl Databases {
         if self.replica.is_none() {
             return;
         }
-        match primary_position(&self.primary).await {
-            Ok(position) => {
+        let position = tokio::time::timeout(
+            std::time::Duration::from_secs(1),
+            primary_position(&self.primary),
+        )
+        .await;
+        match position {
+            Ok(Ok(position)) => {
                 self.notified.fetch_max(position.0, Ordering::AcqRel);
+                self.notified_unknown.store(false, Ordering::Release);
             }
-            Err(error) => {
-                // Without the position, reads wait for nothing newer: the next notification
-                // or write will raise it. The replica's lag limit bounds what is missed.
-                tracing::warn!(?error, "read replica: cannot read the primary's position");
+            failed => {
+                // Without the position, the reload could read a replica that has not
+                // replayed the change: the primary is read until a position is known again.
+                tracing::warn!(?failed, "read replica: cannot read the primary's position");
+                self.notified_unknown.store(true, Ordering::Release);
             }
         }
+    }
+
+    pub fn notified_unknown(&self) -> bool {
+        self.notified_unknown.load(Ordering::Acquire)
     }
 
     pub fn notified(&self) -> WalPosition {

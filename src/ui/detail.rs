@@ -79,9 +79,16 @@ fn event_lines<'a>(detail: &'a EventDetail, app: &App, theme: &Theme) -> Vec<Lin
     let mut lines = vec![
         heading(printable(&event.title), theme),
         field("Venue", printable(&event.venue)),
-        field("Starts", event_time(event.starts_at, &event.time_zone)),
+        field("Starts", {
+            // The zone's name beside its abbreviation (CEST: Europe/Berlin), once.
+            let starts = event_time(event.starts_at, &event.time_zone);
+            if starts.ends_with(&format!(" {}", event.time_zone)) {
+                starts
+            } else {
+                format!("{starts} ({})", printable(&event.time_zone))
+            }
+        }),
         field("Ends", event_time(event.ends_at, &event.time_zone)),
-        field("Zone", printable(&event.time_zone)),
         field(
             "Organizer",
             format!(

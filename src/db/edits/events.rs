@@ -7,6 +7,7 @@ use sqlx::{PgConnection, PgPool};
 use crate::db::auth::{Actor, Role};
 use crate::db::edits::{
     clean_email, clean_multiline_text, clean_text, log_and_commit, updated_or_conflict,
+    zone_known_to_server,
 };
 use crate::db::permissions::may_manage_event;
 use crate::error::{DataError, FieldErrors};
@@ -138,6 +139,7 @@ pub async fn create_event(
     let mut tx = pool.begin().await?;
     may_manage_event(&mut tx, actor, None).await?;
     let organizer = organizer_id(&mut tx, actor, &draft).await?;
+    zone_known_to_server(&mut tx, &draft.time_zone).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO events (organizer_id, title, venue, starts_at, ends_at, description, time_zone) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -177,6 +179,7 @@ pub async fn update_event(
     let mut tx = pool.begin().await?;
     may_manage_event(&mut tx, actor, Some(loaded.id)).await?;
     let organizer = organizer_id(&mut tx, actor, &draft).await?;
+    zone_known_to_server(&mut tx, &draft.time_zone).await?;
     let updated = sqlx::query(
         "UPDATE events SET title = $3, venue = $4, starts_at = $5, ends_at = $6, description = $7, \
          organizer_id = CASE WHEN $8 THEN $9 ELSE organizer_id END, time_zone = $10 \

@@ -108,6 +108,30 @@ fn clean(
 }
 
 /// Checks an email's shape as the users table does (something@something, no spaces).
+/// A zone the tz database of our Rust side knows may be newer than the server's: the server
+/// must know it too, since filters and dashboards ask it for local days in that zone.
+pub(crate) async fn zone_known_to_server(
+    conn: &mut sqlx::PgConnection,
+    zone: &str,
+) -> Result<(), DataError> {
+    if zone.is_empty() {
+        return Ok(());
+    }
+    let known: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)")
+            .bind(zone)
+            .fetch_one(conn)
+            .await?;
+    if known {
+        Ok(())
+    } else {
+        Err(DataError::Fields(FieldErrors::one(
+            "time_zone",
+            format!("{zone} is newer than the database server's time zone data: pick another"),
+        )))
+    }
+}
+
 pub(crate) fn clean_email(errors: &mut FieldErrors, field: &'static str, value: &str) -> String {
     let email = value.trim();
     let shaped = email.split('@').count() == 2

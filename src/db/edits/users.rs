@@ -184,6 +184,7 @@ pub async fn create_user(
     let password_hash = hash(draft.password.clone()).await?;
     let mut tx = pool.begin().await?;
     email_free(&mut tx, &draft.email, None).await?;
+    super::zone_known_to_server(&mut tx, &draft.time_zone).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO users (email, name, role, password_hash, time_zone) \
          VALUES ($1, $2, $3, $4, NULLIF($5, '')) RETURNING id",
@@ -229,6 +230,7 @@ pub async fn update_user(
     let password_hash = hash(draft.password.clone()).await?;
     let mut tx = pool.begin().await?;
     email_free(&mut tx, &draft.email, Some(loaded.id)).await?;
+    super::zone_known_to_server(&mut tx, &draft.time_zone).await?;
     let updated = sqlx::query(
         "UPDATE users SET email = $3, name = $4, role = $5, \
          password_hash = coalesce($6, password_hash), time_zone = NULLIF($7, '') \

@@ -79,14 +79,23 @@ pub fn push_conditions(sql: &mut QueryBuilder<Postgres>, kind: EntityKind, filte
             Condition::From(day) if kind == EntityKind::Event => {
                 let midnight = day.and_time(NaiveTime::MIN);
                 sql.push(" AND e.starts_at >= ")
-                    .push_bind((midnight - chrono::Duration::hours(14)).and_utc())
+                    .push_bind(
+                        midnight
+                            .checked_sub_signed(chrono::Duration::hours(14))
+                            .unwrap_or(midnight)
+                            .and_utc(),
+                    )
                     .push(" AND (e.starts_at AT TIME ZONE e.time_zone) >= ")
                     .push_bind(midnight);
             }
             Condition::To(day) if kind == EntityKind::Event => {
                 let next = day.succ_opt().unwrap_or(*day).and_time(NaiveTime::MIN);
                 sql.push(" AND e.starts_at < ")
-                    .push_bind((next + chrono::Duration::hours(12)).and_utc())
+                    .push_bind(
+                        next.checked_add_signed(chrono::Duration::hours(12))
+                            .unwrap_or(next)
+                            .and_utc(),
+                    )
                     .push(" AND (e.starts_at AT TIME ZONE e.time_zone) < ")
                     .push_bind(next);
             }

@@ -36,7 +36,9 @@ pub(super) async fn watch(replica: Weak<ReadReplica>, primary: PgPool, max_lag: 
         let now = Instant::now();
         // A primary that does not answer is the app's own trouble, reported by the
         // requests; the lag is then judged on what was seen before.
-        if let Ok(position) = primary_position(&primary).await {
+        if let Ok(Ok(position)) =
+            tokio::time::timeout(ANSWER_WITHIN, primary_position(&primary)).await
+        {
             history.record(now, position, max_lag);
         }
         let replayed = tokio::time::timeout(ANSWER_WITHIN, replayed_position(replica.pool())).await;
