@@ -259,18 +259,19 @@ pub async fn run(settings: DatabaseSettings, options: ServeOptions) -> Result<()
     let say = |step: &str| eprintln!("boxoffice: {step}…");
     let connection = crate::db::open_sized(&settings.target, settings.pool_size, &say).await?;
     let databases = Databases::new(connection.pool.clone(), settings.read.as_ref())?;
-    let label = match &databases.replica {
+    // The sessions' status bar adds "+ replica" itself while the replica is read.
+    let console_label = match &databases.replica {
         Some(replica) => format!("{} + replica {}", connection.label, replica.label),
         None => connection.label.clone(),
     };
-    let server = Server::start(databases, label.clone(), options, host_key).await?;
+    let server = Server::start(databases, connection.label.clone(), options, host_key).await?;
     // The operator's console may have gone (a closed pipe): the server serves on regardless.
     let tell = |line: String| {
         use std::io::Write;
         let _ = writeln!(std::io::stdout(), "{line}");
     };
     tell(format!(
-        "boxoffice serve: listening on {} (database {label})",
+        "boxoffice serve: listening on {} (database {console_label})",
         server.address
     ));
     tell(format!(
