@@ -8,16 +8,12 @@
 //! pickers, dashboards, exports) may come from the replica.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use sqlx::PgPool;
 
 use crate::data_task::Request;
-use crate::db::databases::Databases;
-use crate::db::replica::{ReadReplica, WAIT_FOR_REPLAY, WalPosition, primary_position};
-
-/// A position lookup that takes longer than this is given up (the primary is then read).
-const POSITION_WITHIN: std::time::Duration = std::time::Duration::from_secs(1);
+use crate::db::databases::{Databases, PositionFloor};
+use crate::db::replica::{ReadReplica, WAIT_FOR_REPLAY};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
@@ -76,9 +72,8 @@ impl Request {
 #[derive(Debug)]
 pub struct SessionReads {
     databases: Databases,
-    own_write: AtomicU64,
-    /// The last write's position could not be read: read the primary until a write's can.
-    own_write_unknown: std::sync::atomic::AtomicBool,
+    /// Where the primary was after this session's last write.
+    own_write: PositionFloor,
 }
 
 /// The database chosen for one request.
@@ -92,8 +87,7 @@ impl SessionReads {
     pub fn new(databases: Databases) -> Self {
         Self {
             databases,
-            own_write: AtomicU64::new(0),
-            own_write_unknown: std::sync::atomic::AtomicBool::new(false),
+            own_write: PositionFloor::default(),
         }
     }
 
@@ -114,18 +108,17 @@ impl SessionReads {
         let Some(replica) = &self.databases.replica else {
             return self.primary();
         };
-        if route == Route::Primary
-            || !replica.in_use()
-            || self.own_write_unknown.load(Ordering::Acquire)
-            || self.databases.notified_unknown()
-        {
+        if route == Route::Primary || !replica.in_use() {
             return self.primary();
         }
-        let must_see = self
-            .databases
-            .notified()
-            .max(WalPosition(self.own_write.load(Ordering::Acquire)));
-        if !replica.wait_for(must_see, WAIT_FOR_REPLAY).await {
+        let (Some(notified), Some(own_write)) = (self.databases.notified(), self.own_write.get())
+        else {
+            return self.primary();
+        };
+        if !replica
+            .wait_for(notified.max(own_write), WAIT_FOR_REPLAY)
+            .await
+        {
             return self.primary();
         }
         Chosen {
@@ -139,19 +132,8 @@ impl SessionReads {
         if self.databases.replica.is_none() {
             return;
         }
-        let position =
-            tokio::time::timeout(POSITION_WITHIN, primary_position(&self.databases.primary)).await;
-        match position {
-            Ok(Ok(position)) => {
-                self.own_write.fetch_max(position.0, Ordering::AcqRel);
-                self.own_write_unknown.store(false, Ordering::Release);
-            }
-            failed => {
-                // Unknown position: read the primary until the next write tells us one.
-                tracing::warn!(?failed, "read replica: cannot read the primary's position");
-                self.own_write_unknown.store(true, Ordering::Release);
-            }
-        }
+        self.own_write
+            .raise(self.databases.primary_position_now().await);
     }
 }
 

@@ -203,7 +203,7 @@ pub async fn load(
     let today = now.with_timezone(&offset).date_naive();
     let first_day = today - Duration::days(DAYS as i64 - 1);
     let week_ago = today - Duration::days(7);
-    let from = local_midnight(first_day, offset);
+    let from = crate::zone::start_of_day(first_day, offset);
     // The figures are independent reads: run at once on the pool's connections, the
     // dashboard takes as long as its slowest one, not their sum. At most `AT_ONCE` at a time,
     // so that one dashboard leaves connections of the shared pool to everyone else.
@@ -291,10 +291,6 @@ async fn count_events(pool: &PgPool, events: &Events) -> Result<i64, DataError> 
     })
 }
 
-fn local_midnight(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
-    crate::zone::start_of_day(day, zone)
-}
-
 /// `SELECT <the local day of created_at> AS day, `, the rest to be pushed by the caller.
 fn select_local_day(created_at: &'static str, offset: Tz) -> QueryBuilder<Postgres> {
     let mut query = QueryBuilder::new("SELECT (");
@@ -359,9 +355,9 @@ async fn refunds(
              WHERE o.deleted_at IS NULL AND o.status = 'refunded' AND o.updated_at >= ",
         );
         query
-            .push_bind(local_midnight(day, offset))
+            .push_bind(crate::zone::start_of_day(day, offset))
             .push(" AND o.updated_at < ")
-            .push_bind(local_midnight(day + Duration::days(1), offset));
+            .push_bind(crate::zone::start_of_day(day + Duration::days(1), offset));
         events.push_filter(&mut query, "o.event_id");
         query
     });
@@ -437,9 +433,9 @@ async fn door(
                 "SELECT id FROM events WHERE deleted_at IS NULL AND starts_at >= ",
             );
             query
-                .push_bind(local_midnight(today, offset))
+                .push_bind(crate::zone::start_of_day(today, offset))
                 .push(" AND starts_at < ")
-                .push_bind(local_midnight(today + Duration::days(1), offset));
+                .push_bind(crate::zone::start_of_day(today + Duration::days(1), offset));
             push_organizer(&mut query, organizer);
             query.build_query_scalar().fetch_all(pool).await?
         }

@@ -2,23 +2,51 @@
 //! configured. Which request goes to which is decided in `data_task::route`.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
 
 use sqlx::PgPool;
 
 use crate::db::replica::{ReadReplica, ReadSettings, WalPosition, primary_position};
 use crate::error::SetupError;
 
+/// A position lookup that takes longer than this is given up (the primary is then read).
+const POSITION_WITHIN: Duration = Duration::from_secs(1);
+
+/// What a session's reads must have seen on the replica: a WAL position, or "unknown" (its
+/// lookup failed), which sends reads to the primary until a later lookup succeeds.
+#[derive(Debug, Default)]
+pub struct PositionFloor {
+    at: AtomicU64,
+    unknown: AtomicBool,
+}
+
+impl PositionFloor {
+    /// Raises the floor to `position`; None (the lookup failed) makes it unknown.
+    pub fn raise(&self, position: Option<WalPosition>) {
+        match position {
+            Some(position) => {
+                self.at.fetch_max(position.0, Ordering::AcqRel);
+                self.unknown.store(false, Ordering::Release);
+            }
+            None => self.unknown.store(true, Ordering::Release),
+        }
+    }
+
+    /// The position to wait for; None: unknown, read the primary.
+    pub fn get(&self) -> Option<WalPosition> {
+        (!self.unknown.load(Ordering::Acquire))
+            .then(|| WalPosition(self.at.load(Ordering::Acquire)))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Databases {
     pub primary: PgPool,
     pub replica: Option<Arc<ReadReplica>>,
-    /// The primary's position when the newest change notification arrived: a reload after
-    /// it must not read a replica that has not replayed the change.
-    notified: Arc<AtomicU64>,
-    /// The newest notification's position could not be read: read the primary until the
-    /// next one's can.
-    notified_unknown: Arc<std::sync::atomic::AtomicBool>,
+    /// Where the primary was when the newest change notification arrived: a reload after it
+    /// must not read a replica that has not replayed the change.
+    notified: Arc<PositionFloor>,
 }
 
 impl Databases {
@@ -26,8 +54,7 @@ impl Databases {
         Self {
             primary,
             replica: None,
-            notified: Arc::new(AtomicU64::new(0)),
-            notified_unknown: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            notified: Arc::new(PositionFloor::default()),
         }
     }
 
@@ -43,36 +70,27 @@ impl Databases {
         })
     }
 
+    /// The primary's WAL position now, asked for at most a second (None: not known).
+    pub async fn primary_position_now(&self) -> Option<WalPosition> {
+        match tokio::time::timeout(POSITION_WITHIN, primary_position(&self.primary)).await {
+            Ok(Ok(position)) => Some(position),
+            failed => {
+                tracing::warn!(?failed, "read replica: cannot read the primary's position");
+                None
+            }
+        }
+    }
+
     /// A change notification arrived: reads from now on must see what it announced. (Called
     /// before the screens hear of it.)
     pub async fn note_notification(&self) {
-        if self.replica.is_none() {
-            return;
-        }
-        let position = tokio::time::timeout(
-            std::time::Duration::from_secs(1),
-            primary_position(&self.primary),
-        )
-        .await;
-        match position {
-            Ok(Ok(position)) => {
-                self.notified.fetch_max(position.0, Ordering::AcqRel);
-                self.notified_unknown.store(false, Ordering::Release);
-            }
-            failed => {
-                // Without the position, the reload could read a replica that has not
-                // replayed the change: the primary is read until a position is known again.
-                tracing::warn!(?failed, "read replica: cannot read the primary's position");
-                self.notified_unknown.store(true, Ordering::Release);
-            }
+        if self.replica.is_some() {
+            self.notified.raise(self.primary_position_now().await);
         }
     }
 
-    pub fn notified_unknown(&self) -> bool {
-        self.notified_unknown.load(Ordering::Acquire)
-    }
-
-    pub fn notified(&self) -> WalPosition {
-        WalPosition(self.notified.load(Ordering::Acquire))
+    /// What reads must have seen since the newest notification (None: read the primary).
+    pub fn notified(&self) -> Option<WalPosition> {
+        self.notified.get()
     }
 }

@@ -1,7 +1,7 @@
 //! Conditions of a parsed filter as parameterized SQL: every value is a bind parameter.
 
 use crate::zone::Tz;
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::NaiveTime;
 use sqlx::{Postgres, QueryBuilder};
 
 use crate::db::filter::{Condition, Filter, OrderRef, UserRef};
@@ -19,10 +19,6 @@ fn contains_pattern(text: &str) -> String {
     }
     pattern.push('%');
     pattern
-}
-
-fn start_of_day(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
-    crate::zone::start_of_day(day, zone)
 }
 
 /// Appends ` AND ...` for each condition and word. The lists alias events `e`, orders `o`,
@@ -103,14 +99,14 @@ pub fn push_conditions(sql: &mut QueryBuilder<Postgres>, kind: EntityKind, filte
                 sql.push(" AND ")
                     .push(date_column)
                     .push(" >= ")
-                    .push_bind(start_of_day(*day, offset));
+                    .push_bind(crate::zone::start_of_day(*day, offset));
             }
             Condition::To(day) => {
                 let next = day.succ_opt().unwrap_or(*day);
                 sql.push(" AND ")
                     .push(date_column)
                     .push(" < ")
-                    .push_bind(start_of_day(next, offset));
+                    .push_bind(crate::zone::start_of_day(next, offset));
             }
             Condition::Venue(venue) => {
                 sql.push(" AND lower(e.venue) LIKE lower(")
@@ -186,8 +182,8 @@ pub fn push_conditions(sql: &mut QueryBuilder<Postgres>, kind: EntityKind, filte
 mod tests {
     use super::*;
 
-    fn day(text: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("valid date")
+    fn day(text: &str) -> chrono::NaiveDate {
+        chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("valid date")
     }
 
     #[test]
@@ -199,7 +195,7 @@ mod tests {
     fn days_are_local_days() {
         let offset: Tz = "Europe/Berlin".parse().expect("zone");
         assert_eq!(
-            start_of_day(day("2026-06-01"), offset).to_rfc3339(),
+            crate::zone::start_of_day(day("2026-06-01"), offset).to_rfc3339(),
             "2026-05-31T22:00:00+00:00"
         );
     }
