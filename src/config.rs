@@ -25,6 +25,8 @@ pub struct Config {
     /// The zone new events get, and times that are no event's are shown in (an IANA name
     /// like `Europe/Berlin`; default: this machine's zone).
     pub default_time_zone: Option<String>,
+    /// The currency new events get (an ISO 4217 code like `EUR`; default EUR).
+    pub default_currency: Option<String>,
     /// This terminal's name in the scan log (default: the host name).
     pub terminal_name: Option<String>,
     /// Key bindings: command name to keys, overriding `assets/keymap.toml`.
@@ -83,6 +85,14 @@ impl Config {
             .unwrap_or_else(crate::zone::system_zone)
     }
 
+    /// The configured default currency (checked when the file was read), else EUR.
+    pub fn default_currency(&self) -> String {
+        self.default_currency
+            .as_deref()
+            .and_then(|code| crate::money::parse_currency(code).ok())
+            .unwrap_or_else(|| crate::money::FALLBACK_CURRENCY.to_string())
+    }
+
     /// Pool sizes must leave room to work: zero connections would hang every request.
     pub fn check(&self) -> Result<(), ConfigError> {
         for (name, value) in [
@@ -102,6 +112,14 @@ impl Config {
             return Err(ConfigError::Parse {
                 path: "config".into(),
                 message: format!("default_time_zone: {message}"),
+            });
+        }
+        if let Some(code) = &self.default_currency
+            && let Err(message) = crate::money::parse_currency(code)
+        {
+            return Err(ConfigError::Parse {
+                path: "config".into(),
+                message: format!("default_currency: {message}"),
             });
         }
         if self.replica_max_lag_secs == Some(0) {
@@ -189,6 +207,15 @@ mod tests {
             Some("postgres://db.example/boxoffice")
         );
         assert_eq!(config.keys["quit"], vec!["ctrl-q".to_string()]);
+    }
+
+    #[test]
+    fn the_default_currency_is_read_upper_cased_and_checked() {
+        let config = Config::parse("default_currency = \"usd\"\n", "test").expect("valid");
+        assert_eq!(config.default_currency(), "USD");
+        assert_eq!(Config::default().default_currency(), "EUR");
+        let error = Config::parse("default_currency = \"euro\"", "config.toml").unwrap_err();
+        assert!(error.to_string().contains("default_currency"), "{error}");
     }
 
     #[test]

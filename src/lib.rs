@@ -17,6 +17,7 @@ pub mod db;
 pub mod error;
 pub mod event;
 pub mod logging;
+pub mod money;
 pub mod runner;
 pub mod serve;
 pub mod tui;

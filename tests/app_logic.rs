@@ -68,6 +68,7 @@ fn event_row(id: i64) -> Row {
         venue: "The Loft".into(),
         organizer: "Ada".into(),
         time_zone: "UTC".into(),
+        currency: "EUR".into(),
         sort_key: format!("{id:08}"),
     })
 }

@@ -34,6 +34,7 @@ async fn the_figures_match_plain_sql_for_everything_and_for_one_organizer() {
         .expect("events");
         assert_eq!(board.event_count, events);
         assert_eq!(board.days.len(), DAYS);
+        assert_eq!(board.currencies, ["EUR"], "the demo sells in euros");
         assert_eq!(board.days[0].day, first_day);
         assert_eq!(board.days[DAYS - 1].day, now.date_naive());
         let tickets: Vec<(NaiveDate, i64)> = sqlx::query_as(
@@ -68,7 +69,7 @@ async fn the_figures_match_plain_sql_for_everything_and_for_one_organizer() {
                 .find(|(d, _)| *d == day.day)
                 .map_or(0, |r| r.1);
             assert_eq!(
-                (day.tickets, day.revenue_cents),
+                (day.tickets, day.revenue.get("EUR")),
                 (sql_tickets, sql_revenue),
                 "{}",
                 day.day

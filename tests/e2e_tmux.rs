@@ -281,9 +281,9 @@ fn create_an_event_with_two_ticket_types_sell_delete_and_restore_it() {
     tmux.type_text("2");
     tmux.keys(&["Tab"]);
     tmux.type_text("3");
-    tmux.wait_for("Total 160.00 · 5 tickets", Duration::from_secs(5));
+    tmux.wait_for("Total 160.00 EUR · 5 tickets", Duration::from_secs(5));
     tmux.keys(&["C-s"]);
-    tmux.wait_for(": 5 tickets, 160.00 to Walk In", Duration::from_secs(5));
+    tmux.wait_for(": 5 tickets, 160.00 EUR to Walk In", Duration::from_secs(5));
     tmux.wait_for("walk.in@example.com", Duration::from_secs(5));
     let before = live_rows(&data_dir);
     assert_eq!(

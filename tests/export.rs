@@ -56,6 +56,16 @@ async fn hostile_demo() -> TestDb {
 async fn an_organizers_filtered_sorted_export_matches_plain_sql_row_by_row() {
     let db = hostile_demo().await;
     let ada = db.actor("ada@boxoffice.test").await;
+    // One of her events sells in dollars: each order's currency is its event's.
+    sqlx::query(
+        "UPDATE events SET currency = 'USD' WHERE id = (SELECT e.id FROM events e \
+         JOIN users u ON u.id = e.organizer_id WHERE u.email = 'ada@boxoffice.test' \
+         AND EXISTS (SELECT 1 FROM orders o WHERE o.event_id = e.id AND o.status = 'paid') \
+         ORDER BY e.id LIMIT 1)",
+    )
+    .execute(&db.pool)
+    .await
+    .expect("an event in dollars");
     let mut filter = parse(EntityKind::Order, "status:paid").expect("filter");
     filter.offset = Some(utc());
     let spec = ExportSpec {
@@ -75,8 +85,8 @@ async fn an_organizers_filtered_sorted_export_matches_plain_sql_row_by_row() {
     })
     .await
     .expect("exported");
-    let expected: Vec<(i64, String, i64, String, String)> = sqlx::query_as(
-        "SELECT o.id, o.code, o.total_cents, o.buyer_email, o.event_title FROM orders o \
+    let expected: Vec<(i64, String, i64, String, String, String)> = sqlx::query_as(
+        "SELECT o.id, o.code, o.total_cents, e.currency, o.buyer_email, o.event_title FROM orders o \
          JOIN events e ON e.id = o.event_id JOIN users u ON u.id = e.organizer_id \
          WHERE u.email = 'ada@boxoffice.test' AND o.status = 'paid' AND o.deleted_at IS NULL \
          AND e.deleted_at IS NULL ORDER BY o.buyer_email, o.id",
@@ -95,6 +105,7 @@ async fn an_organizers_filtered_sorted_export_matches_plain_sql_row_by_row() {
             "created_at",
             "status",
             "total",
+            "currency",
             "buyer_email",
             "event"
         ]
@@ -105,24 +116,32 @@ async fn an_organizers_filtered_sorted_export_matches_plain_sql_row_by_row() {
         .expect("well-formed CSV");
     assert_eq!(records.len(), expected.len());
     let mut hostile_seen = (false, false);
-    for (record, (id, code, total, email, title)) in records.iter().zip(&expected) {
+    for (record, (id, code, total, currency, email, title)) in records.iter().zip(&expected) {
         assert_eq!(record[0].parse::<i64>().expect("id"), *id);
         assert_eq!(&record[1], code);
         assert_eq!(&record[3], "paid");
         assert_eq!(record[4], boxoffice::db::model::format_cents(*total));
-        assert_eq!(unguarded(&record[5]), email);
-        assert_eq!(unguarded(&record[6]), title);
+        assert_eq!(&record[5], currency);
+        assert_eq!(unguarded(&record[6]), email);
+        assert_eq!(unguarded(&record[7]), title);
         chrono::DateTime::parse_from_rfc3339(&record[2]).expect("a time with its offset");
         if email.starts_with('=') {
-            assert_eq!(&record[5], format!("'{email}"), "formula neutralised");
+            assert_eq!(&record[6], format!("'{email}"), "formula neutralised");
             hostile_seen.0 = true;
         }
         if title.starts_with('=') {
-            assert!(record[6].starts_with("'=") && record[6].contains('\n'));
+            assert!(record[7].starts_with("'=") && record[7].contains('\n'));
             hostile_seen.1 = true;
         }
     }
     assert_eq!(hostile_seen, (true, true), "the hostile rows were exported");
+    let currencies: std::collections::BTreeSet<&str> =
+        records.iter().map(|record| &record[5]).collect();
+    assert_eq!(
+        currencies,
+        ["EUR", "USD"].into(),
+        "orders of both currencies exported"
+    );
 }
 
 /// Runs a data task of its own, signed in as `email`.

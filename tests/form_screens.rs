@@ -85,6 +85,7 @@ async fn a_new_event_says_what_is_wrong_next_to_each_field_then_saves() {
     }
     harness.type_text("2026-12-01 23:00").await;
     harness.press(KeyCode::Tab).await; // the time zone: the default is kept
+    harness.press(KeyCode::Tab).await; // the currency: the default is kept
     harness.press(KeyCode::Tab).await;
     harness.press(KeyCode::Enter).await; // the last field: saves
     assert!(
@@ -276,7 +277,7 @@ async fn a_box_office_sale_computes_the_total_and_refuses_more_than_is_left() {
     harness.type_text("1").await; // Student: sold out in the demo
     ctrl(&mut harness, 's').await;
     let screen = harness.render();
-    assert!(screen.contains("Total 82.00 · 3 tickets"), "{screen}");
+    assert!(screen.contains("Total 82.00 EUR · 3 tickets"), "{screen}");
     assert!(screen.contains("✗ only 0 left"), "{screen}");
     insta::assert_snapshot!("sale_form_sold_out", screen);
     harness.press(KeyCode::Backspace).await;
@@ -288,7 +289,7 @@ async fn a_box_office_sale_computes_the_total_and_refuses_more_than_is_left() {
     );
     let message = flash(&harness);
     assert!(
-        message.contains(": 2 tickets, 70.00 to Walk In (new buyer)"),
+        message.contains(": 2 tickets, 70.00 EUR to Walk In (new buyer)"),
         "{message}"
     );
     let screen = harness.render();

@@ -25,6 +25,7 @@ fn draft(title: &str) -> EventDraft {
         description: String::new(),
         organizer_email: None,
         time_zone: "Europe/Berlin".into(),
+        currency: "EUR".into(),
     }
 }
 

@@ -129,6 +129,7 @@ fn event_draft(title: &str) -> EventDraft {
         description: String::new(),
         organizer_email: Some("ada@boxoffice.test".into()),
         time_zone: "Europe/Berlin".into(),
+        currency: "EUR".into(),
     }
 }
 

@@ -123,7 +123,8 @@ async fn order_actions_say_what_they_will_do() {
     harness.press(KeyCode::Char('f')).await;
     let question = harness.render();
     assert!(
-        question.contains("Refund order SWRG-6HEQ: 3 tickets void, 3 seats back on sale?"),
+        question.contains("Refund order SWRG-6HEQ (105.00 EUR): 3 tickets void, 3 seats")
+            && question.contains("back on sale?"),
         "{question}"
     );
     insta::assert_snapshot!("refund_question", question);

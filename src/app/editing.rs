@@ -204,6 +204,7 @@ impl App {
                         &types.event_title,
                         chosen.and_then(|i| types.types.get(i).cloned()),
                         types.event_zone,
+                        &types.event_currency,
                     ),
                     PickerItems::Users(users) => {
                         let typed = picker
@@ -281,8 +282,15 @@ impl App {
                     event_id,
                     event_title,
                     event_zone,
+                    event_currency,
                     ..
-                }) => Form::ticket_type(*event_id, &event_title.clone(), Some(loaded), *event_zone),
+                }) => Form::ticket_type(
+                    *event_id,
+                    &event_title.clone(),
+                    Some(loaded),
+                    *event_zone,
+                    &event_currency.clone(),
+                ),
                 _ => return,
             },
             Ok(Loaded::User(user)) => Form::user(Some(user), ""),

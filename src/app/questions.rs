@@ -115,7 +115,7 @@ impl App {
             OrderAction::MarkPaid => format!(
                 "Mark order {} paid ({})?",
                 order.code,
-                crate::db::model::format_cents(order.total_cents)
+                crate::money::format_money(order.total_cents, &order.currency)
             ),
             OrderAction::Cancel => format!(
                 "Cancel order {}: {}?",
@@ -123,8 +123,9 @@ impl App {
                 void(tickets.map(|t| t.0))
             ),
             OrderAction::Refund => format!(
-                "Refund order {}: {}?",
+                "Refund order {} ({}): {}?",
                 order.code,
+                crate::money::format_money(order.total_cents, &order.currency),
                 void(tickets.map(|t| t.0))
             ),
             OrderAction::Reactivate => format!(

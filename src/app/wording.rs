@@ -2,7 +2,8 @@
 //! say what it means.
 
 use crate::data_task::{ActionDone, Saved};
-use crate::db::model::{count_of, format_cents};
+use crate::db::model::count_of;
+use crate::money::format_money;
 
 pub fn action_done(done: &ActionDone) -> String {
     match done {
@@ -41,7 +42,7 @@ pub fn saved(saved: &Saved) -> String {
             "sold {}: {}, {} to {buyer}",
             order.code,
             count_of(order.ticket_codes.len() as i64, "ticket", "tickets"),
-            format_cents(order.total_cents)
+            format_money(order.total_cents, &order.currency)
         ),
         Saved::User {
             created: true,

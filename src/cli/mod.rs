@@ -139,6 +139,7 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
     let config = Config::load(cli.config.as_deref())?;
     // Before any connection: each one tells the database the default zone of new events.
     crate::zone::set_default_zone(config.default_zone());
+    crate::money::set_default_currency(&config.default_currency());
     let keymap = KeyMap::load(&config.keys)?;
     let url = cli
         .database_url

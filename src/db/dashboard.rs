@@ -11,6 +11,7 @@ use crate::db::auth::Actor;
 use crate::db::model::ScanResult;
 use crate::db::permissions::{DashboardScope, dashboard_scope};
 use crate::error::DataError;
+use crate::money::Sums;
 
 /// Days in the sales chart.
 pub const DAYS: usize = 30;
@@ -36,6 +37,9 @@ pub struct Dashboard {
     pub door: Door,
     /// The scope's events, the next ones first (empty for one event).
     pub events: Vec<EventSales>,
+    /// The currencies the covered events sell in: money is shown in each, never added up
+    /// across them.
+    pub currencies: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -43,29 +47,32 @@ pub struct EventHeading {
     pub id: i64,
     pub title: String,
     pub starts_at: DateTime<Utc>,
+    pub currency: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DaySales {
     pub day: NaiveDate,
     /// Tickets sold or held (not cancelled) that day.
     pub tickets: i64,
-    /// Totals of the orders placed that day and paid.
-    pub revenue_cents: i64,
+    /// Totals of the orders placed that day and paid, per currency.
+    pub revenue: Sums,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DayFigures {
     pub tickets: i64,
-    pub revenue_cents: i64,
+    pub revenue: Sums,
     pub refunds: i64,
-    pub refunded_cents: i64,
+    pub refunded: Sums,
 }
 
-/// One ticket type, or for a scope all types of one name.
+/// One ticket type, or for a scope all types of one name and currency.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct TypeSales {
     pub name: String,
+    /// What `value_cents` is in.
+    pub currency: String,
     pub sold: i64,
     pub capacity: i64,
     /// Sold (or held) tickets at today's price.
@@ -109,32 +116,76 @@ pub struct EventSales {
 }
 
 /// The events the figures cover: one, the organizer's, or all (None), with their ticket
-/// types (read once, then used by the sales chart and the per-type bars).
+/// types (read once, then used by the sales chart and the per-type bars), and split by
+/// currency for the money figures.
 struct Events {
     ids: Option<Vec<i64>>,
     types: Option<Vec<ScopeType>>,
+    by_currency: Vec<CurrencyGroup>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct ScopeType {
     id: i64,
     name: String,
+    currency: String,
     sold: i64,
     quantity: i64,
     price_cents: i64,
 }
 
-impl Events {
+/// The covered events that sell in one currency.
+struct CurrencyGroup {
+    currency: String,
+    events: GroupEvents,
+}
+
+enum GroupEvents {
+    /// Every event (all sell in this one currency): no condition at all.
+    Every,
+    Ids(Vec<i64>),
+    /// Every event in this currency (everything, in several currencies).
+    OfCurrency,
+}
+
+impl CurrencyGroup {
+    /// ` AND <column> is one of the group's events`.
     fn push_filter(&self, query: &mut QueryBuilder<Postgres>, column: &'static str) {
-        if let Some(ids) = &self.ids {
-            query
-                .push(" AND ")
-                .push(column)
-                .push(" = ANY(")
-                .push_bind(ids.clone())
-                .push(")");
+        match &self.events {
+            GroupEvents::Every => {}
+            GroupEvents::Ids(ids) => {
+                query
+                    .push(" AND ")
+                    .push(column)
+                    .push(" = ANY(")
+                    .push_bind(ids.clone())
+                    .push(")");
+            }
+            GroupEvents::OfCurrency => {
+                query
+                    .push(" AND ")
+                    .push(column)
+                    .push(" IN (SELECT id FROM events WHERE currency = ")
+                    .push_bind(self.currency.clone())
+                    .push(")");
+            }
         }
     }
+}
+
+/// Event ids grouped by their currency.
+fn groups_of(events: &[(i64, String)]) -> Vec<CurrencyGroup> {
+    let mut by_currency: std::collections::BTreeMap<&str, Vec<i64>> = Default::default();
+    for (id, currency) in events {
+        by_currency.entry(currency).or_default().push(*id);
+    }
+    by_currency
+        .into_iter()
+        .map(|(currency, ids)| CurrencyGroup {
+            currency: currency.to_string(),
+            events: GroupEvents::Ids(ids),
+        })
+        .collect()
 }
 
 /// The dashboard of `event_id`, or of everything `actor` may see, at `now` with days in
@@ -150,10 +201,10 @@ pub async fn load(
         DataError::Refused(format!("a {} account has no dashboard", actor.role.label()))
     })?;
     let organizer = (scope == DashboardScope::OwnEvents).then_some(actor.id);
-    let (event, ids) = match event_id {
+    let (event, covered) = match event_id {
         Some(id) => {
             let heading: EventHeading = sqlx::query_as(
-                "SELECT id, title, starts_at FROM events \
+                "SELECT id, title, starts_at, currency FROM events \
                  WHERE id = $1 AND deleted_at IS NULL AND ($2::bigint IS NULL OR organizer_id = $2)",
             )
             .bind(id)
@@ -161,21 +212,58 @@ pub async fn load(
             .fetch_optional(pool)
             .await?
             .ok_or(DataError::NotFound)?;
-            (Some(heading), Some(vec![id]))
+            let covered = vec![(id, heading.currency.clone())];
+            (Some(heading), Some(covered))
         }
         None => match organizer {
             Some(organizer) => {
-                let ids: Vec<i64> = sqlx::query_scalar(
-                    "SELECT id FROM events WHERE organizer_id = $1 AND deleted_at IS NULL",
+                let covered: Vec<(i64, String)> = sqlx::query_as(
+                    "SELECT id, currency FROM events WHERE organizer_id = $1 AND deleted_at IS NULL",
                 )
                 .bind(organizer)
                 .fetch_all(pool)
                 .await?;
-                (None, Some(ids))
+                (None, Some(covered))
             }
             None => (None, None),
         },
     };
+    let by_currency = match &covered {
+        Some(covered) => groups_of(covered),
+        None => {
+            // Everything: orders of trashed events count too, so every event's currency.
+            let currencies: Vec<String> =
+                sqlx::query_scalar("SELECT DISTINCT currency FROM events ORDER BY 1")
+                    .fetch_all(pool)
+                    .await?;
+            match currencies.as_slice() {
+                [] => vec![CurrencyGroup {
+                    currency: crate::money::default_currency().to_string(),
+                    events: GroupEvents::Every,
+                }],
+                [only] => vec![CurrencyGroup {
+                    currency: only.clone(),
+                    events: GroupEvents::Every,
+                }],
+                several => several
+                    .iter()
+                    .map(|currency| CurrencyGroup {
+                        currency: currency.clone(),
+                        events: GroupEvents::OfCurrency,
+                    })
+                    .collect(),
+            }
+        }
+    };
+    let ids: Option<Vec<i64>> = covered
+        .as_ref()
+        .map(|covered| covered.iter().map(|(id, _)| *id).collect());
+    let currencies: Option<Vec<String>> = covered.as_ref().map(|covered| {
+        covered
+            .iter()
+            .map(|(_, currency)| currency.clone())
+            .collect()
+    });
     // Seats sold are the seats handed out less the room in the types' blocks (migration 0013),
     // the blocks' room read once for all the types instead of once per type.
     let types = match &ids {
@@ -184,9 +272,9 @@ pub async fn load(
         // subquery, fenced by OFFSET 0, is always run per event.
         Some(ids) => Some(
             sqlx::query_as::<_, ScopeType>(
-                "SELECT tt.id, tt.name, (tt.sold - coalesce(b.room, 0))::bigint AS sold, \
+                "SELECT tt.id, tt.name, e.currency, (tt.sold - coalesce(b.room, 0))::bigint AS sold, \
                         tt.quantity::bigint AS quantity, tt.price_cents::bigint AS price_cents \
-                 FROM unnest($1::bigint[]) AS e(id) CROSS JOIN LATERAL ( \
+                 FROM unnest($1::bigint[], $2::text[]) AS e(id, currency) CROSS JOIN LATERAL ( \
                    SELECT t.id, t.name, t.sold, t.quantity, t.price_cents FROM ticket_types t \
                    WHERE t.event_id = e.id AND t.deleted_at IS NULL OFFSET 0) AS tt \
                  LEFT JOIN (SELECT ticket_type_id, sum(room) AS room FROM ticket_type_blocks \
@@ -194,12 +282,17 @@ pub async fn load(
                  ORDER BY tt.id",
             )
             .bind(ids)
+            .bind(&currencies)
             .fetch_all(pool)
             .await?,
         ),
         None => None,
     };
-    let events = Events { ids, types };
+    let events = Events {
+        ids,
+        types,
+        by_currency,
+    };
     let today = now.with_timezone(&offset).date_naive();
     let first_day = today - Duration::days(DAYS as i64 - 1);
     let week_ago = today - Duration::days(7);
@@ -234,31 +327,38 @@ pub async fn load(
     let chart = (0..DAYS as i64)
         .map(|i| {
             let day = first_day + Duration::days(i);
-            let of = |per_day: &[(NaiveDate, i64)]| {
-                per_day
-                    .iter()
-                    .find(|(d, _)| *d == day)
-                    .map_or(0, |(_, n)| *n)
-            };
+            let mut paid = Sums::default();
+            for (_, currency, cents) in revenue.iter().filter(|(d, ..)| *d == day) {
+                paid.add(currency, *cents);
+            }
             DaySales {
                 day,
-                tickets: of(&tickets),
-                revenue_cents: of(&revenue),
+                tickets: tickets
+                    .iter()
+                    .find(|(d, _)| *d == day)
+                    .map_or(0, |(_, n)| *n),
+                revenue: paid,
             }
         })
         .collect::<Vec<_>>();
-    let figures = |day: NaiveDate, (refunds, refunded_cents): (i64, i64)| {
+    let figures = |day: NaiveDate, (refunds, refunded): (i64, Sums)| {
         let sales = chart.iter().find(|d| d.day == day);
         DayFigures {
             tickets: sales.map_or(0, |d| d.tickets),
-            revenue_cents: sales.map_or(0, |d| d.revenue_cents),
+            revenue: sales.map(|d| d.revenue.clone()).unwrap_or_default(),
             refunds,
-            refunded_cents,
+            refunded,
         }
     };
+    let currencies = events
+        .by_currency
+        .iter()
+        .map(|group| group.currency.clone())
+        .collect();
     Ok(Dashboard {
         event,
         event_count,
+        currencies,
         today: figures(today, refunds_today),
         same_day_last_week: figures(week_ago, refunds_week_ago),
         days: chart,
@@ -325,48 +425,64 @@ async fn tickets_per_day(
     Ok(query.build_query_as().fetch_all(pool).await?)
 }
 
-/// Totals of the paid orders placed per local day since `from` (an index on event and time).
+/// Totals of the paid orders placed per local day since `from` (an index on event and time),
+/// per currency: one query for each currency the events sell in (almost always one).
 async fn revenue_per_day(
     pool: &PgPool,
     events: &Events,
     from: DateTime<Utc>,
     offset: Tz,
-) -> Result<Vec<(NaiveDate, i64)>, DataError> {
-    let mut query = select_local_day("o.created_at", offset);
-    query
-        .push("sum(o.total_cents)::bigint FROM orders o WHERE o.deleted_at IS NULL AND o.status = 'paid' AND o.created_at >= ")
-        .push_bind(from);
-    events.push_filter(&mut query, "o.event_id");
-    query.push(" GROUP BY 1");
-    Ok(query.build_query_as().fetch_all(pool).await?)
+) -> Result<Vec<(NaiveDate, String, i64)>, DataError> {
+    let mut per_day = Vec::new();
+    for group in &events.by_currency {
+        let mut query = select_local_day("o.created_at", offset);
+        query
+            .push("sum(o.total_cents)::bigint FROM orders o WHERE o.deleted_at IS NULL AND o.status = 'paid' AND o.created_at >= ")
+            .push_bind(from);
+        group.push_filter(&mut query, "o.event_id");
+        query.push(" GROUP BY 1");
+        let days: Vec<(NaiveDate, i64)> = query.build_query_as().fetch_all(pool).await?;
+        per_day.extend(
+            days.into_iter()
+                .map(|(day, cents)| (day, group.currency.clone(), cents)),
+        );
+    }
+    Ok(per_day)
 }
 
-/// The orders refunded on each of two days (by their last change) and their totals: one
-/// range of the refunds' time index each.
+/// The orders refunded on each of two days (by their last change) and their totals per
+/// currency: one range of the refunds' time index each, per currency.
 async fn refunds(
     pool: &PgPool,
     events: &Events,
     days: [NaiveDate; 2],
     offset: Tz,
-) -> Result<[(i64, i64); 2], DataError> {
-    let [first, second] = days.map(|day| {
-        let mut query = QueryBuilder::new(
-            "SELECT count(*), coalesce(sum(o.total_cents), 0)::bigint FROM orders o \
-             WHERE o.deleted_at IS NULL AND o.status = 'refunded' AND o.updated_at >= ",
-        );
-        query
-            .push_bind(crate::zone::start_of_day(day, offset))
-            .push(" AND o.updated_at < ")
-            .push_bind(crate::zone::start_of_day(day + Duration::days(1), offset));
-        events.push_filter(&mut query, "o.event_id");
-        query
-    });
-    let (mut first, mut second) = (first, second);
-    let (first, second) = tokio::try_join!(
-        first.build_query_as().fetch_one(pool),
-        second.build_query_as().fetch_one(pool)
-    )?;
-    Ok([first, second])
+) -> Result<[(i64, Sums); 2], DataError> {
+    let mut figures: [(i64, Sums); 2] = Default::default();
+    for group in &events.by_currency {
+        let [first, second] = days.map(|day| {
+            let mut query = QueryBuilder::new(
+                "SELECT count(*), coalesce(sum(o.total_cents), 0)::bigint FROM orders o \
+                 WHERE o.deleted_at IS NULL AND o.status = 'refunded' AND o.updated_at >= ",
+            );
+            query
+                .push_bind(crate::zone::start_of_day(day, offset))
+                .push(" AND o.updated_at < ")
+                .push_bind(crate::zone::start_of_day(day + Duration::days(1), offset));
+            group.push_filter(&mut query, "o.event_id");
+            query
+        });
+        let (mut first, mut second) = (first, second);
+        let found: ((i64, i64), (i64, i64)) = tokio::try_join!(
+            first.build_query_as().fetch_one(pool),
+            second.build_query_as().fetch_one(pool)
+        )?;
+        for (figure, (count, cents)) in figures.iter_mut().zip([found.0, found.1]) {
+            figure.0 += count;
+            figure.1.add(&group.currency, cents);
+        }
+    }
+    Ok(figures)
 }
 
 async fn type_sales(
@@ -377,19 +493,22 @@ async fn type_sales(
     let Some(types) = &events.types else {
         // Everything: the types of each name added up, by the database.
         return Ok(sqlx::query_as(
-            "SELECT tt.name, sum(tt.sold)::bigint AS sold, sum(tt.quantity)::bigint AS capacity, \
-             sum(tt.sold * tt.price_cents)::bigint AS value_cents \
-             FROM (SELECT t.name, t.sold - coalesce(b.room, 0) AS sold, t.quantity, t.price_cents \
-                   FROM ticket_types t LEFT JOIN (SELECT ticket_type_id, sum(room) AS room \
+            "SELECT tt.name, tt.currency, sum(tt.sold)::bigint AS sold, \
+             sum(tt.quantity)::bigint AS capacity, sum(tt.sold * tt.price_cents)::bigint AS value_cents \
+             FROM (SELECT t.name, e.currency, t.sold - coalesce(b.room, 0) AS sold, t.quantity, \
+                          t.price_cents \
+                   FROM ticket_types t JOIN events e ON e.id = t.event_id \
+                   LEFT JOIN (SELECT ticket_type_id, sum(room) AS room \
                    FROM ticket_type_blocks WHERE room > 0 GROUP BY ticket_type_id) AS b \
                    ON b.ticket_type_id = t.id WHERE t.deleted_at IS NULL) AS tt \
-             GROUP BY tt.name ORDER BY sum(tt.sold) DESC, tt.name LIMIT 12",
+             GROUP BY tt.name, tt.currency ORDER BY sum(tt.sold) DESC, tt.name, tt.currency LIMIT 12",
         )
         .fetch_all(pool)
         .await?);
     };
     let of = |t: &ScopeType| TypeSales {
         name: t.name.clone(),
+        currency: t.currency.clone(),
         sold: t.sold,
         capacity: t.quantity,
         value_cents: t.sold * t.price_cents,
@@ -398,11 +517,13 @@ async fn type_sales(
         // One event: its types in order.
         return Ok(types.iter().map(of).collect());
     }
-    // A scope: the types of each name added up, the best sellers first.
-    let mut by_name: std::collections::BTreeMap<&str, TypeSales> = Default::default();
+    // A scope: the types of each name (and currency) added up, the best sellers first.
+    let mut by_name: std::collections::BTreeMap<(&str, &str), TypeSales> = Default::default();
     for t in types {
-        let entry = by_name.entry(t.name.as_str()).or_insert_with(|| TypeSales {
+        let key = (t.name.as_str(), t.currency.as_str());
+        let entry = by_name.entry(key).or_insert_with(|| TypeSales {
             name: t.name.clone(),
+            currency: t.currency.clone(),
             sold: 0,
             capacity: 0,
             value_cents: 0,
@@ -412,7 +533,12 @@ async fn type_sales(
         entry.value_cents += t.sold * t.price_cents;
     }
     let mut named: Vec<TypeSales> = by_name.into_values().collect();
-    named.sort_by(|a, b| b.sold.cmp(&a.sold).then_with(|| a.name.cmp(&b.name)));
+    named.sort_by(|a, b| {
+        b.sold
+            .cmp(&a.sold)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.currency.cmp(&b.currency))
+    });
     named.truncate(12);
     Ok(named)
 }

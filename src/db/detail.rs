@@ -28,6 +28,8 @@ pub struct EventSummary {
     pub organizer: String,
     pub organizer_email: String,
     pub time_zone: String,
+    /// What its tickets are sold in (ISO 4217).
+    pub currency: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -72,6 +74,8 @@ pub struct OrderSummary {
     pub event_starts_at: DateTime<Utc>,
     /// The event's zone: its start is shown on its clock.
     pub event_time_zone: String,
+    /// The event's currency, which the money is in.
+    pub event_currency: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -104,6 +108,8 @@ pub struct TicketSummary {
     pub event_starts_at: DateTime<Utc>,
     /// The event's zone: its start is shown on its clock.
     pub event_time_zone: String,
+    /// The event's currency, which the money is in.
+    pub event_currency: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -159,7 +165,7 @@ fn scoped(
 async fn event_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<EventDetail, DataError> {
     let event: EventSummary = scoped(
         "SELECT e.id, e.title, e.venue, e.starts_at, e.ends_at, e.description, \
-         u.name AS organizer, u.email AS organizer_email, e.time_zone \
+         u.name AS organizer, u.email AS organizer_email, e.time_zone, e.currency \
          FROM events e JOIN users u ON u.id = e.organizer_id",
         actor,
         EntityKind::Event,
@@ -204,7 +210,8 @@ async fn order_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<OrderDeta
     let order: OrderSummary = scoped(
         "SELECT o.id, o.code, o.status, o.total_cents, o.note, o.created_at, \
          o.buyer_name, o.buyer_email, e.title AS event_title, \
-         e.starts_at AS event_starts_at, e.time_zone AS event_time_zone \
+         e.starts_at AS event_starts_at, e.time_zone AS event_time_zone, \
+         e.currency AS event_currency \
          FROM orders o JOIN events e ON e.id = o.event_id",
         actor,
         EntityKind::Order,
@@ -235,7 +242,8 @@ async fn ticket_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<TicketDe
         "SELECT t.id, t.code, t.status, t.holder_name, t.type_name, \
          (SELECT price_cents FROM ticket_types WHERE id = t.ticket_type_id) AS price_cents, \
          t.checked_in_at, o.code AS order_code, o.status AS order_status, \
-         e.title AS event_title, e.starts_at AS event_starts_at, e.time_zone AS event_time_zone \
+         e.title AS event_title, e.starts_at AS event_starts_at, e.time_zone AS event_time_zone, \
+         e.currency AS event_currency \
          FROM tickets t JOIN orders o ON o.id = t.order_id JOIN events e ON e.id = o.event_id",
         actor,
         EntityKind::Ticket,

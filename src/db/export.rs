@@ -164,6 +164,7 @@ fn write_row<W: Write>(
             text(writer, &e.venue)?;
             text(writer, &e.organizer)?;
             text(writer, &e.time_zone)?;
+            writer.write_field(&e.currency)?;
         }
         Row::Order(o) => {
             writer.write_field(o.id.to_string())?;
@@ -171,6 +172,7 @@ fn write_row<W: Write>(
             time(writer, Some(o.created_at), offset)?;
             writer.write_field(o.status.label())?;
             writer.write_field(format_cents(o.total_cents))?;
+            writer.write_field(&o.currency)?;
             text(writer, &o.buyer_email)?;
             text(writer, &o.event_title)?;
         }
@@ -198,6 +200,7 @@ fn header(kind: EntityKind) -> &'static [&'static str] {
             "venue",
             "organizer",
             "time_zone",
+            "currency",
         ],
         EntityKind::Order => &[
             "id",
@@ -205,6 +208,7 @@ fn header(kind: EntityKind) -> &'static [&'static str] {
             "created_at",
             "status",
             "total",
+            "currency",
             "buyer_email",
             "event",
         ],

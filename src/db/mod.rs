@@ -186,7 +186,7 @@ pub async fn pool_for(options: PgConnectOptions, size: u32) -> Result<PgPool, Se
 }
 
 /// What every connection of ours sets: our pid as its name, a statement timeout, the default
-/// time zone for new events.
+/// time zone and currency for new events.
 pub(crate) fn session_settings(options: PgConnectOptions) -> PgConnectOptions {
     options
         .application_name(&format!("boxoffice/{}", std::process::id()))
@@ -197,6 +197,11 @@ pub(crate) fn session_settings(options: PgConnectOptions) -> PgConnectOptions {
             (
                 "boxoffice.default_time_zone",
                 crate::zone::default_zone().name(),
+            ),
+            // ... and this currency (migration 0019).
+            (
+                "boxoffice.default_currency",
+                crate::money::default_currency(),
             ),
         ])
 }

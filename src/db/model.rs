@@ -99,6 +99,8 @@ pub struct EventRow {
     pub organizer: String,
     /// The event's own clock (IANA name): its times are shown in it.
     pub time_zone: String,
+    /// What its tickets are sold in (ISO 4217).
+    pub currency: String,
     pub sort_key: String,
 }
 
@@ -110,7 +112,12 @@ pub struct OrderRow {
     pub status: OrderStatus,
     pub total_cents: i64,
     pub buyer_email: String,
+    pub event_id: i64,
     pub event_title: String,
+    /// The event's currency: read for the page's events after the page (the list itself
+    /// joins nothing).
+    #[sqlx(default)]
+    pub currency: String,
     pub sort_key: String,
 }
 

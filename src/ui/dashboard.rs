@@ -15,7 +15,7 @@ use ratatui::widgets::{
 use crate::app::App;
 use crate::app::commands::Command;
 use crate::db::dashboard::{Dashboard, DayFigures};
-use crate::db::model::format_cents;
+use crate::money::{Sums, format_money};
 use crate::ui::format::{date_time, printable, time};
 use crate::ui::theme::Theme;
 
@@ -97,11 +97,14 @@ fn draw_title(frame: &mut Frame, area: Rect, app: &App, data: &Dashboard, theme:
 
 fn draw_days(frame: &mut Frame, area: Rect, data: &Dashboard, theme: &Theme) {
     let total: i64 = data.days.iter().map(|day| day.tickets).sum();
-    let revenue: i64 = data.days.iter().map(|day| day.revenue_cents).sum();
+    let mut revenue = Sums::default();
+    for day in &data.days {
+        revenue.add_all(&day.revenue);
+    }
     let block = Block::default().borders(Borders::ALL).title(Span::styled(
         format!(
             " Tickets per day, last 30 days: {total} sold, {} paid ",
-            format_cents(revenue)
+            revenue.text(&data.currencies)
         ),
         theme.title(),
     ));
@@ -170,41 +173,42 @@ fn draw_days(frame: &mut Frame, area: Rect, data: &Dashboard, theme: &Theme) {
 }
 
 fn draw_today(frame: &mut Frame, area: Rect, data: &Dashboard, theme: &Theme) {
-    let line = |what: &str, today: String, before: String| {
-        Line::from(vec![
-            Span::raw(format!("{what:<8}")),
-            Span::styled(format!("{today:>13}"), theme.title()),
-            Span::styled(format!(" │ {before}"), theme.dim()),
-        ])
-    };
     let DayFigures {
         tickets,
-        revenue_cents,
+        revenue,
         refunds,
-        refunded_cents,
-    } = data.today;
-    let before = data.same_day_last_week;
-    let lines = vec![
-        Line::from(Span::styled(
-            " Today vs the same day last week",
-            theme.title(),
-        )),
-        line("sold", tickets.to_string(), before.tickets.to_string()),
-        line(
-            "paid",
-            format_cents(revenue_cents),
-            format_cents(before.revenue_cents),
-        ),
-        line(
+        refunded,
+    } = &data.today;
+    let before = &data.same_day_last_week;
+    let money = |sums: &Sums| sums.text(&data.currencies);
+    let rows = [
+        ("sold", tickets.to_string(), before.tickets.to_string()),
+        ("paid", money(revenue), money(&before.revenue)),
+        (
             "refunds",
-            format!("{refunds} · {}", format_cents(refunded_cents)),
-            format!(
-                "{} · {}",
-                before.refunds,
-                format_cents(before.refunded_cents)
-            ),
+            format!("{refunds} · {}", money(refunded)),
+            format!("{} · {}", before.refunds, money(&before.refunded)),
         ),
     ];
+    // Today's column as wide as its widest figure (money in several currencies is long), so
+    // that last week's figures stay in one column.
+    let width = rows
+        .iter()
+        .map(|(_, today, _)| today.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(13);
+    let mut lines = vec![Line::from(Span::styled(
+        " Today vs the same day last week",
+        theme.title(),
+    ))];
+    lines.extend(rows.into_iter().map(|(what, today, before)| {
+        Line::from(vec![
+            Span::raw(format!("{what:<8}")),
+            Span::styled(format!("{today:>width$}"), theme.title()),
+            Span::styled(format!(" │ {before}"), theme.dim()),
+        ])
+    }));
     frame.render_widget(Paragraph::new(lines), area);
 }
 
@@ -240,7 +244,7 @@ fn draw_types(frame: &mut Frame, area: Rect, data: &Dashboard, theme: &Theme) {
         };
         let name: String = printable(&kind.name).chars().take(9).collect();
         let counts = format!(" {}/{}", kind.sold, kind.capacity);
-        let value = format!(" {}", format_cents(kind.value_cents));
+        let value = format!(" {}", format_money(kind.value_cents, &kind.currency));
         let [label, gauge, numbers, money] = Layout::horizontal([
             Constraint::Length(10),
             Constraint::Min(3),

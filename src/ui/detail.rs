@@ -10,7 +10,7 @@ use crate::app::App;
 use crate::app::commands::Command;
 use crate::app::list_view::{ListView, Loadable};
 use crate::db::detail::{Detail, EventDetail, HistoryLine, OrderDetail, TicketDetail};
-use crate::db::model::format_cents;
+use crate::money::format_money;
 use crate::ui::format::{date_time, event_time, printable, time};
 use crate::zone::Tz;
 
@@ -103,7 +103,7 @@ fn event_lines<'a>(detail: &'a EventDetail, app: &App, theme: &Theme) -> Vec<Lin
     }
     lines.push(Line::default());
     lines.push(heading(
-        "Ticket types     price  sold/cap  in".into(),
+        "Ticket types          price  sold/cap  in".into(),
         theme,
     ));
     for tt in &detail.ticket_types {
@@ -113,9 +113,9 @@ fn event_lines<'a>(detail: &'a EventDetail, app: &App, theme: &Theme) -> Vec<Lin
             ""
         };
         lines.push(Line::from(format!(
-            "{:<14} {:>8} {:>5}/{:<4} {:>4}{sold_out}",
+            "{:<14} {:>12} {:>5}/{:<4} {:>4}{sold_out}",
             truncate(&printable(&tt.name), 14),
-            format_cents(tt.price_cents),
+            format_money(tt.price_cents, &event.currency),
             tt.sold,
             tt.quantity,
             tt.checked_in
@@ -151,7 +151,10 @@ fn order_lines<'a>(detail: &'a OrderDetail, app: &App, theme: &Theme) -> Vec<Lin
             order.status.label(),
             theme.order_status(order.status),
         ),
-        field("Total", format_cents(order.total_cents)),
+        field(
+            "Total",
+            format_money(order.total_cents, &order.event_currency),
+        ),
         field(
             "Created",
             viewer_time(order.created_at, offset, &order.event_time_zone),
@@ -216,7 +219,7 @@ fn ticket_lines<'a>(detail: &'a TicketDetail, app: &App, theme: &Theme) -> Vec<L
             format!(
                 "{} ({})",
                 printable(&ticket.type_name),
-                format_cents(ticket.price_cents)
+                format_money(ticket.price_cents, &ticket.event_currency)
             ),
         ),
         field(

@@ -85,17 +85,23 @@ fn field_lines(
     for (index, field) in form.fields.iter().enumerate() {
         let focused = index == form.focus;
         let room = (width as usize).saturating_sub(value_start + 1);
-        let hint = printable(&field.hint);
-        let hint_width = hint.chars().count() + 2;
-        let value_width = if room >= hint_width + 16 {
-            room - hint_width
-        } else {
-            room
-        };
         let text = match field.kind {
             FieldKind::Secret => "•".repeat(field.value().chars().count()),
             FieldKind::Choice(_) => format!("‹ {} ›", field.value()),
             FieldKind::Text => field.value().to_string(),
+        };
+        // The hint takes what the value leaves (at least 16 columns for it), cut short
+        // rather than dropped while a useful part of it fits.
+        let hint_room = room.saturating_sub((text.chars().count() + 1).max(16) + 2);
+        let hint = if hint_room >= 12 {
+            truncate(&field.hint, hint_room)
+        } else {
+            String::new()
+        };
+        let value_width = if hint.is_empty() {
+            room
+        } else {
+            room - hint.chars().count() - 2
         };
         let (shown, at) = match field.kind {
             FieldKind::Choice(_) => (text.clone(), 0),

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::app::commands::{Command, KeyMap};
 use crate::app::picker::{Picker, PickerItems};
-use crate::db::model::format_cents;
+use crate::money::format_money;
 use crate::ui::format::{input_window, printable};
 use crate::ui::layout::centered;
 use crate::ui::theme::Theme;
@@ -97,9 +97,9 @@ fn row_labels(picker: &Picker) -> Vec<String> {
             .iter()
             .map(|t| {
                 format!(
-                    "{:<24} {:>10}   {} of {} sold",
+                    "{:<24} {:>14}   {} of {} sold",
                     printable(&t.name),
-                    format_cents(t.price_cents),
+                    format_money(t.price_cents, &types.event_currency),
                     t.sold,
                     t.quantity
                 )

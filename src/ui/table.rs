@@ -10,7 +10,8 @@ use crate::app::App;
 use crate::app::commands::Command;
 use crate::app::list_view::ListView;
 use crate::db::listing::sort_keys;
-use crate::db::model::{EntityKind, Row, format_cents};
+use crate::db::model::{EntityKind, Row};
+use crate::money::format_money;
 use crate::ui::format::{date_time, event_time, printable};
 use crate::ui::theme::Theme;
 
@@ -35,7 +36,7 @@ const ORDER_COLUMNS: &[Column] = &[
     column("Code", Constraint::Length(9)),
     column("Created", Constraint::Length(16)),
     column("Status", Constraint::Length(9)),
-    column("Total", Constraint::Length(9)),
+    column("Total", Constraint::Length(13)),
     column("Buyer", Constraint::Fill(2)),
     column("Event", Constraint::Fill(2)),
 ];
@@ -138,7 +139,9 @@ fn table_row<'a>(row: &'a Row, app: &App, theme: &Theme) -> TableRow<'a> {
                 order.status.label(),
                 theme.order_status(order.status),
             )),
-            Cell::from(Line::from(format_cents(order.total_cents)).right_aligned()),
+            Cell::from(
+                Line::from(format_money(order.total_cents, &order.currency)).right_aligned(),
+            ),
             Cell::from(printable(&order.buyer_email)),
             Cell::from(printable(&order.event_title)),
         ]),

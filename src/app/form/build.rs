@@ -12,6 +12,7 @@ use crate::db::edits::orders::OrderNote;
 use crate::db::edits::ticket_types::{EventTicketTypes, TicketTypeRecord};
 use crate::db::edits::users::UserRecord;
 use crate::db::model::format_cents;
+use crate::money::format_money;
 
 const TIME_HINT: &str = "YYYY-MM-DD HH:MM, event's zone";
 pub const PAID_NOW: &str = "paid now";
@@ -74,7 +75,13 @@ impl Form {
                 "time_zone",
                 "Time zone",
                 zone.name(),
-                "the venue's, like Europe/Berlin (or a part: berlin)",
+                "the venue's: Europe/Berlin, or a part: berlin",
+            ),
+            Field::text(
+                "currency",
+                "Currency",
+                record.map_or(crate::money::default_currency(), |e| &e.currency),
+                "tickets are sold in it: EUR, USD…",
             ),
             Field::text(
                 "description",
@@ -104,10 +111,11 @@ impl Form {
         event_title: &str,
         loaded: Option<TicketTypeRecord>,
         event_zone: Tz,
+        event_currency: &str,
     ) -> Self {
         let record = loaded.as_ref();
         let time = |at: Option<DateTime<Utc>>| at.map(|at| crate::zone::local_text(at, event_zone));
-        let window_hint = format!("optional · YYYY-MM-DD HH:MM, {} time", event_zone.name());
+        let window_hint = format!("optional · {} time, YYYY-MM-DD HH:MM", event_zone.name());
         let sold_hint = record.map_or("seats on sale".to_string(), |t| {
             format!("{} sold: not below that", t.sold)
         });
@@ -117,7 +125,7 @@ impl Form {
                 "price",
                 "Price",
                 &record.map_or(String::new(), |t| format_cents(t.price_cents)),
-                "e.g. 25.00",
+                &format!("in {event_currency}, e.g. 25.00"),
             ),
             Field::text(
                 "quantity",
@@ -148,6 +156,7 @@ impl Form {
                 event_id,
                 event_title: event_title.to_string(),
                 event_zone,
+                event_currency: event_currency.to_string(),
                 loaded,
             },
             fields,
@@ -171,7 +180,10 @@ impl Form {
                 &quantity_key(offer.id),
                 &offer.name,
                 "",
-                &format!("× {} · {left} left", format_cents(offer.price_cents)),
+                &format!(
+                    "× {} · {left} left",
+                    format_money(offer.price_cents, &types.event_currency)
+                ),
             ));
         }
         fields.push(Field::text("note", "Note", "", "optional"));

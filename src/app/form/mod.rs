@@ -104,6 +104,8 @@ pub enum Purpose {
         event_title: String,
         /// The event's clock, for the sales window.
         event_zone: crate::zone::Tz,
+        /// The event's currency, which the price is in.
+        event_currency: String,
         loaded: Option<TicketTypeRecord>,
     },
     Sale(EventTicketTypes),

@@ -119,6 +119,7 @@ impl Form {
                     description: self.value("description").into(),
                     organizer_email: self.field("organizer").map(|f| f.value().to_string()),
                     time_zone: self.value("time_zone").into(),
+                    currency: self.value("currency").into(),
                 };
                 let draft = merge(errors, draft.validate())?;
                 Request::SaveEvent {
@@ -257,7 +258,7 @@ impl Form {
         });
         Some(format!(
             "Total {} · {}",
-            format_cents(total),
+            crate::money::format_money(total, &types.event_currency),
             crate::db::model::count_of(count, "ticket", "tickets")
         ))
     }

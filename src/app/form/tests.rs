@@ -165,6 +165,7 @@ fn a_reload_keeps_what_was_typed_and_takes_the_rest_from_the_new_version() {
         description: String::new(),
         organizer_email: "ada@boxoffice.test".into(),
         time_zone: "UTC".into(),
+        currency: "EUR".into(),
         updated_at: at,
     };
     let mut form = Form::event(&admin(), Some(record.clone()));

@@ -24,6 +24,8 @@ pub struct EventRecord {
     pub organizer_email: String,
     /// The event's own clock (IANA name).
     pub time_zone: String,
+    /// What its tickets are sold in (ISO 4217).
+    pub currency: String,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -39,6 +41,8 @@ pub struct EventDraft {
     pub organizer_email: Option<String>,
     /// An IANA zone, as typed (any case, or a part naming one zone: `berlin`).
     pub time_zone: String,
+    /// An ISO 4217 code, as typed (any case).
+    pub currency: String,
 }
 
 impl EventDraft {
@@ -61,6 +65,10 @@ impl EventDraft {
                 String::new()
             }
         };
+        let currency = crate::money::parse_currency(&self.currency).unwrap_or_else(|message| {
+            errors.add("currency", message);
+            String::new()
+        });
         if self.ends_at <= self.starts_at {
             errors.add("ends_at", "an event must end after it starts");
         }
@@ -76,12 +84,13 @@ impl EventDraft {
             description,
             organizer_email,
             time_zone,
+            currency,
         })
     }
 }
 
 const SELECT_RECORD: &str = "SELECT e.id, e.title, e.venue, e.starts_at, e.ends_at, e.description, \
-     u.email AS organizer_email, e.time_zone, e.updated_at FROM events e JOIN users u ON u.id = e.organizer_id \
+     u.email AS organizer_email, e.time_zone, e.currency, e.updated_at FROM events e JOIN users u ON u.id = e.organizer_id \
      WHERE e.id = $1 AND e.deleted_at IS NULL";
 
 async fn fetch_record(conn: &mut PgConnection, id: i64) -> Result<Option<EventRecord>, DataError> {
@@ -141,8 +150,9 @@ pub async fn create_event(
     let organizer = organizer_id(&mut tx, actor, &draft).await?;
     zone_known_to_server(&mut tx, &draft.time_zone).await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO events (organizer_id, title, venue, starts_at, ends_at, description, time_zone) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO events (organizer_id, title, venue, starts_at, ends_at, description, time_zone, \
+                             currency) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(organizer)
     .bind(&draft.title)
@@ -151,6 +161,7 @@ pub async fn create_event(
     .bind(draft.ends_at)
     .bind(&draft.description)
     .bind(&draft.time_zone)
+    .bind(&draft.currency)
     .fetch_one(&mut *tx)
     .await?;
     let saved = fetch_record(&mut tx, id)
@@ -180,9 +191,13 @@ pub async fn update_event(
     may_manage_event(&mut tx, actor, Some(loaded.id)).await?;
     let organizer = organizer_id(&mut tx, actor, &draft).await?;
     zone_known_to_server(&mut tx, &draft.time_zone).await?;
+    if draft.currency != loaded.currency {
+        currency_still_open(&mut tx, loaded.id, &loaded.currency).await?;
+    }
     let updated = sqlx::query(
         "UPDATE events SET title = $3, venue = $4, starts_at = $5, ends_at = $6, description = $7, \
-         organizer_id = CASE WHEN $8 THEN $9 ELSE organizer_id END, time_zone = $10 \
+         organizer_id = CASE WHEN $8 THEN $9 ELSE organizer_id END, time_zone = $10, \
+         currency = $11 \
          WHERE id = $1 AND updated_at = $2 AND deleted_at IS NULL",
     )
     .bind(loaded.id)
@@ -196,6 +211,7 @@ pub async fn update_event(
     .bind(actor.role == Role::Admin && draft.organizer_email.is_some())
     .bind(organizer)
     .bind(&draft.time_zone)
+    .bind(&draft.currency)
     .execute(&mut *tx)
     .await?;
     let now = fetch_record(&mut tx, loaded.id).await?;
@@ -210,4 +226,27 @@ pub async fn update_event(
     )
     .await?;
     Ok(saved)
+}
+
+/// An event's currency changes only while nothing has been sold in it: its orders' totals
+/// (trashed ones too, which can be restored) are amounts in the old one.
+async fn currency_still_open(
+    conn: &mut PgConnection,
+    event_id: i64,
+    currency: &str,
+) -> Result<(), DataError> {
+    let orders: i64 = sqlx::query_scalar("SELECT count(*) FROM orders WHERE event_id = $1")
+        .bind(event_id)
+        .fetch_one(conn)
+        .await?;
+    if orders > 0 {
+        return Err(DataError::Fields(FieldErrors::one(
+            "currency",
+            format!(
+                "stays {currency}: this event has {} in it",
+                crate::db::model::count_of(orders, "order", "orders")
+            ),
+        )));
+    }
+    Ok(())
 }

@@ -32,6 +32,8 @@ pub struct EventTicketTypes {
     pub event_title: String,
     /// The event's clock: sales windows are shown and typed in it.
     pub event_zone: crate::zone::Tz,
+    /// What the event's tickets are sold in: prices are shown and typed in it.
+    pub event_currency: String,
     pub types: Vec<TicketTypeRecord>,
 }
 
@@ -98,13 +100,14 @@ pub async fn event_ticket_types(
     actor: &Actor,
     event_id: i64,
 ) -> Result<EventTicketTypes, DataError> {
-    let event: Option<(String, i64, String)> = sqlx::query_as(
-        "SELECT title, organizer_id, time_zone FROM events WHERE id = $1 AND deleted_at IS NULL",
+    let event: Option<(String, i64, String, String)> = sqlx::query_as(
+        "SELECT title, organizer_id, time_zone, currency FROM events \
+         WHERE id = $1 AND deleted_at IS NULL",
     )
     .bind(event_id)
     .fetch_optional(pool)
     .await?;
-    let Some((event_title, organizer, time_zone)) = event else {
+    let Some((event_title, organizer, time_zone, event_currency)) = event else {
         return Err(DataError::NotFound);
     };
     if actor.role == Role::Organizer && organizer != actor.id {
@@ -120,6 +123,7 @@ pub async fn event_ticket_types(
         event_id,
         event_title,
         event_zone: crate::zone::stored_zone(&time_zone),
+        event_currency,
         types,
     })
 }

@@ -71,6 +71,7 @@ pub async fn fetch_page(
     } else {
         run(pool, query.kind, page_sql(actor, query)?).await?
     };
+    add_currencies(pool, &mut rows).await?;
     let has_more = rows.len() > size;
     rows.truncate(size);
     let page = match &query.position {
@@ -152,6 +153,37 @@ pub(super) async fn run<'e, E: sqlx::PgExecutor<'e>>(
             .map(Row::Ticket)
             .collect(),
     })
+}
+
+/// Each order's currency, its event's: one lookup by the page's event ids.
+async fn add_currencies(pool: &PgPool, rows: &mut [Row]) -> Result<(), DataError> {
+    let mut ids: Vec<i64> = rows
+        .iter()
+        .filter_map(|row| match row {
+            Row::Order(order) => Some(order.event_id),
+            _ => None,
+        })
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let currencies: std::collections::HashMap<i64, String> =
+        sqlx::query_as("SELECT id, currency FROM events WHERE id = ANY($1)")
+            .bind(&ids)
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .collect();
+    for row in rows {
+        if let Row::Order(order) = row
+            && let Some(currency) = currencies.get(&order.event_id)
+        {
+            order.currency.clone_from(currency);
+        }
+    }
+    Ok(())
 }
 
 /// The one SQL statement behind a page: `size + 1` rows from `bound` on, in the sort order
@@ -279,6 +311,7 @@ pub async fn fetch_batch(
     )
     .await?;
     rows.truncate(usize::from(size));
+    add_currencies(pool, &mut rows).await?;
     Ok(rows)
 }
 
@@ -332,10 +365,10 @@ fn id_column(kind: EntityKind) -> &'static str {
 fn select_list(kind: EntityKind) -> &'static str {
     match kind {
         EntityKind::Event => {
-            "e.id, e.starts_at, e.ends_at, e.title, e.venue, u.name AS organizer, e.time_zone"
+            "e.id, e.starts_at, e.ends_at, e.title, e.venue, u.name AS organizer, e.time_zone, e.currency"
         }
         EntityKind::Order => {
-            "o.id, o.code, o.created_at, o.status, o.total_cents, o.buyer_email, o.event_title"
+            "o.id, o.code, o.created_at, o.status, o.total_cents, o.buyer_email, o.event_id, o.event_title"
         }
         EntityKind::Ticket => {
             "t.id, t.code, t.status, t.holder_name, t.type_name, t.order_code, t.checked_in_at"

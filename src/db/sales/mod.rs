@@ -80,6 +80,8 @@ pub struct SoldOrder {
     pub id: i64,
     pub code: String,
     pub total_cents: i64,
+    /// The event's currency, which the total is in.
+    pub currency: String,
     pub ticket_codes: Vec<String>,
 }
 
@@ -147,21 +149,24 @@ pub(crate) async fn sell_in(
     // the commit: the ticket type's row lock, which serialises every sale of that type, is
     // held for one statement instead of the whole sale.
     let mut total: i64 = 0;
+    let mut currency = String::new();
     let mut tickets: Vec<i64> = Vec::new();
     let lines: Vec<&SaleLine> = sale.lines.iter().filter(|line| line.quantity > 0).collect();
     for line in &lines {
-        let price: Option<i64> = sqlx::query_scalar(
-            "SELECT price_cents FROM ticket_types WHERE id = $1 AND event_id = $2 AND deleted_at IS NULL",
+        let price: Option<(i64, String)> = sqlx::query_as(
+            "SELECT t.price_cents, e.currency FROM ticket_types t JOIN events e ON e.id = t.event_id \
+             WHERE t.id = $1 AND t.event_id = $2 AND t.deleted_at IS NULL",
         )
         .bind(line.ticket_type_id)
         .bind(sale.event_id)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(price) = price else {
+        let Some((price, event_currency)) = price else {
             return Err(DataError::Invalid(
                 "that ticket type is not on sale for this event".into(),
             ));
         };
+        currency = event_currency;
         // Prices are at most MAX_PRICE_CENTS and a sale at most MAX_TICKETS_PER_SALE tickets.
         total += price * i64::from(line.quantity);
         tickets.extend(std::iter::repeat_n(
@@ -205,6 +210,7 @@ pub(crate) async fn sell_in(
         id: order_id,
         code,
         total_cents: total,
+        currency,
         ticket_codes,
     })
 }
