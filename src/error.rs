@@ -195,15 +195,26 @@ impl SetupError {
     /// What a person is told when the database cannot be opened: what happened and what to
     /// do, in plain words (the driver's own text goes to the log).
     pub fn plain_words(&self) -> String {
+        self.words(Retry::Screen)
+    }
+
+    /// The same for a command run from a shell (`migrate`, `seed`, `export`, ...): no screen
+    /// to press Enter on.
+    pub fn command_words(&self) -> String {
+        self.words(Retry::Command)
+    }
+
+    fn words(&self, retry: Retry) -> String {
         match self {
             SetupError::LocalServer(
                 LocalServerError::CommandFailed { .. } | LocalServerError::Io { .. },
-            ) => "the built-in database could not be started; the details are in the log. \
-                  Press Enter to try again"
-                .into(),
+            ) => format!(
+                "the built-in database could not be started; the details are in the log; {}",
+                retry.again()
+            ),
             // The others are written for people already: what is missing and how to fix it.
             SetupError::LocalServer(error) => error.to_string(),
-            SetupError::Connect(error) | SetupError::Database(error) => connect_words(error),
+            SetupError::Connect(error) | SetupError::Database(error) => connect_words(error, retry),
             SetupError::Migrate(_) => "the database's tables could not be brought up to date; \
                                         the details are in the log"
                 .into(),
@@ -212,11 +223,27 @@ impl SetupError {
     }
 }
 
-fn connect_words(error: &sqlx::Error) -> String {
-    const AGAIN: &str = "press Enter to try again";
+/// Where a person would try again: on the screen, or by running the command again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    Screen,
+    Command,
+}
+
+impl Retry {
+    fn again(self) -> &'static str {
+        match self {
+            Retry::Screen => "press Enter to try again",
+            Retry::Command => "run the command again",
+        }
+    }
+}
+
+fn connect_words(error: &sqlx::Error, retry: Retry) -> String {
+    let again = retry.again();
     match error {
         sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Tls(_) => {
-            format!("the database server cannot be reached (is it running?); {AGAIN}")
+            format!("the database server cannot be reached (is it running?); {again}")
         }
         sqlx::Error::Configuration(_) => {
             "the database address is not a valid postgres:// URL; check DATABASE_URL or the \
@@ -224,20 +251,25 @@ fn connect_words(error: &sqlx::Error) -> String {
                 .into()
         }
         sqlx::Error::Database(db) => match db.code().as_deref().unwrap_or_default() {
+            "3D000" if retry == Retry::Command => {
+                "the database named in the URL does not exist: create it (createdb NAME) or \
+                 correct DATABASE_URL or the config file"
+                    .into()
+            }
             "3D000" => format!(
-                "the database does not exist (yet: another boxoffice may be creating it); {AGAIN}"
+                "the database does not exist (yet: another boxoffice may be creating it); {again}"
             ),
             "28P01" | "28000" => "the database refused this user or password; check \
                                   DATABASE_URL or the config file"
                 .into(),
-            "57P03" => format!("the database server is still starting; {AGAIN}"),
-            "53300" => format!("the database server has no free connections; {AGAIN}"),
+            "57P03" => format!("the database server is still starting; {again}"),
+            "53300" => format!("the database server has no free connections; {again}"),
             code if code.starts_with("08") || code == "57P01" => {
-                format!("the database server cannot be reached (is it running?); {AGAIN}")
+                format!("the database server cannot be reached (is it running?); {again}")
             }
-            _ => format!("the database could not be opened; the details are in the log; {AGAIN}"),
+            _ => format!("the database could not be opened; the details are in the log; {again}"),
         },
-        _ => format!("the database could not be opened; the details are in the log; {AGAIN}"),
+        _ => format!("the database could not be opened; the details are in the log; {again}"),
     }
 }
 
@@ -269,4 +301,20 @@ pub enum AppError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     LocalServer(#[from] LocalServerError),
+}
+
+impl AppError {
+    /// What a person at a shell is told when a command stops: plain words for what they can
+    /// fix (the database, the config file); None for what only the details explain.
+    pub fn command_words(&self) -> Option<String> {
+        match self {
+            AppError::Setup(error) => Some(error.command_words()),
+            AppError::Config(error) => Some(error.to_string()),
+            AppError::LocalServer(
+                LocalServerError::CommandFailed { .. } | LocalServerError::Io { .. },
+            ) => None,
+            AppError::LocalServer(error) => Some(error.to_string()),
+            _ => None,
+        }
+    }
 }

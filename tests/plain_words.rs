@@ -179,3 +179,41 @@ async fn a_sign_in_after_a_failed_start_tries_the_database_again() {
     .await
     .expect("dropped");
 }
+
+#[tokio::test]
+async fn a_command_run_from_a_shell_says_what_to_fix_in_plain_words() {
+    let db = TestDb::new().await;
+    let data_dir = std::env::temp_dir().join(format!("bo_plain_{}", std::process::id()));
+    let run = |args: &[&str], url: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_boxoffice"))
+            .args(args)
+            .env("DATABASE_URL", url)
+            .env("BOXOFFICE_DATA_DIR", &data_dir)
+            .env_remove("RUST_BACKTRACE")
+            .output()
+            .expect("boxoffice runs")
+    };
+    for (args, url, wanted) in [
+        (
+            &["migrate", "up"][..],
+            url_of(&db, "no_such_database_here"),
+            "create it (createdb NAME)",
+        ),
+        (
+            &["seed", "--scale", "0.001"][..],
+            "postgres://nobody@localhost/boxoffice?host=/nonexistent/socket".to_string(),
+            "run the command again",
+        ),
+    ] {
+        let output = run(args, &url);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?} fails: {stderr}");
+        assert!(stderr.contains(wanted), "{args:?}: {stderr}");
+        assert_plain(&stderr);
+        assert!(
+            !stderr.contains("Location") && !stderr.contains("src/"),
+            "no report of where in the code: {stderr}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
