@@ -375,3 +375,67 @@ async fn a_search_gives_the_same_rows_whether_it_walks_the_sort_or_reads_its_mat
         }
     }
 }
+
+/// A text without three letters or digits in a row (`7k`, `r-`) has no trigram, so it is not
+/// looked up through the trigram index (which would read all of it): it still gives exactly
+/// the rows `LIKE` gives, in every sort, both ways, and its count is the same.
+#[tokio::test]
+async fn a_search_for_one_or_two_characters_gives_the_rows_plain_sql_gives() {
+    let db = TestDb::with_demo().await;
+    let admin = db.actor("admin@boxoffice.test").await;
+    let code: String = sqlx::query_scalar("SELECT code FROM orders ORDER BY id LIMIT 1")
+        .fetch_one(&db.pool)
+        .await
+        .expect("a code");
+    let two = code[1..3].to_lowercase();
+    for (kind, text, table, searched) in [
+        (
+            EntityKind::Order,
+            two.clone(),
+            "orders",
+            "lower(code || ' ' || buyer_email || ' ' || buyer_name)",
+        ),
+        (
+            EntityKind::Order,
+            "a".to_string(),
+            "orders",
+            "lower(code || ' ' || buyer_email || ' ' || buyer_name)",
+        ),
+        (
+            EntityKind::Ticket,
+            "holder:an".to_string(),
+            "tickets",
+            "lower(holder_name)",
+        ),
+    ] {
+        let needle = text.trim_start_matches("holder:").to_string();
+        let mut reference: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT id FROM {table} WHERE deleted_at IS NULL AND {searched} LIKE '%' || $1 || '%'"
+        )))
+        .bind(&needle)
+        .fetch_all(&db.pool)
+        .await
+        .expect("reference");
+        reference.sort_unstable();
+        assert!(!reference.is_empty(), "{text} matches something");
+        let filter = parse(kind, &text).expect("parses");
+        for (key, _) in sort_keys(kind).iter().enumerate() {
+            for descending in [false, true] {
+                let sort = Sort { key, descending };
+                let (forward, backward) =
+                    common::walk(&db, "admin@boxoffice.test", kind, None, &filter, sort).await;
+                assert_eq!(
+                    forward, backward,
+                    "{text} {sort:?}: the same rows both ways"
+                );
+                let mut seen = forward;
+                seen.sort_unstable();
+                assert_eq!(seen, reference, "{text} {sort:?}: the rows plain SQL gives");
+            }
+        }
+        let count = count_rows(&db.pool, &admin, kind, None, &filter)
+            .await
+            .expect("count");
+        assert_eq!(count.rows as usize, reference.len(), "{text}: counted");
+    }
+}

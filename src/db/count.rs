@@ -4,7 +4,7 @@
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use crate::db::auth::Actor;
-use crate::db::filter::Filter;
+use crate::db::filter::{Filter, search_without_trigrams};
 use crate::db::listing::{Parent, push_from_where};
 use crate::db::model::EntityKind;
 use crate::error::DataError;
@@ -40,6 +40,14 @@ pub async fn count_rows(
     }
     let mut count = QueryBuilder::<Postgres>::new("SELECT count(*)");
     push_from_where(&mut count, actor, kind, parent, filter);
-    let rows: i64 = count.build_query_scalar().fetch_one(pool).await?;
+    let mut tx = pool.begin().await?;
+    if search_without_trigrams(filter) {
+        // As for its page (listing::search): never read a whole trigram index.
+        sqlx::query("SELECT set_config('enable_bitmapscan', 'off', true)")
+            .execute(&mut *tx)
+            .await?;
+    }
+    let rows: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
+    tx.rollback().await?;
     Ok(RowCount { rows, exact: true })
 }

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use crate::db::model::{EntityKind, OrderStatus, TicketStatus};
 
 mod sql;
-pub use sql::{has_search, push_conditions, push_filter, push_search};
+pub use sql::{has_search, push_conditions, push_filter, push_search, search_without_trigrams};
 
 /// Longest filter accepted, in characters.
 pub const MAX_FILTER_CHARS: usize = 500;

@@ -5,6 +5,7 @@ use sqlx::PgPool;
 
 use super::{ListQuery, MAX_PAGE_SIZE, page_sql, run, walking_statement};
 use crate::db::auth::Actor;
+use crate::db::filter::search_without_trigrams;
 use crate::db::model::Row;
 use crate::error::DataError;
 
@@ -34,12 +35,22 @@ pub(super) async fn search_rows(
         return Ok(walked);
     }
     let mut tx = pool.begin().await?;
-    sqlx::query(
-        "SELECT set_config('enable_indexscan', 'off', true), \
-                set_config('enable_indexonlyscan', 'off', true)",
-    )
-    .execute(&mut *tx)
-    .await?;
+    if search_without_trigrams(&query.filter) {
+        // No trigram to look up: the trigram index would be read whole. Without bitmap
+        // scans (the only way a GIN index is read) the planner, by the searched
+        // expressions' statistics, walks the sort's index on (a common text, fast) or
+        // scans the table (a rare one, under a second at two million rows).
+        sqlx::query("SELECT set_config('enable_bitmapscan', 'off', true)")
+            .execute(&mut *tx)
+            .await?;
+    } else {
+        sqlx::query(
+            "SELECT set_config('enable_indexscan', 'off', true), \
+                    set_config('enable_indexonlyscan', 'off', true)",
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
     let rows = run(&mut *tx, query.kind, page_sql(actor, query)?).await?;
     tx.rollback().await?;
     Ok(rows)
