@@ -40,14 +40,17 @@ pub async fn count_rows(
     }
     let mut count = QueryBuilder::<Postgres>::new("SELECT count(*)");
     push_from_where(&mut count, actor, kind, parent, filter);
-    let mut tx = pool.begin().await?;
-    if search_without_trigrams(filter) {
+    let rows: i64 = if search_without_trigrams(filter) {
         // As for its page (listing::search): never read a whole trigram index.
+        let mut tx = pool.begin().await?;
         sqlx::query("SELECT set_config('enable_bitmapscan', 'off', true)")
             .execute(&mut *tx)
             .await?;
-    }
-    let rows: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
-    tx.rollback().await?;
+        let rows = count.build_query_scalar().fetch_one(&mut *tx).await?;
+        tx.rollback().await?;
+        rows
+    } else {
+        count.build_query_scalar().fetch_one(pool).await?
+    };
     Ok(RowCount { rows, exact: true })
 }

@@ -228,7 +228,16 @@ mod tests {
         for text in ["7k", "q", "r-", "x-", "é1", "-"] {
             assert!(!has_trigram(text), "{text}");
         }
-        for text in ["turing", "7kx", "sz-a", "eu-9", "-a", "ab-", "50%", "lovelace 7"] {
+        for text in [
+            "turing",
+            "7kx",
+            "sz-a",
+            "eu-9",
+            "-a",
+            "ab-",
+            "50%",
+            "lovelace 7",
+        ] {
             assert!(has_trigram(text), "{text}");
         }
     }
