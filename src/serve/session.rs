@@ -319,12 +319,19 @@ async fn serve(
         (result, screen)
     });
     drop(events_tx);
+    tokio::pin!(writer);
     let result = tokio::select! {
         finished = app_task => Some(finished),
         () = pump => None,
-        () = writer => None,
+        () = &mut writer => None,
     };
     outbox.close();
+    if result.is_some() {
+        // A frame may be on its way to the client: let the writer finish it (bounded)
+        // rather than drop it half-sent, which can leave the channel unable to carry the
+        // farewell bytes that give the client its terminal back.
+        let _ = tokio::time::timeout(Duration::from_secs(2), &mut writer).await;
+    }
     for task in tasks.drain(..) {
         task.abort();
     }
