@@ -50,15 +50,13 @@ pub fn parse_currency(text: &str) -> Result<String, String> {
 }
 
 /// `cents` hundredths of `currency`: `35.00 EUR`. Currencies without a minor unit (JPY)
-/// show whole amounts without decimals. Never goes through floating point.
+/// show whole amounts without decimals.
 pub fn format_money(cents: i64, currency: &str) -> String {
     let whole_units_only = Currency::from_code(currency).and_then(Currency::exponent) == Some(0);
-    let sign = if cents < 0 { "-" } else { "" };
-    let abs = cents.unsigned_abs();
-    if whole_units_only && abs.is_multiple_of(100) {
-        format!("{sign}{} {currency}", abs / 100)
+    if whole_units_only && cents % 100 == 0 {
+        format!("{} {currency}", cents / 100)
     } else {
-        format!("{sign}{}.{:02} {currency}", abs / 100, abs % 100)
+        format!("{} {currency}", crate::db::model::format_cents(cents))
     }
 }
 

@@ -5,7 +5,7 @@ use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use crate::db::auth::Actor;
 use crate::db::filter::{Filter, search_without_trigrams};
-use crate::db::listing::{Parent, push_from_where};
+use crate::db::listing::{Parent, plan_without_bitmap_scans, push_from_where};
 use crate::db::model::EntityKind;
 use crate::error::DataError;
 
@@ -41,11 +41,9 @@ pub async fn count_rows(
     let mut count = QueryBuilder::<Postgres>::new("SELECT count(*)");
     push_from_where(&mut count, actor, kind, parent, filter);
     let rows: i64 = if search_without_trigrams(filter) {
-        // As for its page (listing::search): never read a whole trigram index.
+        // As for its page: never read a whole trigram index.
         let mut tx = pool.begin().await?;
-        sqlx::query("SELECT set_config('enable_bitmapscan', 'off', true)")
-            .execute(&mut *tx)
-            .await?;
+        plan_without_bitmap_scans(&mut tx).await?;
         let rows = count.build_query_scalar().fetch_one(&mut *tx).await?;
         tx.rollback().await?;
         rows

@@ -15,6 +15,7 @@ use crate::db::filter::{Filter, has_search, push_conditions, push_filter, push_s
 use crate::db::model::{Cursor, EntityKind, EventRow, OrderRow, Row, TicketRow};
 use crate::db::scope::push_scope;
 use crate::error::DataError;
+pub(crate) use search::plan_without_bitmap_scans;
 use search::search_rows;
 pub use sorts::{Sort, SortKey, sort_keys};
 

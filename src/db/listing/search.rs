@@ -36,13 +36,7 @@ pub(super) async fn search_rows(
     }
     let mut tx = pool.begin().await?;
     if search_without_trigrams(&query.filter) {
-        // No trigram to look up: the trigram index would be read whole. Without bitmap
-        // scans (the only way a GIN index is read) the planner, by the searched
-        // expressions' statistics, walks the sort's index on (a common text, fast) or
-        // scans the table (a rare one, under a second at two million rows).
-        sqlx::query("SELECT set_config('enable_bitmapscan', 'off', true)")
-            .execute(&mut *tx)
-            .await?;
+        plan_without_bitmap_scans(&mut tx).await?;
     } else {
         sqlx::query(
             "SELECT set_config('enable_indexscan', 'off', true), \
@@ -54,4 +48,18 @@ pub(super) async fn search_rows(
     let rows = run(&mut *tx, query.kind, page_sql(actor, query)?).await?;
     tx.rollback().await?;
     Ok(rows)
+}
+
+/// For a search without trigrams (`search_without_trigrams`), for the rest of the
+/// transaction: the trigram index would be read whole. Without bitmap scans (the only way a
+/// GIN index is read) the planner, by the searched expressions' statistics, walks the sort's
+/// index on (a common text, fast) or scans the table (a rare one, under a second at two
+/// million rows).
+pub(crate) async fn plan_without_bitmap_scans(
+    tx: &mut sqlx::PgConnection,
+) -> Result<(), DataError> {
+    sqlx::query("SELECT set_config('enable_bitmapscan', 'off', true)")
+        .execute(tx)
+        .await?;
+    Ok(())
 }
