@@ -5,7 +5,7 @@ mod common;
 
 use boxoffice::db::dashboard::{self, DAYS};
 use boxoffice::db::sales::{Sale, sell};
-use chrono::{Duration, NaiveDate};
+use chrono::{Duration, NaiveDate, TimeZone};
 use common::{Harness, TestDb, anchor};
 use crossterm::event::KeyCode;
 
@@ -117,6 +117,103 @@ async fn the_figures_match_plain_sql_for_everything_and_for_one_organizer() {
                 .windows(2)
                 .all(|w| w[0].starts_at <= w[1].starts_at)
         );
+    }
+}
+
+/// The chart's days are the viewer's own, in zones whose offset is not whole hours and
+/// across daylight-saving changes: sales a minute either side of local midnight, and on the
+/// days the clocks change, land on the days plain SQL gives them.
+#[tokio::test]
+async fn the_days_are_the_viewers_local_days_in_every_zone() {
+    let db = TestDb::with_demo().await;
+    let admin = db.actor("admin@boxoffice.test").await;
+    let zones = [
+        "Asia/Kathmandu",
+        "America/St_Johns",
+        "Europe/Berlin",
+        "America/New_York",
+    ];
+    // A minute either side of each zone's midnights.
+    let mut instants = Vec::new();
+    for zone in zones {
+        let tz: boxoffice::zone::Tz = zone.parse().expect("zone");
+        for day in [(2026, 3, 8), (2026, 3, 29), (2026, 5, 20), (2026, 5, 31)] {
+            let day = NaiveDate::from_ymd_opt(day.0, day.1, day.2).expect("day");
+            let midnight = boxoffice::zone::start_of_day(day, tz);
+            instants.push(midnight - Duration::minutes(1));
+            instants.push(midnight + Duration::minutes(1));
+        }
+    }
+    // New York's clocks went forward at 07:00 UTC on 8 March, Berlin's at 01:00 on 29 March.
+    for change in ["2026-03-08T07:00:00Z", "2026-03-29T01:00:00Z"] {
+        let change: chrono::DateTime<chrono::Utc> = change.parse().expect("instant");
+        instants.push(change - Duration::seconds(30));
+        instants.push(change + Duration::seconds(30));
+    }
+    // The first live tickets and paid orders, one at each instant.
+    for moving in [
+        "UPDATE tickets SET created_at = m.at FROM (SELECT id, row_number() OVER (ORDER BY id) AS n \
+         FROM tickets WHERE deleted_at IS NULL AND status <> 'cancelled' ORDER BY id LIMIT $2) AS t \
+         JOIN unnest($1::timestamptz[]) WITH ORDINALITY AS m(at, n) ON m.n = t.n \
+         WHERE tickets.id = t.id RETURNING tickets.id",
+        "UPDATE orders SET created_at = m.at FROM (SELECT id, row_number() OVER (ORDER BY id) AS n \
+         FROM orders WHERE deleted_at IS NULL AND status = 'paid' ORDER BY id LIMIT $2) AS o \
+         JOIN unnest($1::timestamptz[]) WITH ORDINALITY AS m(at, n) ON m.n = o.n \
+         WHERE orders.id = o.id RETURNING orders.id",
+    ] {
+        let moved: Vec<i64> = sqlx::query_scalar(moving)
+            .bind(&instants)
+            .bind(instants.len() as i64)
+            .fetch_all(&db.pool)
+            .await
+            .expect("rows moved");
+        assert_eq!(moved.len(), instants.len(), "{moving}");
+    }
+    let spring = chrono::Utc
+        .with_ymd_and_hms(2026, 4, 2, 12, 0, 0)
+        .single()
+        .expect("now");
+    for zone in zones {
+        let tz: boxoffice::zone::Tz = zone.parse().expect("zone");
+        for now in [anchor(), spring] {
+            let board = dashboard::load(&db.pool, &admin, None, now, tz)
+                .await
+                .expect("dashboard");
+            let from = boxoffice::zone::start_of_day(board.days[0].day, tz);
+            let tickets: Vec<(NaiveDate, i64)> = sqlx::query_as(
+                "SELECT (created_at AT TIME ZONE $2)::date, count(*) FROM tickets \
+                 WHERE deleted_at IS NULL AND status <> 'cancelled' AND created_at >= $1 GROUP BY 1",
+            )
+            .bind(from)
+            .bind(zone)
+            .fetch_all(&db.pool)
+            .await
+            .expect("tickets per day");
+            let revenue: Vec<(NaiveDate, i64)> = sqlx::query_as(
+                "SELECT (created_at AT TIME ZONE $2)::date, sum(total_cents)::bigint FROM orders \
+                 WHERE deleted_at IS NULL AND status = 'paid' AND created_at >= $1 GROUP BY 1",
+            )
+            .bind(from)
+            .bind(zone)
+            .fetch_all(&db.pool)
+            .await
+            .expect("revenue per day");
+            assert_eq!(
+                board.days[DAYS - 1].day,
+                now.with_timezone(&tz).date_naive()
+            );
+            for day in &board.days {
+                let of = |rows: &[(NaiveDate, i64)]| {
+                    rows.iter().find(|(d, _)| *d == day.day).map_or(0, |r| r.1)
+                };
+                assert_eq!(
+                    (day.tickets, day.revenue.get("EUR")),
+                    (of(&tickets), of(&revenue)),
+                    "{zone}, {}",
+                    day.day
+                );
+            }
+        }
     }
 }
 

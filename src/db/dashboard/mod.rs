@@ -13,6 +13,12 @@ use crate::db::permissions::{DashboardScope, dashboard_scope};
 use crate::error::DataError;
 use crate::money::Sums;
 
+mod days;
+mod door;
+
+use days::{refunds, revenue_per_day, tickets_per_day};
+use door::door;
+
 /// Days in the sales chart.
 pub const DAYS: usize = 30;
 /// Minutes in the door's admissions chart.
@@ -391,100 +397,6 @@ async fn count_events(pool: &PgPool, events: &Events) -> Result<i64, DataError> 
     })
 }
 
-/// `SELECT <the local day of created_at> AS day, `, the rest to be pushed by the caller.
-fn select_local_day(created_at: &'static str, offset: Tz) -> QueryBuilder<Postgres> {
-    let mut query = QueryBuilder::new("SELECT (");
-    query
-        .push(created_at)
-        // PostgreSQL's tz database decides each day's offset, daylight saving included.
-        .push(" AT TIME ZONE ")
-        .push_bind(offset.name())
-        .push(")::date AS day, ");
-    query
-}
-
-/// Tickets sold or held (not cancelled) per local day since `from`, by their own creation
-/// time (an index on type and time).
-async fn tickets_per_day(
-    pool: &PgPool,
-    events: &Events,
-    from: DateTime<Utc>,
-    offset: Tz,
-) -> Result<Vec<(NaiveDate, i64)>, DataError> {
-    let mut query = select_local_day("t.created_at", offset);
-    query
-        .push("count(*) FROM tickets t WHERE t.deleted_at IS NULL AND t.status <> 'cancelled' AND t.created_at >= ")
-        .push_bind(from);
-    if let Some(types) = &events.types {
-        query
-            .push(" AND t.ticket_type_id = ANY(")
-            .push_bind(types.iter().map(|t| t.id).collect::<Vec<_>>())
-            .push(")");
-    }
-    query.push(" GROUP BY 1");
-    Ok(query.build_query_as().fetch_all(pool).await?)
-}
-
-/// Totals of the paid orders placed per local day since `from` (an index on event and time),
-/// per currency: one query for each currency the events sell in (almost always one).
-async fn revenue_per_day(
-    pool: &PgPool,
-    events: &Events,
-    from: DateTime<Utc>,
-    offset: Tz,
-) -> Result<Vec<(NaiveDate, String, i64)>, DataError> {
-    let mut per_day = Vec::new();
-    for group in &events.by_currency {
-        let mut query = select_local_day("o.created_at", offset);
-        query
-            .push("sum(o.total_cents)::bigint FROM orders o WHERE o.deleted_at IS NULL AND o.status = 'paid' AND o.created_at >= ")
-            .push_bind(from);
-        group.push_filter(&mut query, "o.event_id");
-        query.push(" GROUP BY 1");
-        let days: Vec<(NaiveDate, i64)> = query.build_query_as().fetch_all(pool).await?;
-        per_day.extend(
-            days.into_iter()
-                .map(|(day, cents)| (day, group.currency.clone(), cents)),
-        );
-    }
-    Ok(per_day)
-}
-
-/// The orders refunded on each of two days (by their last change) and their totals per
-/// currency: one range of the refunds' time index each, per currency.
-async fn refunds(
-    pool: &PgPool,
-    events: &Events,
-    days: [NaiveDate; 2],
-    offset: Tz,
-) -> Result<[(i64, Sums); 2], DataError> {
-    let mut figures: [(i64, Sums); 2] = Default::default();
-    for group in &events.by_currency {
-        let [first, second] = days.map(|day| {
-            let mut query = QueryBuilder::new(
-                "SELECT count(*), coalesce(sum(o.total_cents), 0)::bigint FROM orders o \
-                 WHERE o.deleted_at IS NULL AND o.status = 'refunded' AND o.updated_at >= ",
-            );
-            query
-                .push_bind(crate::zone::start_of_day(day, offset))
-                .push(" AND o.updated_at < ")
-                .push_bind(crate::zone::start_of_day(day + Duration::days(1), offset));
-            group.push_filter(&mut query, "o.event_id");
-            query
-        });
-        let (mut first, mut second) = (first, second);
-        let found: ((i64, i64), (i64, i64)) = tokio::try_join!(
-            first.build_query_as().fetch_one(pool),
-            second.build_query_as().fetch_one(pool)
-        )?;
-        for (figure, (count, cents)) in figures.iter_mut().zip([found.0, found.1]) {
-            figure.0 += count;
-            figure.1.add(&group.currency, cents);
-        }
-    }
-    Ok(figures)
-}
-
 async fn type_sales(
     pool: &PgPool,
     events: &Events,
@@ -541,95 +453,6 @@ async fn type_sales(
     });
     named.truncate(12);
     Ok(named)
-}
-
-async fn door(
-    pool: &PgPool,
-    event_id: Option<i64>,
-    organizer: Option<i64>,
-    now: DateTime<Utc>,
-    today: NaiveDate,
-    offset: Tz,
-) -> Result<Door, DataError> {
-    // The gauge: the event shown, or the scope's events starting today.
-    let door_events: Vec<i64> = match event_id {
-        Some(id) => vec![id],
-        None => {
-            let mut query = QueryBuilder::new(
-                "SELECT id FROM events WHERE deleted_at IS NULL AND starts_at >= ",
-            );
-            query
-                .push_bind(crate::zone::start_of_day(today, offset))
-                .push(" AND starts_at < ")
-                .push_bind(crate::zone::start_of_day(today + Duration::days(1), offset));
-            push_organizer(&mut query, organizer);
-            query.build_query_scalar().fetch_all(pool).await?
-        }
-    };
-    let (checked_in, expected): (i64, i64) = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE t.status = 'checked_in'), \
-                count(*) FILTER (WHERE t.status <> 'cancelled' AND o.status = 'paid') \
-         FROM orders o JOIN tickets t ON t.order_id = o.id AND t.deleted_at IS NULL \
-         WHERE o.deleted_at IS NULL AND o.event_id = ANY($1)",
-    )
-    .bind(&door_events)
-    .fetch_one(pool)
-    .await?;
-    let hour_ago = now - Duration::minutes(DOOR_MINUTES as i64);
-    let mut query = QueryBuilder::new("SELECT s.terminal, floor(extract(epoch FROM s.at - ");
-    query
-        .push_bind(hour_ago)
-        .push(") / 60)::int AS minute, count(*) FROM scans s");
-    push_door_tickets(&mut query, &door_events);
-    query
-        .push(" AND s.result = 'admitted' AND s.at >= ")
-        .push_bind(hour_ago)
-        .push(" AND s.at <= ")
-        .push_bind(now)
-        .push(" GROUP BY 1, 2 ORDER BY 1, 2");
-    let minutes: Vec<(String, i32, i64)> = query.build_query_as().fetch_all(pool).await?;
-    let mut per_door: Vec<DoorMinutes> = Vec::new();
-    for (terminal, minute, count) in minutes {
-        if per_door.last().is_none_or(|d| d.terminal != terminal) {
-            per_door.push(DoorMinutes {
-                terminal: terminal.clone(),
-                per_minute: vec![0; DOOR_MINUTES],
-            });
-        }
-        if let (Some(door), Ok(index)) = (per_door.last_mut(), usize::try_from(minute))
-            && let Some(slot) = door.per_minute.get_mut(index.min(DOOR_MINUTES - 1))
-        {
-            *slot += u64::try_from(count).unwrap_or(0);
-        }
-    }
-    let mut query = QueryBuilder::new("SELECT s.at, s.terminal, s.code, s.result FROM scans s");
-    push_door_tickets(&mut query, &door_events);
-    query
-        .push(" AND s.at >= ")
-        .push_bind(now - Duration::days(1))
-        .push(" ORDER BY s.at DESC, s.id DESC LIMIT ")
-        .push_bind(LAST_SCANS);
-    let last_scans = query.build_query_as().fetch_all(pool).await?;
-    Ok(Door {
-        events: door_events.len() as i64,
-        checked_in,
-        expected,
-        per_door,
-        last_scans,
-    })
-}
-
-/// ` WHERE <the scan is of a ticket of these events>`: read through the events' own tickets
-/// (a few hundred each), never by walking every door's scans.
-fn push_door_tickets(query: &mut QueryBuilder<Postgres>, events: &[i64]) {
-    query
-        .push(
-            " WHERE s.ticket_id = ANY(ARRAY(SELECT t.id FROM orders o \
-             JOIN tickets t ON t.order_id = o.id AND t.deleted_at IS NULL \
-             WHERE o.deleted_at IS NULL AND o.event_id = ANY(",
-        )
-        .push_bind(events.to_vec())
-        .push(")))");
 }
 
 async fn event_list(

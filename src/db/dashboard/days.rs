@@ -1,0 +1,121 @@
+//! The figures per day: tickets sold and money paid on each of the viewer's last days, and
+//! the refunds of two of them.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sqlx::{PgPool, Postgres, QueryBuilder};
+
+use super::Events;
+use crate::error::DataError;
+use crate::money::Sums;
+use crate::zone::Tz;
+
+/// `SELECT <the quarter hour of created_at> AS quarter, `, the rest to be pushed by the
+/// caller. Every zone's offset, and every change of it, falls on a quarter hour, so each
+/// quarter hour lies within one local day: the database only rounds each row's time down
+/// (arithmetic), and `by_local_day` puts the quarters on the viewer's days, daylight saving
+/// included. Asking PostgreSQL for each row's local date instead looked the zone up for every
+/// row: a third of the organizer's dashboard's slowest figure.
+fn select_quarter_hour(created_at: &'static str) -> QueryBuilder<Postgres> {
+    let mut query = QueryBuilder::new("SELECT date_bin('15 minutes', ");
+    query
+        .push(created_at)
+        .push(", TIMESTAMPTZ '2000-01-01 00:00:00+00') AS quarter, ");
+    query
+}
+
+/// Adds up quarter-hour figures by the local day of `offset` they fall in, oldest day first.
+fn by_local_day(quarters: Vec<(DateTime<Utc>, i64)>, offset: Tz) -> Vec<(NaiveDate, i64)> {
+    let mut days = std::collections::BTreeMap::<NaiveDate, i64>::new();
+    for (quarter, figure) in quarters {
+        *days
+            .entry(quarter.with_timezone(&offset).date_naive())
+            .or_default() += figure;
+    }
+    days.into_iter().collect()
+}
+
+/// Tickets sold or held (not cancelled) per local day since `from`, by their own creation
+/// time (an index on type and time).
+pub(super) async fn tickets_per_day(
+    pool: &PgPool,
+    events: &Events,
+    from: DateTime<Utc>,
+    offset: Tz,
+) -> Result<Vec<(NaiveDate, i64)>, DataError> {
+    let mut query = select_quarter_hour("t.created_at");
+    query
+        .push("count(*) FROM tickets t WHERE t.deleted_at IS NULL AND t.status <> 'cancelled' AND t.created_at >= ")
+        .push_bind(from);
+    if let Some(types) = &events.types {
+        query
+            .push(" AND t.ticket_type_id = ANY(")
+            .push_bind(types.iter().map(|t| t.id).collect::<Vec<_>>())
+            .push(")");
+    }
+    query.push(" GROUP BY 1");
+    Ok(by_local_day(
+        query.build_query_as().fetch_all(pool).await?,
+        offset,
+    ))
+}
+
+/// Totals of the paid orders placed per local day since `from` (an index on event and time),
+/// per currency: one query for each currency the events sell in (almost always one).
+pub(super) async fn revenue_per_day(
+    pool: &PgPool,
+    events: &Events,
+    from: DateTime<Utc>,
+    offset: Tz,
+) -> Result<Vec<(NaiveDate, String, i64)>, DataError> {
+    let mut per_day = Vec::new();
+    for group in &events.by_currency {
+        let mut query = select_quarter_hour("o.created_at");
+        query
+            .push("sum(o.total_cents)::bigint FROM orders o WHERE o.deleted_at IS NULL AND o.status = 'paid' AND o.created_at >= ")
+            .push_bind(from);
+        group.push_filter(&mut query, "o.event_id");
+        query.push(" GROUP BY 1");
+        let days = by_local_day(query.build_query_as().fetch_all(pool).await?, offset);
+        per_day.extend(
+            days.into_iter()
+                .map(|(day, cents)| (day, group.currency.clone(), cents)),
+        );
+    }
+    Ok(per_day)
+}
+
+/// The orders refunded on each of two days (by their last change) and their totals per
+/// currency: one range of the refunds' time index each, per currency.
+pub(super) async fn refunds(
+    pool: &PgPool,
+    events: &Events,
+    days: [NaiveDate; 2],
+    offset: Tz,
+) -> Result<[(i64, Sums); 2], DataError> {
+    let mut figures: [(i64, Sums); 2] = Default::default();
+    for group in &events.by_currency {
+        let [first, second] = days.map(|day| {
+            let mut query = QueryBuilder::new(
+                "SELECT count(*), coalesce(sum(o.total_cents), 0)::bigint FROM orders o \
+                 WHERE o.deleted_at IS NULL AND o.status = 'refunded' AND o.updated_at >= ",
+            );
+            query
+                .push_bind(crate::zone::start_of_day(day, offset))
+                .push(" AND o.updated_at < ")
+                .push_bind(crate::zone::start_of_day(day + Duration::days(1), offset));
+            group.push_filter(&mut query, "o.event_id");
+            query
+        });
+        let (mut first, mut second) = (first, second);
+        let found: ((i64, i64), (i64, i64)) = tokio::try_join!(
+            first.build_query_as().fetch_one(pool),
+            second.build_query_as().fetch_one(pool)
+        )?;
+        for (figure, (count, cents)) in figures.iter_mut().zip([found.0, found.1]) {
+            figure.0 += count;
+            figure.1.add(&group.currency, cents);
+        }
+    }
+    Ok(figures)
+}
+
