@@ -89,6 +89,12 @@ impl Sums {
     /// Each of `currencies` (zero where there is nothing), then any other this holds:
     /// `120.00 EUR, 35.00 USD`.
     pub fn text(&self, currencies: &[String]) -> String {
+        self.amounts(currencies).join(", ")
+    }
+
+    /// The amounts `text` shows, one per currency (at least one: zero in the default
+    /// currency when there is nothing to show).
+    pub fn amounts(&self, currencies: &[String]) -> Vec<String> {
         let mut shown: Vec<String> = currencies
             .iter()
             .map(|currency| format_money(self.get(currency), currency))
@@ -99,9 +105,9 @@ impl Sums {
             }
         }
         if shown.is_empty() {
-            return format_money(0, default_currency());
+            shown.push(format_money(0, default_currency()));
         }
-        shown.join(", ")
+        shown
     }
 }
 

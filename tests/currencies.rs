@@ -304,6 +304,13 @@ async fn every_screen_with_money_says_the_events_currency() {
         "{board}"
     );
     snapshot("currency_dashboard_everything", &board);
+    // At 110 columns (half of it for today's figures) every amount is whole, one currency a
+    // line; side by side, last week's dollars were cut to "0.00 US".
+    harness.app.resize(boxoffice::ui::layout::size(110, 34));
+    let narrow = harness.render();
+    for amounts in ["24.00 USD │ 0.00 USD", "0.00 USD │ 0.00 USD"] {
+        assert!(narrow.contains(amounts), "{narrow}");
+    }
 }
 
 #[tokio::test]

@@ -49,7 +49,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     draw_days(frame, chart, data, theme);
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(middle);
-    let [today, types] = Layout::vertical([Constraint::Length(4), Constraint::Min(3)]).areas(left);
+    let [today, types] =
+        Layout::vertical([Constraint::Length(today_height(data)), Constraint::Min(3)]).areas(left);
     draw_today(frame, today, data, theme);
     draw_types(frame, types, data, theme);
     draw_door(frame, right, app, data, theme);
@@ -172,6 +173,13 @@ fn draw_days(frame: &mut Frame, area: Rect, data: &Dashboard, theme: &Theme) {
     }
 }
 
+/// Lines of "today vs the same day last week": its title, tickets sold, and the money figures
+/// one line per currency (side by side they are wider than half a screen).
+fn today_height(data: &Dashboard) -> u16 {
+    let currencies = u16::try_from(data.currencies.len().max(1)).unwrap_or(u16::MAX);
+    currencies.saturating_mul(2).saturating_add(2)
+}
+
 fn draw_today(frame: &mut Frame, area: Rect, data: &Dashboard, theme: &Theme) {
     let DayFigures {
         tickets,
@@ -180,21 +188,30 @@ fn draw_today(frame: &mut Frame, area: Rect, data: &Dashboard, theme: &Theme) {
         refunded,
     } = &data.today;
     let before = &data.same_day_last_week;
-    let money = |sums: &Sums| sums.text(&data.currencies);
+    let money = |sums: &Sums| sums.amounts(&data.currencies);
+    let counted = |count: i64, mut amounts: Vec<String>| {
+        if let Some(first) = amounts.first_mut() {
+            *first = format!("{count} · {first}");
+        }
+        amounts
+    };
     let rows = [
-        ("sold", tickets.to_string(), before.tickets.to_string()),
+        (
+            "sold",
+            vec![tickets.to_string()],
+            vec![before.tickets.to_string()],
+        ),
         ("paid", money(revenue), money(&before.revenue)),
         (
             "refunds",
-            format!("{refunds} · {}", money(refunded)),
-            format!("{} · {}", before.refunds, money(&before.refunded)),
+            counted(*refunds, money(refunded)),
+            counted(before.refunds, money(&before.refunded)),
         ),
     ];
-    // Today's column as wide as its widest figure (money in several currencies is long), so
-    // that last week's figures stay in one column.
+    // Today's column as wide as its widest figure, so that last week's stay in one column.
     let width = rows
         .iter()
-        .map(|(_, today, _)| today.chars().count())
+        .flat_map(|(_, today, _)| today.iter().map(|figure| figure.chars().count()))
         .max()
         .unwrap_or(0)
         .max(13);
@@ -202,13 +219,18 @@ fn draw_today(frame: &mut Frame, area: Rect, data: &Dashboard, theme: &Theme) {
         " Today vs the same day last week",
         theme.title(),
     ))];
-    lines.extend(rows.into_iter().map(|(what, today, before)| {
-        Line::from(vec![
-            Span::raw(format!("{what:<8}")),
-            Span::styled(format!("{today:>width$}"), theme.title()),
-            Span::styled(format!(" │ {before}"), theme.dim()),
-        ])
-    }));
+    for (what, today, before) in rows {
+        for line in 0..today.len().max(before.len()) {
+            let label = if line == 0 { what } else { "" };
+            let today = today.get(line).map_or("", String::as_str);
+            let before = before.get(line).map_or("", String::as_str);
+            lines.push(Line::from(vec![
+                Span::raw(format!("{label:<8}")),
+                Span::styled(format!("{today:>width$}"), theme.title()),
+                Span::styled(format!(" │ {before}"), theme.dim()),
+            ]));
+        }
+    }
     frame.render_widget(Paragraph::new(lines), area);
 }
 
