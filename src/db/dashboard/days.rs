@@ -118,4 +118,3 @@ pub(super) async fn refunds(
     }
     Ok(figures)
 }
-

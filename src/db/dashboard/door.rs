@@ -96,4 +96,3 @@ fn push_door_tickets(query: &mut QueryBuilder<Postgres>, events: &[i64]) {
         .push_bind(events.to_vec())
         .push(")))");
 }
-
