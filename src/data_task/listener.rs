@@ -5,7 +5,8 @@
 //! The triggers (migrations 0003, 0011) note each change in `pending_changes` instead of
 //! notifying from the writing transaction: NOTIFY would take a cluster-wide lock at each
 //! sale's and each admission's commit. Every process that listens also sends what is pending,
-//! every [`SEND_EVERY`] (one of them at a time does it).
+//! every [`SEND_EVERY`] (one of them at a time does it), and merges the tickets' pending
+//! search entries every [`MERGE_EVERY`] (migration 0020).
 //!
 //! With a read replica, the primary's position is noted before the UI hears of a change, so
 //! the reload it makes waits for the replica to have replayed the change (or reads the
@@ -22,6 +23,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use crate::data_task::DataEvent;
+use crate::error::DataError;
 
 pub const CHANNEL: &str = "boxoffice_changes";
 /// Changes arriving within this window are reported together.
@@ -30,6 +32,9 @@ const RETRY: Duration = Duration::from_secs(2);
 /// How often the pending changes are sent: a change is on screen within this, the debounce
 /// and a reload.
 const SEND_EVERY: Duration = Duration::from_millis(200);
+/// How often the tickets' search entries are merged: at a busy door's rate the pending lists
+/// grow by about 0.5 MB a second, and a scan merges them itself past 4 MB.
+const MERGE_EVERY: Duration = Duration::from_secs(2);
 
 /// Stops the sender when the listener task is stopped (its future dropped).
 struct StopOnDrop(JoinHandle<()>);
@@ -44,6 +49,7 @@ pub fn spawn(databases: Databases, events: UnboundedSender<DataEvent>) -> JoinHa
     tokio::spawn(async move {
         let pool = databases.primary.clone();
         let _sender = StopOnDrop(tokio::spawn(send_pending_changes(pool.clone())));
+        let _merger = StopOnDrop(tokio::spawn(merge_search_entries(pool.clone())));
         let mut first = true;
         loop {
             let mut listener = match PgListener::connect_with(&pool).await {
@@ -73,25 +79,55 @@ pub fn spawn(databases: Databases, events: UnboundedSender<DataEvent>) -> JoinHa
 
 /// Sends the changes the triggers noted, for every listener of the database, until stopped.
 async fn send_pending_changes(pool: PgPool) {
-    let mut every = tokio::time::interval(SEND_EVERY);
+    repeat(
+        SEND_EVERY,
+        "live updates: sending the pending changes",
+        || async {
+            sqlx::query_scalar::<_, i32>("SELECT send_pending_changes()")
+                .fetch_one(&pool)
+                .await
+                .map(drop)
+                .map_err(DataError::from)
+        },
+    )
+    .await;
+}
+
+/// Merges the tickets' pending search entries every [`MERGE_EVERY`], until stopped, so that
+/// no admission has to (`db::search_entries`).
+async fn merge_search_entries(pool: PgPool) {
+    repeat(
+        MERGE_EVERY,
+        "search upkeep: merging the tickets' search entries",
+        || async {
+            crate::db::search_entries::merge_pending(&pool)
+                .await
+                .map(drop)
+        },
+    )
+    .await;
+}
+
+/// Runs `step` every `period` until stopped; says once when it starts failing, and when it
+/// works again.
+async fn repeat<F, Step>(period: Duration, what: &'static str, mut step: F)
+where
+    F: FnMut() -> Step,
+    Step: Future<Output = Result<(), DataError>>,
+{
+    let mut every = tokio::time::interval(period);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut failing = false;
     loop {
         every.tick().await;
-        let sent = sqlx::query_scalar::<_, i32>("SELECT send_pending_changes()")
-            .fetch_one(&pool)
-            .await;
-        match sent {
-            Ok(_) if failing => {
-                tracing::info!("live updates: sending changes again");
+        match step().await {
+            Ok(()) if failing => {
+                tracing::info!("{what}: working again");
                 failing = false;
             }
-            Ok(_) => {}
+            Ok(()) => {}
             Err(error) if !failing => {
-                tracing::warn!(
-                    ?error,
-                    "live updates: cannot send the pending changes; retrying"
-                );
+                tracing::warn!(?error, "{what}: failing; retrying");
                 failing = true;
             }
             Err(_) => {}

@@ -20,6 +20,7 @@ pub mod progress;
 pub mod replica;
 pub mod sales;
 pub mod scope;
+pub mod search_entries;
 pub mod seed;
 pub mod sign_in_throttle;
 pub mod ssh_keys;

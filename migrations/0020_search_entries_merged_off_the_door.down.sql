@@ -1,0 +1,1 @@
+DROP FUNCTION merge_ticket_search_entries();
