@@ -49,9 +49,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     draw_days(frame, chart, data, theme);
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(middle);
+    let today_lines = today_lines(data, theme);
+    let today_height = u16::try_from(today_lines.len()).unwrap_or(u16::MAX);
     let [today, types] =
-        Layout::vertical([Constraint::Length(today_height(data)), Constraint::Min(3)]).areas(left);
-    draw_today(frame, today, data, theme);
+        Layout::vertical([Constraint::Length(today_height), Constraint::Min(3)]).areas(left);
+    frame.render_widget(Paragraph::new(today_lines), today);
     draw_types(frame, types, data, theme);
     draw_door(frame, right, app, data, theme);
     if scope_view {
@@ -173,14 +175,9 @@ fn draw_days(frame: &mut Frame, area: Rect, data: &Dashboard, theme: &Theme) {
     }
 }
 
-/// Lines of "today vs the same day last week": its title, tickets sold, and the money figures
-/// one line per currency (side by side they are wider than half a screen).
-fn today_height(data: &Dashboard) -> u16 {
-    let currencies = u16::try_from(data.currencies.len().max(1)).unwrap_or(u16::MAX);
-    currencies.saturating_mul(2).saturating_add(2)
-}
-
-fn draw_today(frame: &mut Frame, area: Rect, data: &Dashboard, theme: &Theme) {
+/// "Today vs the same day last week": its title, tickets sold, and the money figures one line
+/// per currency (side by side they are wider than half a screen); the box is as tall as this.
+fn today_lines(data: &Dashboard, theme: &Theme) -> Vec<Line<'static>> {
     let DayFigures {
         tickets,
         revenue,
@@ -231,7 +228,7 @@ fn draw_today(frame: &mut Frame, area: Rect, data: &Dashboard, theme: &Theme) {
             ]));
         }
     }
-    frame.render_widget(Paragraph::new(lines), area);
+    lines
 }
 
 fn draw_types(frame: &mut Frame, area: Rect, data: &Dashboard, theme: &Theme) {
