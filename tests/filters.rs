@@ -382,7 +382,6 @@ async fn a_search_gives_the_same_rows_whether_it_walks_the_sort_or_reads_its_mat
 #[tokio::test]
 async fn a_search_for_one_or_two_characters_gives_the_rows_plain_sql_gives() {
     let db = TestDb::with_demo().await;
-    let admin = db.actor("admin@boxoffice.test").await;
     let code: String = sqlx::query_scalar("SELECT code FROM orders ORDER BY id LIMIT 1")
         .fetch_one(&db.pool)
         .await
@@ -409,33 +408,150 @@ async fn a_search_for_one_or_two_characters_gives_the_rows_plain_sql_gives() {
         ),
     ] {
         let needle = text.trim_start_matches("holder:").to_string();
-        let mut reference: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT id FROM {table} WHERE deleted_at IS NULL AND {searched} LIKE '%' || $1 || '%'"
-        )))
-        .bind(&needle)
-        .fetch_all(&db.pool)
-        .await
-        .expect("reference");
-        reference.sort_unstable();
-        assert!(!reference.is_empty(), "{text} matches something");
-        let filter = parse(kind, &text).expect("parses");
-        for (key, _) in sort_keys(kind).iter().enumerate() {
-            for descending in [false, true] {
-                let sort = Sort { key, descending };
-                let (forward, backward) =
-                    common::walk(&db, "admin@boxoffice.test", kind, None, &filter, sort).await;
-                assert_eq!(
-                    forward, backward,
-                    "{text} {sort:?}: the same rows both ways"
-                );
-                let mut seen = forward;
-                seen.sort_unstable();
-                assert_eq!(seen, reference, "{text} {sort:?}: the rows plain SQL gives");
-            }
-        }
-        let count = count_rows(&db.pool, &admin, kind, None, &filter)
-            .await
-            .expect("count");
-        assert_eq!(count.rows as usize, reference.len(), "{text}: counted");
+        assert_search_is_like(&db, kind, &text, &needle, table, searched).await;
     }
+}
+
+/// `text` gives exactly the rows `<searched> LIKE '%needle%'` gives among `table`'s live rows,
+/// in every sort, both ways, and its count says as many.
+async fn assert_search_is_like(
+    db: &TestDb,
+    kind: EntityKind,
+    text: &str,
+    needle: &str,
+    table: &str,
+    searched: &str,
+) {
+    let admin = db.actor("admin@boxoffice.test").await;
+    let mut reference: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM {table} WHERE deleted_at IS NULL AND {searched} LIKE '%' || $1 || '%'"
+    )))
+    .bind(needle)
+    .fetch_all(&db.pool)
+    .await
+    .expect("reference");
+    reference.sort_unstable();
+    assert!(!reference.is_empty(), "{text} matches something");
+    let filter = parse(kind, text).expect("parses");
+    for (key, _) in sort_keys(kind).iter().enumerate() {
+        for descending in [false, true] {
+            let sort = Sort { key, descending };
+            let (forward, backward) =
+                common::walk(db, "admin@boxoffice.test", kind, None, &filter, sort).await;
+            assert_eq!(
+                forward, backward,
+                "{text} {sort:?}: the same rows both ways"
+            );
+            let mut seen = forward;
+            seen.sort_unstable();
+            assert_eq!(seen, reference, "{text} {sort:?}: the rows plain SQL gives");
+        }
+    }
+    let count = count_rows(&db.pool, &admin, kind, None, &filter)
+        .await
+        .expect("count");
+    assert_eq!(count.rows as usize, reference.len(), "{text}: counted");
+}
+
+/// A search finds its rows through the names that contain the word (migration 0021), through
+/// the codes that do, and through the names that start with what follows a code: every kind
+/// gives exactly the rows plain SQL's `LIKE` over the whole searched text gives, in every
+/// sort, both ways, and counted. The table of holder names follows renamed holders and new
+/// tickets.
+#[tokio::test]
+async fn a_search_through_names_and_codes_gives_the_rows_plain_sql_gives() {
+    let db = TestDb::with_demo().await;
+    // A holder renamed to a name no ticket had, a ticket whose code holds a name's letters,
+    // and one whose code's end and holder's start make up a word of their own.
+    sqlx::query(
+        "UPDATE tickets SET holder_name = 'Quintessa Vale' \
+         WHERE id = (SELECT min(id) FROM tickets WHERE deleted_at IS NULL)",
+    )
+    .execute(&db.pool)
+    .await
+    .expect("renamed");
+    sqlx::query(
+        "INSERT INTO tickets (code, order_id, ticket_type_id, holder_name) \
+         SELECT c.code, o.id, tt.id, c.holder \
+         FROM (VALUES ('XLOVELACE9', 'Zed Able'), ('CROSS-QB', 'Kenji Moss')) AS c(code, holder), \
+              (SELECT id, event_id FROM orders ORDER BY id LIMIT 1) AS o \
+         JOIN ticket_types tt ON tt.event_id = o.event_id \
+         WHERE tt.id = (SELECT min(id) FROM ticket_types WHERE event_id = o.event_id)",
+    )
+    .execute(&db.pool)
+    .await
+    .expect("two more tickets");
+    let order_code: String = sqlx::query_scalar("SELECT code FROM orders ORDER BY id LIMIT 1")
+        .fetch_one(&db.pool)
+        .await
+        .expect("a code");
+    let buyer_email: String =
+        sqlx::query_scalar("SELECT buyer_email FROM orders ORDER BY id LIMIT 1")
+            .fetch_one(&db.pool)
+            .await
+            .expect("an email");
+    let tickets = "lower(code || ' ' || holder_name)";
+    let orders = "lower(code || ' ' || buyer_email || ' ' || buyer_name)";
+    let code_and_email = format!(
+        "\"{} {}\"",
+        order_code[order_code.len() - 2..].to_lowercase(),
+        &buyer_email[..4]
+    );
+    for (kind, text, table, searched) in [
+        (
+            EntityKind::Ticket,
+            "quintessa".to_string(),
+            "tickets",
+            tickets,
+        ),
+        (
+            EntityKind::Ticket,
+            "lovelace".to_string(),
+            "tickets",
+            tickets,
+        ),
+        (
+            EntityKind::Ticket,
+            "\"qb kenji\"".to_string(),
+            "tickets",
+            tickets,
+        ),
+        (EntityKind::Ticket, "xlove".to_string(), "tickets", tickets),
+        (
+            EntityKind::Ticket,
+            "holder:vale".to_string(),
+            "tickets",
+            "lower(holder_name)",
+        ),
+        (EntityKind::Order, "lovelace".to_string(), "orders", orders),
+        (
+            EntityKind::Order,
+            buyer_email[..6].to_string(),
+            "orders",
+            orders,
+        ),
+        (
+            EntityKind::Order,
+            order_code[..5].to_lowercase(),
+            "orders",
+            orders,
+        ),
+        (EntityKind::Order, code_and_email, "orders", orders),
+    ] {
+        let needle = text
+            .trim_start_matches("holder:")
+            .trim_matches('"')
+            .to_lowercase();
+        assert_search_is_like(&db, kind, &text, &needle, table, searched).await;
+    }
+    let names: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM ticket_holder_names WHERE name IN ('Quintessa Vale', 'Kenji Moss')",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("names");
+    assert_eq!(
+        names, 2,
+        "the renamed holder's and the new ticket's names are kept"
+    );
 }

@@ -56,9 +56,9 @@ async fn down_to_zero_and_up_again_gives_the_same_schema() {
     );
     assert_eq!(
         user_tables(&db.pool).await,
-        13,
+        14,
         "seven of the design, trash_batches, user_keys, seed_pending_indexes, \
-         sign_in_failures, pending_changes and ticket_type_blocks"
+         sign_in_failures, pending_changes, ticket_type_blocks and ticket_holder_names"
     );
 
     let reverted = migrations::down(&db.pool, DownTo::All)
@@ -141,7 +141,7 @@ async fn the_schema_refuses_what_the_design_forbids() {
     assert!(updated > created);
 }
 
-/// Admissions' search entries wait in the tickets' trigram indexes' pending lists until they
+/// Admissions' search entries wait in the tickets' trigram index's pending list until they
 /// are merged off the scan's path (migration 0020, every 2 s by the process that sends the
 /// change notifications): a merge takes them all, the next finds none, and a seed rebuilding
 /// the indexes (one missing) makes it skip, not fail.
@@ -149,7 +149,8 @@ async fn the_schema_refuses_what_the_design_forbids() {
 async fn the_tickets_search_entries_are_merged_off_the_door() {
     use boxoffice::db::search_entries::merge_pending;
     let db = TestDb::with_demo().await;
-    // A changed holder name gives its ticket new entries in both indexes (never HOT).
+    // A changed holder name gives its ticket a new version (never HOT: the name is indexed),
+    // so new entries in the codes' trigram index.
     let changed = sqlx::query(
         "UPDATE tickets SET holder_name = holder_name || ' Jr' \
          WHERE id IN (SELECT id FROM tickets ORDER BY id LIMIT 20)",
@@ -161,7 +162,7 @@ async fn the_tickets_search_entries_are_merged_off_the_door() {
     assert_eq!(changed, 20);
     assert!(merge_pending(&db.pool).await.expect("merged") > 0);
     assert_eq!(merge_pending(&db.pool).await.expect("merged again"), 0);
-    sqlx::query("DROP INDEX tickets_holder_trgm")
+    sqlx::query("DROP INDEX tickets_code_trgm")
         .execute(&db.pool)
         .await
         .expect("dropped");

@@ -4,8 +4,8 @@
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use crate::db::auth::Actor;
-use crate::db::filter::{Filter, search_without_trigrams};
-use crate::db::listing::{Parent, plan_without_bitmap_scans, push_from_where};
+use crate::db::filter::{Filter, TextSearch, search_without_trigrams};
+use crate::db::listing::{Parent, plan_without_bitmap_scans, push_from_where_searching};
 use crate::db::model::EntityKind;
 use crate::error::DataError;
 
@@ -25,13 +25,7 @@ pub async fn count_rows(
     parent: Option<Parent>,
     filter: &Filter,
 ) -> Result<RowCount, DataError> {
-    let mut explain = QueryBuilder::<Postgres>::new("EXPLAIN (FORMAT JSON) SELECT 1");
-    push_from_where(&mut explain, actor, kind, parent, filter);
-    let plan: serde_json::Value = explain.build_query_scalar().fetch_one(pool).await?;
-    let estimate = plan
-        .pointer("/0/Plan/Plan Rows")
-        .and_then(serde_json::Value::as_f64)
-        .map_or(0, |rows| rows.round() as i64);
+    let estimate = estimate_rows(pool, actor, kind, parent, filter).await?;
     if estimate >= EXACT_COUNT_BELOW {
         return Ok(RowCount {
             rows: estimate,
@@ -39,7 +33,14 @@ pub async fn count_rows(
         });
     }
     let mut count = QueryBuilder::<Postgres>::new("SELECT count(*)");
-    push_from_where(&mut count, actor, kind, parent, filter);
+    push_from_where_searching(
+        &mut count,
+        actor,
+        kind,
+        parent,
+        filter,
+        TextSearch::ThroughNamesAndCodes,
+    );
     let rows: i64 = if search_without_trigrams(filter) {
         // As for its page: never read a whole trigram index.
         let mut tx = pool.begin().await?;
@@ -50,5 +51,32 @@ pub async fn count_rows(
     } else {
         count.build_query_scalar().fetch_one(pool).await?
     };
+    // Counted through names and codes (see `filter::through_names`).
     Ok(RowCount { rows, exact: true })
+}
+
+/// The planner's estimate of the rows of a list, from the searched texts themselves (which
+/// the statistics of migration 0015 know; it cannot tell how many rows a set of names
+/// stands for).
+pub async fn estimate_rows(
+    pool: &PgPool,
+    actor: &Actor,
+    kind: EntityKind,
+    parent: Option<Parent>,
+    filter: &Filter,
+) -> Result<i64, DataError> {
+    let mut explain = QueryBuilder::<Postgres>::new("EXPLAIN (FORMAT JSON) SELECT 1");
+    push_from_where_searching(
+        &mut explain,
+        actor,
+        kind,
+        parent,
+        filter,
+        TextSearch::Checked,
+    );
+    let plan: serde_json::Value = explain.build_query_scalar().fetch_one(pool).await?;
+    Ok(plan
+        .pointer("/0/Plan/Plan Rows")
+        .and_then(serde_json::Value::as_f64)
+        .map_or(0, |rows| rows.round() as i64))
 }

@@ -1,6 +1,6 @@
 //! The filter prompt's language (DESIGN.md "Filter prompt"): `key:value` words filter, other
 //! words search. Parsing turns the typed text into typed conditions or a plain message; it
-//! never produces SQL. `sql::push_filter` turns conditions into parameterized SQL.
+//! never produces SQL. `sql::push_conditions_and_search` turns conditions into parameterized SQL.
 
 use crate::zone::Tz;
 use chrono::NaiveDate;
@@ -8,7 +8,12 @@ use chrono::NaiveDate;
 use crate::db::model::{EntityKind, OrderStatus, TicketStatus};
 
 mod sql;
-pub use sql::{has_search, push_conditions, push_filter, push_search, search_without_trigrams};
+mod through_names;
+pub use sql::{
+    has_search, has_trigram, push_conditions, push_conditions_and_search, push_search,
+    search_without_trigrams,
+};
+pub use through_names::{TextSearch, names_column, push_any_code_contains, through_names};
 
 /// Longest filter accepted, in characters.
 pub const MAX_FILTER_CHARS: usize = 500;

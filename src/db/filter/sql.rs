@@ -4,11 +4,12 @@ use crate::zone::Tz;
 use chrono::NaiveTime;
 use sqlx::{Postgres, QueryBuilder};
 
+use super::through_names::{TextSearch, push_holder_narrowing, push_word_narrowing};
 use crate::db::filter::{Condition, Filter, OrderRef, UserRef};
 use crate::db::model::EntityKind;
 
 /// A `LIKE` pattern matching `text` anywhere, with its wildcards taken literally.
-fn contains_pattern(text: &str) -> String {
+pub(super) fn contains_pattern(text: &str) -> String {
     let mut pattern = String::with_capacity(text.len() + 2);
     pattern.push('%');
     for c in text.chars() {
@@ -21,11 +22,16 @@ fn contains_pattern(text: &str) -> String {
     pattern
 }
 
-/// Appends ` AND ...` for each condition and word. The lists alias events `e`, orders `o`,
-/// tickets `t`; every value is a bind parameter.
-pub fn push_filter(sql: &mut QueryBuilder<Postgres>, kind: EntityKind, filter: &Filter) {
+/// Appends ` AND ...` for each condition and word, the text search found `how`. The lists
+/// alias events `e`, orders `o`, tickets `t`; every value is a bind parameter.
+pub fn push_conditions_and_search(
+    sql: &mut QueryBuilder<Postgres>,
+    kind: EntityKind,
+    filter: &Filter,
+    how: TextSearch,
+) {
     push_conditions(sql, kind, filter);
-    push_search(sql, kind, filter);
+    push_search(sql, kind, filter, how);
 }
 
 /// True when the filter searches text (free words or `holder:`): what a budgeted walk of the
@@ -75,10 +81,17 @@ pub fn has_trigram(text: &str) -> bool {
     })
 }
 
-/// The text searches of the filter: free words and `holder:`.
-pub fn push_search(sql: &mut QueryBuilder<Postgres>, kind: EntityKind, filter: &Filter) {
+/// The text searches of the filter: free words and `holder:`, each checked on the row, and
+/// found `how` (see `through_names`).
+pub fn push_search(
+    sql: &mut QueryBuilder<Postgres>,
+    kind: EntityKind,
+    filter: &Filter,
+    how: TextSearch,
+) {
     for condition in &filter.conditions {
         if let Condition::Holder(holder) = condition {
+            push_holder_narrowing(sql, holder, how);
             sql.push(" AND lower(t.holder_name) LIKE lower(")
                 .push_bind(contains_pattern(holder))
                 .push(")");
@@ -90,6 +103,7 @@ pub fn push_search(sql: &mut QueryBuilder<Postgres>, kind: EntityKind, filter: &
         EntityKind::Ticket => "lower(t.code || ' ' || t.holder_name)",
     };
     for word in &filter.words {
+        push_word_narrowing(sql, kind, word, how);
         sql.push(" AND ")
             .push(searched)
             .push(" LIKE lower(")

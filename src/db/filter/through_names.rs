@@ -1,0 +1,238 @@
+//! A text search's rows found through the names that match (migration 0021).
+//!
+//! A ticket's searched text is `code ' ' holder`, an order's `code ' ' email ' ' name`. Codes
+//! are unique, the rest repeats (a few hundred names over five million tickets), so a word's
+//! rows are found through the few names that contain it, looked up in a small table
+//! (`ticket_holder_names`; the users for orders), and the btree on the column that carries
+//! them, which is also that column's sort. A word can also lie in a code, or start in a code
+//! and go on in the name: the first case is found through the codes' trigram index, the
+//! second through the names that start with the rest of the word. The searched text is still
+//! checked on every row, so narrowing never changes the result.
+
+use sqlx::{Postgres, QueryBuilder};
+
+use super::sql::{contains_pattern, has_trigram};
+use crate::db::model::EntityKind;
+
+/// How a filter's text search is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextSearch {
+    /// The searched text checked on each row only: for a walk that reads a budget of rows
+    /// in sort order.
+    Checked,
+    /// The rows found through the matching names or the matching codes, then checked.
+    ThroughNamesAndCodes,
+    /// Through the matching names only: no live code contains any of the words, nor ends
+    /// with what comes before a space in one (looked up just before), so the rows come in
+    /// the names' own order.
+    ThroughNames,
+}
+
+/// Where the names of a kind's searched text live.
+struct NameSource {
+    /// The row's column that holds the name (the key of its sort index).
+    row_column: &'static str,
+    /// The names: the column of the lookup table the row's column equals, and its table.
+    lookup: &'static str,
+    /// The lookup table's searched text (what follows the code in the row's text).
+    searched: &'static str,
+    code: &'static str,
+}
+
+fn name_source(kind: EntityKind) -> Option<NameSource> {
+    match kind {
+        EntityKind::Ticket => Some(NameSource {
+            row_column: "t.holder_name",
+            lookup: "SELECT name FROM ticket_holder_names WHERE ",
+            searched: "lower(name)",
+            code: "t.code",
+        }),
+        EntityKind::Order => Some(NameSource {
+            row_column: "o.buyer_email",
+            lookup: "SELECT email FROM users WHERE ",
+            searched: "lower(email || ' ' || name)",
+            code: "o.code",
+        }),
+        EntityKind::Event => None,
+    }
+}
+
+/// Whether `word` is searched through names: it has a trigram (else the names' and codes'
+/// trigram indexes would be read whole), and it does not end in a space (a word that does
+/// could end exactly where a code does, before any name).
+pub fn through_names(kind: EntityKind, word: &str) -> bool {
+    name_source(kind).is_some() && has_trigram(word) && !word.ends_with(' ')
+}
+
+/// The sort column the names are found in order of (Holder, Buyer).
+pub fn names_column(kind: EntityKind) -> Option<&'static str> {
+    name_source(kind).map(|source| source.row_column)
+}
+
+/// ` AND (<row's name> = ANY(<names matching>) [OR <code matches>])` for a free word; the
+/// caller adds the check of the whole searched text.
+pub fn push_word_narrowing(
+    sql: &mut QueryBuilder<Postgres>,
+    kind: EntityKind,
+    word: &str,
+    how: TextSearch,
+) {
+    let Some(source) = name_source(kind) else {
+        return;
+    };
+    if how == TextSearch::Checked || !through_names(kind, word) {
+        return;
+    }
+    sql.push(" AND (")
+        .push(source.row_column)
+        .push(" = ANY(ARRAY(")
+        .push(source.lookup)
+        .push(source.searched)
+        .push(" LIKE lower(")
+        .push_bind(contains_pattern(word))
+        .push(")");
+    // The word may start in a code: from a space in it on, the rest starts a name (from a
+    // leading space, always; after a code's end, only if some code ends that way).
+    for (at, _) in word.match_indices(' ') {
+        if at > 0 && how == TextSearch::ThroughNames {
+            continue;
+        }
+        sql.push(" OR ")
+            .push(source.searched)
+            .push(" LIKE lower(")
+            .push_bind(prefix_pattern(&word[at + 1..]))
+            .push(")");
+    }
+    sql.push("))");
+    if how == TextSearch::ThroughNamesAndCodes {
+        sql.push(" OR lower(")
+            .push(source.code)
+            .push(") LIKE lower(")
+            .push_bind(contains_pattern(word))
+            .push(")");
+    }
+    sql.push(")");
+}
+
+/// ` AND t.holder_name = ANY(<names matching>)` for `holder:`; the caller adds the check.
+pub fn push_holder_narrowing(sql: &mut QueryBuilder<Postgres>, holder: &str, how: TextSearch) {
+    if how == TextSearch::Checked || !has_trigram(holder) {
+        return;
+    }
+    sql.push(" AND t.holder_name = ANY(ARRAY(SELECT name FROM ticket_holder_names WHERE lower(name) LIKE lower(")
+        .push_bind(contains_pattern(holder))
+        .push(")))");
+}
+
+/// Whether a live row of `kind` has a code containing one of `words`, or ending with what
+/// comes before a space in one: if none does, the words' rows are all found through names
+/// (`TextSearch::ThroughNames`). `None` when that cannot be looked up through the codes'
+/// trigram index (a part before a space that ends in fewer than two letters or digits).
+pub fn push_any_code_contains(
+    sql: &mut QueryBuilder<Postgres>,
+    kind: EntityKind,
+    words: &[&str],
+) -> Option<()> {
+    let heads: Vec<&str> = words
+        .iter()
+        .flat_map(|word| {
+            word.match_indices(' ')
+                .filter(|(at, _)| *at > 0)
+                .map(|(at, _)| &word[..at])
+        })
+        .collect();
+    if !heads.iter().all(|head| ends_in_a_trigram(head)) {
+        return None;
+    }
+    let (table, code) = match kind {
+        EntityKind::Order => ("orders o", "o.code"),
+        _ => ("tickets t", "t.code"),
+    };
+    sql.push("SELECT EXISTS (SELECT 1 FROM ")
+        .push(table)
+        .push(" WHERE ")
+        .push(&code[..1])
+        .push(".deleted_at IS NULL AND (false");
+    for word in words {
+        sql.push(" OR lower(")
+            .push(code)
+            .push(") LIKE lower(")
+            .push_bind(contains_pattern(word))
+            .push(")");
+    }
+    for head in heads {
+        let mut pattern = contains_pattern(head);
+        pattern.pop();
+        sql.push(" OR lower(")
+            .push(code)
+            .push(") LIKE lower(")
+            .push_bind(pattern)
+            .push(")");
+    }
+    sql.push("))");
+    Some(())
+}
+
+/// Whether `%text` has a trigram: its last run of letters and digits, the end known, pads to
+/// three characters with two or more of them.
+fn ends_in_a_trigram(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric())
+        .next_back()
+        .is_some_and(|run| run.chars().count() >= 2)
+}
+
+/// A `LIKE` pattern matching texts that start with `text`, its wildcards taken literally.
+fn prefix_pattern(text: &str) -> String {
+    let mut pattern = contains_pattern(text);
+    pattern.remove(0);
+    pattern
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_that_could_end_with_a_code_or_have_no_trigram_are_only_checked() {
+        assert!(through_names(EntityKind::Ticket, "dijkstra"));
+        assert!(through_names(EntityKind::Order, "ken ritchie"));
+        assert!(through_names(EntityKind::Ticket, " ada"));
+        assert!(!through_names(EntityKind::Ticket, "ada "));
+        assert!(!through_names(EntityKind::Ticket, "7k"));
+        assert!(!through_names(EntityKind::Event, "jazz"));
+    }
+
+    #[test]
+    fn a_code_ending_is_looked_up_only_where_the_codes_index_can() {
+        let mut sql = QueryBuilder::<Postgres>::new("");
+        assert!(push_any_code_contains(&mut sql, EntityKind::Order, &["ab ken", " x"]).is_some());
+        assert_eq!(sql.into_string().matches(" LIKE lower(").count(), 3);
+        let mut sql = QueryBuilder::<Postgres>::new("");
+        assert!(push_any_code_contains(&mut sql, EntityKind::Order, &["x-a ken"]).is_none());
+    }
+
+    #[test]
+    fn a_word_with_spaces_also_looks_up_the_names_its_rest_starts() {
+        let mut sql = QueryBuilder::<Postgres>::new("");
+        push_word_narrowing(
+            &mut sql,
+            EntityKind::Ticket,
+            "ab ken r",
+            TextSearch::ThroughNames,
+        );
+        let text = sql.into_string();
+        assert_eq!(text.matches(" LIKE lower(").count(), 1, "{text}");
+        assert!(!text.contains("t.code"), "{text}");
+        let mut sql = QueryBuilder::<Postgres>::new("");
+        push_word_narrowing(
+            &mut sql,
+            EntityKind::Ticket,
+            " ab ken r",
+            TextSearch::ThroughNamesAndCodes,
+        );
+        let text = sql.into_string();
+        assert_eq!(text.matches(" LIKE lower(").count(), 5, "{text}");
+        assert!(text.contains("t.code"), "{text}");
+        assert_eq!(prefix_pattern("ken_r"), "ken\\_r%");
+    }
+}
