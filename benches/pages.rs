@@ -514,7 +514,7 @@ async fn dashboards(pool: &PgPool, admin: &Actor) {
     }
 }
 
-/// Searches of every frequency, in every sort, first page and a later one (#14). Terms are
+/// Searches of every frequency, in every sort both ways, first page and a later one (#14). Terms are
 /// taken from the data: a whole code (1 match), four characters of a code across its dash
 /// (about 100), a whole holder or buyer name (about 10k), a common last name (about 200k on
 /// tickets, 100k on orders), and terms of one and two characters.
@@ -601,26 +601,32 @@ async fn searches(pool: &PgPool, admin: &Actor) {
             .map(|count| format!("{count:?}"))
             .unwrap_or_else(|error| format!("({error})"));
         for (key, sort_key) in sort_keys(kind).iter().enumerate() {
-            count.sort = Sort {
-                key,
-                descending: false,
-            };
-            count.position = Position::First;
-            let first = time_page(pool, admin, &count).await;
-            // Page 3: two pages walked with the cursor, then measured from there.
-            let mut later = count.clone();
-            for _ in 0..2 {
-                let page = fetch_page(pool, admin, &later).await.expect("page");
-                match page.rows.last() {
-                    Some(row) if page.has_after => later.position = Position::After(row.cursor()),
-                    _ => break,
+            for descending in [false, true] {
+                count.sort = Sort { key, descending };
+                count.position = Position::First;
+                let first = time_page(pool, admin, &count).await;
+                // Page 3: two pages walked with the cursor, then measured from there.
+                let mut later = count.clone();
+                for _ in 0..2 {
+                    let page = fetch_page(pool, admin, &later).await.expect("page");
+                    match page.rows.last() {
+                        Some(row) if page.has_after => {
+                            later.position = Position::After(row.cursor())
+                        }
+                        _ => break,
+                    }
                 }
+                let third = time_page(pool, admin, &later).await;
+                println!(
+                    "| {kind:?}s `/{text}` | {matches} | {}{} | {:.1} / {:.1} ms | {:.1} / {:.1} ms |",
+                    sort_key.column,
+                    if descending { " desc" } else { "" },
+                    first.0,
+                    first.1,
+                    third.0,
+                    third.1
+                );
             }
-            let third = time_page(pool, admin, &later).await;
-            println!(
-                "| {kind:?}s `/{text}` | {matches} | {} | {:.1} / {:.1} ms | {:.1} / {:.1} ms |",
-                sort_key.column, first.0, first.1, third.0, third.1
-            );
         }
     }
 }
