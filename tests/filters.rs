@@ -456,8 +456,8 @@ async fn assert_search_is_like(
 /// A search finds its rows through the names that contain the word (migration 0021), through
 /// the codes that do, and through the names that start with what follows a code: every kind
 /// gives exactly the rows plain SQL's `LIKE` over the whole searched text gives, in every
-/// sort, both ways, and counted. The table of holder names follows renamed holders and new
-/// tickets.
+/// sort, both ways, and counted; sorted by holder, across batches of names. The table of
+/// holder names follows renamed holders and new tickets.
 #[tokio::test]
 async fn a_search_through_names_and_codes_gives_the_rows_plain_sql_gives() {
     let db = TestDb::with_demo().await;
@@ -481,6 +481,19 @@ async fn a_search_through_names_and_codes_gives_the_rows_plain_sql_gives() {
     .execute(&db.pool)
     .await
     .expect("two more tickets");
+    // 300 holders whose names share a word, one or two tickets each: sorted by holder, their
+    // names are read a batch at a time (64, then 256), and a page spans batches.
+    sqlx::query(
+        "INSERT INTO tickets (code, order_id, ticket_type_id, holder_name) \
+         SELECT 'BATCH-' || n, o.id, tt.id, 'Batchling ' || lpad((n % 300)::text, 3, '0') \
+         FROM generate_series(1, 450) AS n, \
+              (SELECT id, event_id FROM orders ORDER BY id LIMIT 1) AS o \
+         JOIN ticket_types tt ON tt.event_id = o.event_id \
+         WHERE tt.id = (SELECT min(id) FROM ticket_types WHERE event_id = o.event_id)",
+    )
+    .execute(&db.pool)
+    .await
+    .expect("450 more tickets");
     let order_code: String = sqlx::query_scalar("SELECT code FROM orders ORDER BY id LIMIT 1")
         .fetch_one(&db.pool)
         .await
@@ -517,6 +530,18 @@ async fn a_search_through_names_and_codes_gives_the_rows_plain_sql_gives() {
             tickets,
         ),
         (EntityKind::Ticket, "xlove".to_string(), "tickets", tickets),
+        (
+            EntityKind::Ticket,
+            "batchling".to_string(),
+            "tickets",
+            tickets,
+        ),
+        (
+            EntityKind::Ticket,
+            "holder:batchling".to_string(),
+            "tickets",
+            "lower(holder_name)",
+        ),
         (
             EntityKind::Ticket,
             "holder:vale".to_string(),

@@ -13,7 +13,9 @@ pub use sql::{
     has_search, has_trigram, push_conditions, push_conditions_and_search, push_search,
     search_without_trigrams,
 };
-pub use through_names::{TextSearch, names_column, push_any_code_contains, through_names};
+pub use through_names::{
+    NamesFrom, TextSearch, names_column, push_any_code_contains, push_names_batch, through_names,
+};
 
 /// Longest filter accepted, in characters.
 pub const MAX_FILTER_CHARS: usize = 500;
@@ -47,6 +49,9 @@ pub enum Condition {
     TypeName(String),
     Holder(String),
     TicketCode(String),
+    /// The rows whose holder (tickets) or buyer (orders) is one of these: never parsed, set
+    /// by a search that reads its names a batch at a time (`listing::search`).
+    AmongNames(Vec<String>),
 }
 
 /// A parsed filter: conditions, free words (lowercased), and the text as typed.

@@ -4,7 +4,7 @@ use crate::zone::Tz;
 use chrono::NaiveTime;
 use sqlx::{Postgres, QueryBuilder};
 
-use super::through_names::{TextSearch, push_holder_narrowing, push_word_narrowing};
+use super::through_names::{TextSearch, names_column, push_holder_narrowing, push_word_narrowing};
 use crate::db::filter::{Condition, Filter, OrderRef, UserRef};
 use crate::db::model::EntityKind;
 
@@ -224,6 +224,15 @@ pub fn push_conditions(sql: &mut QueryBuilder<Postgres>, kind: EntityKind, filte
             Condition::Holder(_) => {}
             Condition::TicketCode(code) => {
                 sql.push(" AND t.code = ").push_bind(code.clone());
+            }
+            Condition::AmongNames(names) => {
+                if let Some(column) = names_column(kind) {
+                    sql.push(" AND ")
+                        .push(column)
+                        .push(" = ANY(")
+                        .push_bind(names.clone())
+                        .push(")");
+                }
             }
         }
     }

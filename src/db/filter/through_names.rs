@@ -32,8 +32,9 @@ pub enum TextSearch {
 struct NameSource {
     /// The row's column that holds the name (the key of its sort index).
     row_column: &'static str,
-    /// The names: the column of the lookup table the row's column equals, and its table.
-    lookup: &'static str,
+    /// The lookup table's column the row's column equals, and the table.
+    column: &'static str,
+    table: &'static str,
     /// The lookup table's searched text (what follows the code in the row's text).
     searched: &'static str,
     code: &'static str,
@@ -43,18 +44,27 @@ fn name_source(kind: EntityKind) -> Option<NameSource> {
     match kind {
         EntityKind::Ticket => Some(NameSource {
             row_column: "t.holder_name",
-            lookup: "SELECT name FROM ticket_holder_names WHERE ",
+            column: "name",
+            table: "ticket_holder_names",
             searched: "lower(name)",
             code: "t.code",
         }),
         EntityKind::Order => Some(NameSource {
             row_column: "o.buyer_email",
-            lookup: "SELECT email FROM users WHERE ",
+            column: "email",
+            table: "users",
             searched: "lower(email || ' ' || name)",
             code: "o.code",
         }),
         EntityKind::Event => None,
     }
+}
+
+/// The text whose names a search reads a batch at a time, in the names' order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamesFrom<'a> {
+    Holder(&'a str),
+    Word(&'a str),
 }
 
 /// Whether `word` is searched through names: it has a trigram (else the names' and codes'
@@ -85,14 +95,37 @@ pub fn push_word_narrowing(
     }
     sql.push(" AND (")
         .push(source.row_column)
-        .push(" = ANY(ARRAY(")
-        .push(source.lookup)
+        .push(" = ANY(ARRAY(SELECT ")
+        .push(source.column)
+        .push(" FROM ")
+        .push(source.table)
+        .push(" WHERE ");
+    push_name_matches(sql, &source, word, how);
+    sql.push("))");
+    if how == TextSearch::ThroughNamesAndCodes {
+        sql.push(" OR lower(")
+            .push(source.code)
+            .push(") LIKE lower(")
+            .push_bind(contains_pattern(word))
+            .push(")");
+    }
+    sql.push(")");
+}
+
+/// `<names> LIKE %word%`, or, where the word may start in a code, from a space in it on the
+/// rest starting a name (from a leading space, always; after a code's end, only if some code
+/// ends that way).
+fn push_name_matches(
+    sql: &mut QueryBuilder<Postgres>,
+    source: &NameSource,
+    word: &str,
+    how: TextSearch,
+) {
+    sql.push("(")
         .push(source.searched)
         .push(" LIKE lower(")
         .push_bind(contains_pattern(word))
         .push(")");
-    // The word may start in a code: from a space in it on, the rest starts a name (from a
-    // leading space, always; after a code's end, only if some code ends that way).
     for (at, _) in word.match_indices(' ') {
         if at > 0 && how == TextSearch::ThroughNames {
             continue;
@@ -103,15 +136,54 @@ pub fn push_word_narrowing(
             .push_bind(prefix_pattern(&word[at + 1..]))
             .push(")");
     }
-    sql.push("))");
-    if how == TextSearch::ThroughNamesAndCodes {
-        sql.push(" OR lower(")
-            .push(source.code)
-            .push(") LIKE lower(")
-            .push_bind(contains_pattern(word))
-            .push(")");
-    }
     sql.push(")");
+}
+
+/// `SELECT` the next `limit` names `from` matches, in the names' order (`descending` or not),
+/// after `after` (the name itself included when `inclusive`): what a search sorted by the
+/// names' column reads a batch at a time (see `listing::search`).
+pub fn push_names_batch(
+    sql: &mut QueryBuilder<Postgres>,
+    kind: EntityKind,
+    from: NamesFrom<'_>,
+    after: Option<(&str, bool)>,
+    descending: bool,
+    limit: i64,
+) {
+    let Some(source) = name_source(kind) else {
+        sql.push("SELECT NULL::text WHERE false");
+        return;
+    };
+    sql.push("SELECT DISTINCT ")
+        .push(source.column)
+        .push(" FROM ")
+        .push(source.table)
+        .push(" WHERE ");
+    match from {
+        NamesFrom::Holder(holder) => {
+            sql.push("lower(name) LIKE lower(")
+                .push_bind(contains_pattern(holder))
+                .push(")");
+        }
+        NamesFrom::Word(word) => push_name_matches(sql, &source, word, TextSearch::ThroughNames),
+    }
+    if let Some((name, inclusive)) = after {
+        let op = match (descending, inclusive) {
+            (false, true) => " >= ",
+            (false, false) => " > ",
+            (true, true) => " <= ",
+            (true, false) => " < ",
+        };
+        sql.push(" AND ")
+            .push(source.column)
+            .push(op)
+            .push_bind(name.to_string());
+    }
+    sql.push(" ORDER BY ")
+        .push(source.column)
+        .push(if descending { " DESC" } else { " ASC" })
+        .push(" LIMIT ")
+        .push_bind(limit);
 }
 
 /// ` AND t.holder_name = ANY(<names matching>)` for `holder:`; the caller adds the check.
