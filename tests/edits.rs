@@ -142,6 +142,14 @@ mod form {
     async fn editing_a_holder_name_validates_saves_and_refuses_a_stale_save() {
         let db = TestDb::with_demo().await;
         let mut harness = on_first_ticket(&db).await;
+        // A form of one field, as it opens: its field and its keys are drawn (the form's box
+        // once came out empty, one row short of what it drew in).
+        let opened = harness.render();
+        assert!(
+            opened.contains("▸ Holder name") && opened.contains("Ken Perlman"),
+            "{opened}"
+        );
+        assert!(opened.contains("Esc cancels"), "{opened}");
         // Empty: the reason shows under the field and nothing is sent.
         clear_field(&mut harness).await;
         harness.press(KeyCode::Enter).await;

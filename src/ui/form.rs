@@ -41,7 +41,8 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, keymap: &KeyMap, theme: 
     ));
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
-    if inner.height < 4 || inner.width < 30 {
+    // A form of one field needs three rows: the field, a blank, the keys.
+    if inner.height < 3 || inner.width < 30 {
         return;
     }
     let footer_height = footer_height.min(inner.height.saturating_sub(2));
