@@ -1,5 +1,5 @@
-//! A page of a text search: in the names' own order straight through the names that match;
-//! in any other order, the sort's index walked for a bounded number of rows, else the
+//! A page of a text search: in the names' own order through the names that match, a batch
+//! at a time; in any other order, the sort's index walked for a bounded number of rows, else the
 //! matches found through names and codes (`filter::through_names`) and sorted.
 
 use sqlx::{PgPool, Postgres, QueryBuilder};
@@ -21,8 +21,9 @@ use crate::error::DataError;
 /// and codes instead (DESIGN.md "Performance": a search answers in 25 ms).
 const SEARCH_WALK: i64 = 8_000;
 
-/// A search's page. Sorted by the column the names are in (Holder, Buyer), the rows of the
-/// matching names are read in that order from its index, which stops after a page. In other
+/// A search's page. Sorted by the column the names are in (Holder, Buyer), the matching
+/// names are read in that order a batch at a time, and their rows from that column's index,
+/// until the page is full (`rows_in_names_order`). In other
 /// orders, first the sort's index is walked from the position with the search checked on
 /// each row, for at most `SEARCH_WALK` rows: a word on more than a few rows in a thousand
 /// fills the page long before. Otherwise the word is rarer: its rows are found through the
