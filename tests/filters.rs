@@ -32,6 +32,22 @@ async fn ids(pool: &PgPool, sql: &'static str) -> Vec<i64> {
     ids
 }
 
+/// Adds tickets with the (code, holder name) rows `rows` selects to the first order's event's
+/// first ticket type.
+async fn add_tickets(db: &TestDb, rows: &str) {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO tickets (code, order_id, ticket_type_id, holder_name) \
+         SELECT r.code, o.id, tt.id, r.holder \
+         FROM ({rows}) AS r(code, holder), \
+              (SELECT id, event_id FROM orders ORDER BY id LIMIT 1) AS o \
+         JOIN ticket_types tt ON tt.event_id = o.event_id \
+         WHERE tt.id = (SELECT min(id) FROM ticket_types WHERE event_id = o.event_id)"
+    )))
+    .execute(&db.pool)
+    .await
+    .expect("tickets added");
+}
+
 /// Each filter gives exactly the rows `SELECT id FROM <table> WHERE <condition>` gives.
 async fn check_against_sql(
     db: &TestDb,
@@ -322,18 +338,13 @@ async fn hostile_search_text_is_only_text() {
 #[tokio::test]
 async fn a_search_gives_the_same_rows_whether_it_walks_the_sort_or_reads_its_matches() {
     let db = TestDb::with_demo().await;
-    sqlx::query(
-        "INSERT INTO tickets (code, order_id, ticket_type_id, holder_name) \
-         SELECT 'FILL-' || lpad(n::text, 6, '0'), o.id, tt.id, \
+    add_tickets(
+        &db,
+        "SELECT 'FILL-' || lpad(n::text, 6, '0'), \
                 CASE WHEN n % 500 = 0 THEN 'Zed Needle' ELSE 'Aaa Filler' END \
-         FROM generate_series(1, 12000) AS n, \
-              (SELECT id, event_id FROM orders ORDER BY id LIMIT 1) AS o \
-         JOIN ticket_types tt ON tt.event_id = o.event_id \
-         WHERE tt.id = (SELECT min(id) FROM ticket_types WHERE event_id = o.event_id)",
+         FROM generate_series(1, 12000) AS n",
     )
-    .execute(&db.pool)
-    .await
-    .expect("12,000 more tickets");
+    .await;
     sqlx::query("ANALYZE tickets")
         .execute(&db.pool)
         .await
@@ -470,30 +481,19 @@ async fn a_search_through_names_and_codes_gives_the_rows_plain_sql_gives() {
     .execute(&db.pool)
     .await
     .expect("renamed");
-    sqlx::query(
-        "INSERT INTO tickets (code, order_id, ticket_type_id, holder_name) \
-         SELECT c.code, o.id, tt.id, c.holder \
-         FROM (VALUES ('XLOVELACE9', 'Zed Able'), ('CROSS-QB', 'Kenji Moss')) AS c(code, holder), \
-              (SELECT id, event_id FROM orders ORDER BY id LIMIT 1) AS o \
-         JOIN ticket_types tt ON tt.event_id = o.event_id \
-         WHERE tt.id = (SELECT min(id) FROM ticket_types WHERE event_id = o.event_id)",
+    add_tickets(
+        &db,
+        "VALUES ('XLOVELACE9', 'Zed Able'), ('CROSS-QB', 'Kenji Moss')",
     )
-    .execute(&db.pool)
-    .await
-    .expect("two more tickets");
+    .await;
     // 300 holders whose names share a word, one or two tickets each: sorted by holder, their
     // names are read a batch at a time (64, then 256), and a page spans batches.
-    sqlx::query(
-        "INSERT INTO tickets (code, order_id, ticket_type_id, holder_name) \
-         SELECT 'BATCH-' || n, o.id, tt.id, 'Batchling ' || lpad((n % 300)::text, 3, '0') \
-         FROM generate_series(1, 450) AS n, \
-              (SELECT id, event_id FROM orders ORDER BY id LIMIT 1) AS o \
-         JOIN ticket_types tt ON tt.event_id = o.event_id \
-         WHERE tt.id = (SELECT min(id) FROM ticket_types WHERE event_id = o.event_id)",
+    add_tickets(
+        &db,
+        "SELECT 'BATCH-' || n, 'Batchling ' || lpad((n % 300)::text, 3, '0') \
+         FROM generate_series(1, 450) AS n",
     )
-    .execute(&db.pool)
-    .await
-    .expect("450 more tickets");
+    .await;
     let order_code: String = sqlx::query_scalar("SELECT code FROM orders ORDER BY id LIMIT 1")
         .fetch_one(&db.pool)
         .await
