@@ -38,6 +38,8 @@ struct NameSource {
     /// The lookup table's searched text (what follows the code in the row's text).
     searched: &'static str,
     code: &'static str,
+    /// The rows' table, with the alias the lists give it.
+    row_table: &'static str,
 }
 
 fn name_source(kind: EntityKind) -> Option<NameSource> {
@@ -48,6 +50,7 @@ fn name_source(kind: EntityKind) -> Option<NameSource> {
             table: "ticket_holder_names",
             searched: "lower(name)",
             code: "t.code",
+            row_table: "tickets t",
         }),
         EntityKind::Order => Some(NameSource {
             row_column: "o.buyer_email",
@@ -55,6 +58,7 @@ fn name_source(kind: EntityKind) -> Option<NameSource> {
             table: "users",
             searched: "lower(email || ' ' || name)",
             code: "o.code",
+            row_table: "orders o",
         }),
         EntityKind::Event => None,
     }
@@ -216,10 +220,8 @@ pub fn push_any_code_contains(
     if !heads.iter().all(|head| ends_in_a_trigram(head)) {
         return None;
     }
-    let (table, code) = match kind {
-        EntityKind::Order => ("orders o", "o.code"),
-        _ => ("tickets t", "t.code"),
-    };
+    let source = name_source(kind)?;
+    let (table, code) = (source.row_table, source.code);
     sql.push("SELECT EXISTS (SELECT 1 FROM ")
         .push(table)
         .push(" WHERE ")

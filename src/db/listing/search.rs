@@ -2,7 +2,7 @@
 //! at a time; in any other order, the sort's index walked for a bounded number of rows, else the
 //! matches found through names and codes (`filter::through_names`) and sorted.
 
-use sqlx::{PgPool, Postgres, QueryBuilder};
+use sqlx::{Acquire, PgConnection, PgPool, Postgres, QueryBuilder};
 
 use super::{
     ListQuery, MAX_PAGE_SIZE, Position, Reading, run, searching_page_sql, sort_keys,
@@ -34,15 +34,32 @@ pub(super) async fn search_rows(
     actor: &Actor,
     query: &ListQuery,
 ) -> Result<Vec<Row>, DataError> {
+    // The search's steps (the codes' probe, the names, their rows) read one snapshot, so a
+    // sale or a rename between two of them cannot hide a row or show it twice.
+    let mut snapshot = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *snapshot)
+        .await?;
+    let rows = search_in_snapshot(&mut snapshot, pool, actor, query).await?;
+    snapshot.rollback().await?;
+    Ok(rows)
+}
+
+async fn search_in_snapshot(
+    snapshot: &mut PgConnection,
+    pool: &PgPool,
+    actor: &Actor,
+    query: &ListQuery,
+) -> Result<Vec<Row>, DataError> {
     let size = query.page_size.clamp(1, MAX_PAGE_SIZE);
-    let how = how_to_search(pool, query).await?;
+    let how = how_to_search(snapshot, query).await?;
     let common = walk_pays(pool, actor, query, size).await?;
     if let Some(from) = names_in_order(query, how) {
-        return rows_in_names_order(pool, actor, query, from, size, common).await;
+        return rows_in_names_order(snapshot, actor, query, from, size, common).await;
     }
     if common {
         let walked = run(
-            pool,
+            &mut *snapshot,
             query.kind,
             walking_statement(
                 "SELECT ",
@@ -64,7 +81,7 @@ pub(super) async fn search_rows(
         // expressions' statistics, walks the sort's index (a common text) or scans the
         // table (a rare one).
         return run_planned(
-            pool,
+            snapshot,
             query.kind,
             WITHOUT_BITMAP_SCANS,
             searching_page_sql(actor, query, Reading::FromPosition, how)?,
@@ -76,7 +93,7 @@ pub(super) async fn search_rows(
     // index instead, the planner's pick for what it takes for many rows, could read
     // millions before the first match.
     run_planned(
-        pool,
+        snapshot,
         query.kind,
         "SELECT set_config('enable_indexscan', 'off', true), \
                 set_config('enable_indexonlyscan', 'off', true), \
@@ -86,18 +103,38 @@ pub(super) async fn search_rows(
     .await
 }
 
-/// Runs a page statement in a transaction whose planner settings `settings` changes first.
+/// Runs a page statement with the planner settings `settings` changes, for it alone (in a
+/// savepoint rolled back after: the snapshot stays, the settings go).
 async fn run_planned(
-    pool: &PgPool,
+    snapshot: &mut PgConnection,
     kind: EntityKind,
     settings: &'static str,
     statement: QueryBuilder<Postgres>,
 ) -> Result<Vec<Row>, DataError> {
-    let mut tx = pool.begin().await?;
-    sqlx::query(settings).execute(&mut *tx).await?;
-    let rows = run(&mut *tx, kind, statement).await?;
-    tx.rollback().await?;
+    let mut step = snapshot.begin().await?;
+    sqlx::query(settings).execute(&mut *step).await?;
+    let rows = run(&mut *step, kind, statement).await?;
+    step.rollback().await?;
     Ok(rows)
+}
+
+/// The values of a one-column statement, with `settings` as in `run_planned` (none: `None`).
+async fn values_planned<T>(
+    snapshot: &mut PgConnection,
+    settings: Option<&'static str>,
+    mut statement: QueryBuilder<Postgres>,
+) -> Result<Vec<T>, DataError>
+where
+    T: for<'r> sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres> + Send + Unpin,
+{
+    let Some(settings) = settings else {
+        return Ok(statement.build_query_scalar().fetch_all(snapshot).await?);
+    };
+    let mut step = snapshot.begin().await?;
+    sqlx::query(settings).execute(&mut *step).await?;
+    let values = statement.build_query_scalar().fetch_all(&mut *step).await?;
+    step.rollback().await?;
+    Ok(values)
 }
 
 const WITHOUT_BITMAP_SCANS: &str = "SELECT set_config('enable_bitmapscan', 'off', true)";
@@ -136,7 +173,10 @@ async fn walk_pays(
 /// Through names only when no live code contains a searched word or ends with its part
 /// before a space (nearly always for a name; one index lookup), else through names and
 /// codes.
-async fn how_to_search(pool: &PgPool, query: &ListQuery) -> Result<TextSearch, DataError> {
+async fn how_to_search(
+    snapshot: &mut PgConnection,
+    query: &ListQuery,
+) -> Result<TextSearch, DataError> {
     let words: Vec<&str> = query
         .filter
         .words
@@ -154,17 +194,18 @@ async fn how_to_search(pool: &PgPool, query: &ListQuery) -> Result<TextSearch, D
     // Only through the codes' trigram index: the statement's generic plan (prepared, the
     // pattern unknown) walks the codes' btree for the first match, all 5M rows when there
     // is none (1.4 s).
-    let mut tx = pool.begin().await?;
-    sqlx::query(
-        "SELECT set_config('enable_seqscan', 'off', true), \
-                set_config('enable_indexscan', 'off', true), \
-                set_config('enable_indexonlyscan', 'off', true)",
+    let in_codes: Vec<bool> = values_planned(
+        snapshot,
+        Some(
+            "SELECT set_config('enable_seqscan', 'off', true), \
+                    set_config('enable_indexscan', 'off', true), \
+                    set_config('enable_indexonlyscan', 'off', true)",
+        ),
+        sql,
     )
-    .execute(&mut *tx)
     .await?;
-    let in_codes: bool = sql.build_query_scalar().fetch_one(&mut *tx).await?;
-    tx.rollback().await?;
-    Ok(if in_codes {
+    // EXISTS gives one row; none would mean the probe did not run: take codes as involved.
+    Ok(if in_codes.first().copied().unwrap_or(true) {
         TextSearch::ThroughNamesAndCodes
     } else {
         TextSearch::ThroughNames
@@ -211,7 +252,7 @@ const FIRST_NAMES: i64 = 64;
 /// index, until the page is full. Reading every matching name first (a common last name:
 /// 21,000 buyers) took longer than the page.
 async fn rows_in_names_order(
-    pool: &PgPool,
+    snapshot: &mut PgConnection,
     actor: &Actor,
     query: &ListQuery,
     from: NamesFrom<'_>,
@@ -244,22 +285,17 @@ async fn rows_in_names_order(
         // A common text's names are met soon walking them in order (the planner, which
         // cannot estimate how many names a text matches, would find them all first: 21,000
         // buyers, 28 ms); a rarer text's are found through the trigram index and sorted.
-        let names: Vec<String> = if common {
-            let mut tx = pool.begin().await?;
-            sqlx::query(
+        let names: Vec<String> = values_planned(
+            snapshot,
+            common.then_some(
                 "SELECT set_config('enable_bitmapscan', 'off', true), \
                         set_config('enable_seqscan', 'off', true), \
                         set_config('enable_sort', 'off', true), \
                         set_config('max_parallel_workers_per_gather', '0', true)",
-            )
-            .execute(&mut *tx)
-            .await?;
-            let names = batch.build_query_scalar().fetch_all(&mut *tx).await?;
-            tx.rollback().await?;
-            names
-        } else {
-            batch.build_query_scalar().fetch_all(pool).await?
-        };
+            ),
+            batch,
+        )
+        .await?;
         let Some(last) = names.last().cloned() else {
             break;
         };
@@ -270,7 +306,7 @@ async fn rows_in_names_order(
         // would rather read all their rows and sort them (a common name: 200 ms).
         rows.extend(
             run_planned(
-                pool,
+                snapshot,
                 query.kind,
                 "SELECT set_config('enable_sort', 'off', true)",
                 searching_page_sql(actor, &among, Reading::FromPosition, TextSearch::Checked)?,
