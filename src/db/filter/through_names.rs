@@ -97,13 +97,8 @@ pub fn push_word_narrowing(
     if how == TextSearch::Checked || !through_names(kind, word) {
         return;
     }
-    sql.push(" AND (")
-        .push(source.row_column)
-        .push(" = ANY(ARRAY(SELECT ")
-        .push(source.column)
-        .push(" FROM ")
-        .push(source.table)
-        .push(" WHERE ");
+    sql.push(" AND (");
+    push_names_array(sql, &source);
     push_name_matches(sql, &source, word, how);
     sql.push("))");
     if how == TextSearch::ThroughNamesAndCodes {
@@ -116,6 +111,24 @@ pub fn push_word_narrowing(
     sql.push(")");
 }
 
+/// ` AND <row's name> = ANY(ARRAY(SELECT <name> FROM <names> WHERE ` (the caller closes it).
+fn push_names_array(sql: &mut QueryBuilder<Postgres>, source: &NameSource) {
+    sql.push(source.row_column)
+        .push(" = ANY(ARRAY(SELECT ")
+        .push(source.column)
+        .push(" FROM ")
+        .push(source.table)
+        .push(" WHERE ");
+}
+
+/// `<names' searched text> LIKE %text%`.
+fn push_names_containing(sql: &mut QueryBuilder<Postgres>, source: &NameSource, text: &str) {
+    sql.push(source.searched)
+        .push(" LIKE lower(")
+        .push_bind(contains_pattern(text))
+        .push(")");
+}
+
 /// `<names> LIKE %word%`, or, where the word may start in a code, from a space in it on the
 /// rest starting a name (from a leading space, always; after a code's end, only if some code
 /// ends that way).
@@ -125,11 +138,8 @@ fn push_name_matches(
     word: &str,
     how: TextSearch,
 ) {
-    sql.push("(")
-        .push(source.searched)
-        .push(" LIKE lower(")
-        .push_bind(contains_pattern(word))
-        .push(")");
+    sql.push("(");
+    push_names_containing(sql, source, word);
     for (at, _) in word.match_indices(' ') {
         if at > 0 && how == TextSearch::ThroughNames {
             continue;
@@ -146,6 +156,7 @@ fn push_name_matches(
 /// `SELECT` the next `limit` names `from` matches, in the names' order (`descending` or not),
 /// after `after` (the name itself included when `inclusive`): what a search sorted by the
 /// names' column reads a batch at a time (see `listing::search`).
+/// `None` for a kind without names (events).
 pub fn push_names_batch(
     sql: &mut QueryBuilder<Postgres>,
     kind: EntityKind,
@@ -153,22 +164,15 @@ pub fn push_names_batch(
     after: Option<(&str, bool)>,
     descending: bool,
     limit: i64,
-) {
-    let Some(source) = name_source(kind) else {
-        sql.push("SELECT NULL::text WHERE false");
-        return;
-    };
+) -> Option<()> {
+    let source = name_source(kind)?;
     sql.push("SELECT DISTINCT ")
         .push(source.column)
         .push(" FROM ")
         .push(source.table)
         .push(" WHERE ");
     match from {
-        NamesFrom::Holder(holder) => {
-            sql.push("lower(name) LIKE lower(")
-                .push_bind(contains_pattern(holder))
-                .push(")");
-        }
+        NamesFrom::Holder(holder) => push_names_containing(sql, &source, holder),
         NamesFrom::Word(word) => push_name_matches(sql, &source, word, TextSearch::ThroughNames),
     }
     if let Some((name, inclusive)) = after {
@@ -188,6 +192,7 @@ pub fn push_names_batch(
         .push(if descending { " DESC" } else { " ASC" })
         .push(" LIMIT ")
         .push_bind(limit);
+    Some(())
 }
 
 /// ` AND t.holder_name = ANY(<names matching>)` for `holder:`; the caller adds the check.
@@ -195,9 +200,13 @@ pub fn push_holder_narrowing(sql: &mut QueryBuilder<Postgres>, holder: &str, how
     if how == TextSearch::Checked || !has_trigram(holder) {
         return;
     }
-    sql.push(" AND t.holder_name = ANY(ARRAY(SELECT name FROM ticket_holder_names WHERE lower(name) LIKE lower(")
-        .push_bind(contains_pattern(holder))
-        .push(")))");
+    let Some(source) = name_source(EntityKind::Ticket) else {
+        return;
+    };
+    sql.push(" AND ");
+    push_names_array(sql, &source);
+    push_names_containing(sql, &source, holder);
+    sql.push("))");
 }
 
 /// Whether a live row of `kind` has a code containing one of `words`, or ending with what

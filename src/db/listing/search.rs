@@ -272,7 +272,7 @@ async fn rows_in_names_order(
     let mut rows = Vec::new();
     loop {
         let mut batch = QueryBuilder::<Postgres>::new("");
-        push_names_batch(
+        if push_names_batch(
             &mut batch,
             query.kind,
             from,
@@ -281,7 +281,11 @@ async fn rows_in_names_order(
                 .map(|(name, inclusive)| (name.as_str(), *inclusive)),
             descending,
             limit,
-        );
+        )
+        .is_none()
+        {
+            break;
+        }
         // A common text's names are met soon walking them in order (the planner, which
         // cannot estimate how many names a text matches, would find them all first: 21,000
         // buyers, 28 ms); a rarer text's are found through the trigram index and sorted.
