@@ -94,7 +94,7 @@ async fn send_pending_changes(pool: PgPool) {
 }
 
 /// Merges the tickets' pending search entries every [`MERGE_EVERY`], until stopped, so that
-/// no admission has to (`db::search_entries`).
+/// no sale has to (`db::search_entries`).
 async fn merge_search_entries(pool: PgPool) {
     repeat(
         MERGE_EVERY,

@@ -37,9 +37,18 @@ struct NameSource {
     table: &'static str,
     /// The lookup table's searched text (what follows the code in the row's text).
     searched: &'static str,
-    code: &'static str,
+    codes: Codes,
     /// The rows' table, with the alias the lists give it.
     row_table: &'static str,
+}
+
+/// Where a kind's codes are looked up by their trigrams.
+enum Codes {
+    /// The row's own column (orders).
+    InRow(&'static str),
+    /// `ticket_codes`, by the row's id (tickets, migration 0024): an admission rewrites the
+    /// ticket's row, and a trigram index on it took entries for every new version.
+    Apart { row_id: &'static str },
 }
 
 fn name_source(kind: EntityKind) -> Option<NameSource> {
@@ -49,7 +58,7 @@ fn name_source(kind: EntityKind) -> Option<NameSource> {
             column: "name",
             table: "ticket_holder_names",
             searched: "lower(name)",
-            code: "t.code",
+            codes: Codes::Apart { row_id: "t.id" },
             row_table: "tickets t",
         }),
         EntityKind::Order => Some(NameSource {
@@ -57,7 +66,7 @@ fn name_source(kind: EntityKind) -> Option<NameSource> {
             column: "email",
             table: "users",
             searched: "lower(email || ' ' || name)",
-            code: "o.code",
+            codes: Codes::InRow("o.code"),
             row_table: "orders o",
         }),
         EntityKind::Event => None,
@@ -102,13 +111,31 @@ pub fn push_word_narrowing(
     push_name_matches(sql, &source, word, how);
     sql.push("))");
     if how == TextSearch::ThroughNamesAndCodes {
-        sql.push(" OR lower(")
-            .push(source.code)
-            .push(") LIKE lower(")
-            .push_bind(contains_pattern(word))
-            .push(")");
+        sql.push(" OR ");
+        push_code_matches(sql, &source.codes, contains_pattern(word));
     }
     sql.push(")");
+}
+
+/// `<the row's code> LIKE pattern`, as the codes' trigram index can answer it.
+fn push_code_matches(sql: &mut QueryBuilder<Postgres>, codes: &Codes, pattern: String) {
+    match codes {
+        Codes::InRow(code) => {
+            sql.push("lower(")
+                .push(*code)
+                .push(") LIKE lower(")
+                .push_bind(pattern)
+                .push(")");
+        }
+        Codes::Apart { row_id } => {
+            sql.push(*row_id)
+                .push(
+                    " = ANY(ARRAY(SELECT ticket_id FROM ticket_codes WHERE lower(code) LIKE lower(",
+                )
+                .push_bind(pattern)
+                .push(")))");
+        }
+    }
 }
 
 /// ` AND <row's name> = ANY(ARRAY(SELECT <name> FROM <names> WHERE ` (the caller closes it).
@@ -230,27 +257,22 @@ pub fn push_any_code_contains(
         return None;
     }
     let source = name_source(kind)?;
-    let (table, code) = (source.row_table, source.code);
+    let table = source.row_table;
+    let alias = table.rsplit(' ').next().unwrap_or(table);
     sql.push("SELECT EXISTS (SELECT 1 FROM ")
         .push(table)
         .push(" WHERE ")
-        .push(&code[..1])
+        .push(alias)
         .push(".deleted_at IS NULL AND (false");
     for word in words {
-        sql.push(" OR lower(")
-            .push(code)
-            .push(") LIKE lower(")
-            .push_bind(contains_pattern(word))
-            .push(")");
+        sql.push(" OR ");
+        push_code_matches(sql, &source.codes, contains_pattern(word));
     }
     for head in heads {
         let mut pattern = contains_pattern(head);
         pattern.pop();
-        sql.push(" OR lower(")
-            .push(code)
-            .push(") LIKE lower(")
-            .push_bind(pattern)
-            .push(")");
+        sql.push(" OR ");
+        push_code_matches(sql, &source.codes, pattern);
     }
     sql.push("))");
     Some(())
@@ -305,7 +327,7 @@ mod tests {
         );
         let text = sql.into_string();
         assert_eq!(text.matches(" LIKE lower(").count(), 1, "{text}");
-        assert!(!text.contains("t.code"), "{text}");
+        assert!(!text.contains("ticket_codes"), "{text}");
         let mut sql = QueryBuilder::<Postgres>::new("");
         push_word_narrowing(
             &mut sql,
@@ -315,7 +337,7 @@ mod tests {
         );
         let text = sql.into_string();
         assert_eq!(text.matches(" LIKE lower(").count(), 5, "{text}");
-        assert!(text.contains("t.code"), "{text}");
+        assert!(text.contains("ticket_codes"), "{text}");
         assert_eq!(prefix_pattern("ken_r"), "ken\\_r%");
     }
 }

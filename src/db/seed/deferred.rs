@@ -222,7 +222,8 @@ SELECT 'index', x.indrelid::regclass::text, x.indexrelid::regclass::text,
        pg_get_indexdef(x.indexrelid)
 FROM pg_index x
 WHERE x.indrelid IN ('users'::regclass, 'events'::regclass, 'ticket_types'::regclass,
-                     'orders'::regclass, 'tickets'::regclass, 'scans'::regclass)
+                     'orders'::regclass, 'tickets'::regclass, 'ticket_codes'::regclass,
+                     'scans'::regclass)
   AND NOT x.indisprimary
   AND NOT EXISTS (SELECT 1 FROM pg_constraint k
                   WHERE k.conindid = x.indexrelid AND k.contype IN ('p', 'u', 'x'))

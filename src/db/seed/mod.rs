@@ -144,8 +144,8 @@ async fn load_demo_unless(
 
 /// The tables the first of a large seed's two transactions fills.
 const FIRST_TABLES: &[&str] = &["users", "events", "ticket_types", "orders"];
-/// The tables the second fills.
-const SECOND_TABLES: &[&str] = &["tickets", "scans"];
+/// The tables the second fills (the tickets' codes by a trigger of tickets).
+const SECOND_TABLES: &[&str] = &["tickets", "ticket_codes", "scans"];
 
 /// Adds the generated data set of `scale` to whatever the database holds, reporting each step
 /// to `progress`.
@@ -327,7 +327,7 @@ fn plan(progress: &mut Progress<'_>, scale: Scale, set_aside: &[deferred::Deferr
             item.table_name.as_str(),
             item.definition.contains("USING gin"),
         ) {
-            ("tickets", true) => 60.0,
+            ("tickets" | "ticket_codes", true) => 60.0,
             ("orders", true) => 55.0,
             ("tickets", false) => 8.0,
             ("orders", false) => 3.0,
