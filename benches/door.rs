@@ -18,7 +18,7 @@ use boxoffice::db::model::ScanResult;
 use boxoffice::db::sales::{Sale, sell};
 use boxoffice::db::seed::DEMO_PASSWORD;
 use boxoffice::error::DataError;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::PgConnectOptions;
 
 const KIOSKS: usize = 16;
 const BUYERS: usize = 32;
@@ -33,9 +33,8 @@ async fn main() {
         return;
     };
     let options: PgConnectOptions = url.parse().expect("DATABASE_URL parses");
-    let pool = PgPoolOptions::new()
-        .max_connections((BUYERS + 4) as u32)
-        .connect_with(options)
+    // The app's own pool (its connection checks and session settings).
+    let pool = boxoffice::db::pool_for(options, (BUYERS + 4) as u32)
         .await
         .expect("connects");
     let staff = sign_in(&pool, "door@boxoffice.test", DEMO_PASSWORD, "bench")

@@ -583,3 +583,31 @@ async fn indexes_an_interrupted_seed_left_are_built_by_the_next_start() {
         0
     );
 }
+
+/// A pooled connection that sat idle is checked before it is used (a server restart or an
+/// admin's `pg_terminate_backend` kills idle ones), so the next query gets a live one; one in
+/// steady use is not checked (that check was a round trip for every scan at the door).
+#[tokio::test]
+async fn a_connection_that_died_while_idle_is_replaced_before_use() {
+    let db = TestDb::new().await;
+    let pool = boxoffice::db::pool_for(db.options.clone(), 1)
+        .await
+        .expect("pool");
+    let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&pool)
+        .await
+        .expect("first connection");
+    let terminated: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1, 5000)")
+        .bind(pid)
+        .fetch_one(&db.pool)
+        .await
+        .expect("terminated");
+    assert!(terminated);
+    // Idle past the threshold of the check (a second), which is what this test is about.
+    tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+    let again: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&pool)
+        .await
+        .expect("a live connection, not the dead one");
+    assert_ne!(again, pid);
+}

@@ -29,8 +29,8 @@ pub mod trash;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection as _, PgPool};
 
 use crate::db::local_server::{LOCAL_DATABASE, LOCAL_ROLE, LocalServer, LocalServerLease};
 use crate::error::SetupError;
@@ -173,6 +173,9 @@ async fn connect_sized(
     Ok(Connection { pool, label, lease })
 }
 
+/// How long a pooled connection may sit idle before it is checked before use.
+const CHECK_AFTER_IDLE: Duration = Duration::from_secs(1);
+
 /// The connection pool every part of the app shares. Each connection is tagged with our pid
 /// (visible in `pg_stat_activity`) and bounded by a statement timeout so that a runaway query
 /// cannot hold a screen forever.
@@ -181,6 +184,18 @@ pub async fn pool_for(options: PgConnectOptions, size: u32) -> Result<PgPool, Se
         .max_connections(size.max(1))
         .min_connections(0)
         .acquire_timeout(Duration::from_secs(5))
+        // sqlx checks every connection with a round trip before handing it out: at the door
+        // that was a second round trip for every scan, on a CPU the scans already fill. Only
+        // a connection idle for a while is checked (after a server restart those are dead).
+        .test_before_acquire(false)
+        .before_acquire(|connection, held| {
+            Box::pin(async move {
+                if held.idle_for >= CHECK_AFTER_IDLE {
+                    connection.ping().await?;
+                }
+                Ok(true)
+            })
+        })
         .connect_with(session_settings(options))
         .await
         .map_err(SetupError::Connect)
