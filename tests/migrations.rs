@@ -192,6 +192,13 @@ async fn the_tickets_codes_are_searched_apart_and_merged_off_the_door() {
     assert!(merge_pending(&db.pool).await.expect("merged") > 0);
     assert_eq!(merge_pending(&db.pool).await.expect("merged again"), 0);
 
+    // boxoffice never changes a code; one changed by hand is followed.
+    sqlx::query("UPDATE tickets SET code = 'BYHAND1' WHERE id = $1")
+        .bind(sold[0])
+        .execute(&db.pool)
+        .await
+        .expect("a code changed by hand");
+    assert!(codes_match_tickets().await);
     sqlx::query("DELETE FROM tickets WHERE id = ANY($1)")
         .bind(&sold)
         .execute(&db.pool)
@@ -204,4 +211,64 @@ async fn the_tickets_codes_are_searched_apart_and_merged_off_the_door() {
         .await
         .expect("dropped");
     assert_eq!(merge_pending(&db.pool).await.expect("the index missing"), 0);
+}
+
+/// A seed stopped while it built indexes leaves the rest queued for the next start, which
+/// migrates first: migration 0024 (and its reverse) must neither fail on the codes' trigram
+/// index that was not built yet nor leave it queued for a table it no longer belongs to.
+#[tokio::test]
+async fn the_codes_migration_passes_an_interrupted_seeds_queue() {
+    let db = TestDb::new().await;
+    let queued = |name: &'static str| {
+        let pool = db.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, bool>(
+                "SELECT EXISTS (SELECT 1 FROM seed_pending_indexes WHERE name = $1)",
+            )
+            .bind(name)
+            .fetch_one(&pool)
+            .await
+            .expect("queue read")
+        }
+    };
+    let set_aside = |index: &'static str, definition: &'static str| {
+        let pool = db.pool.clone();
+        async move {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP INDEX {index}")))
+                .execute(&pool)
+                .await
+                .expect("index dropped");
+            sqlx::query(
+                "INSERT INTO seed_pending_indexes (position, name, definition) VALUES (1, $1, $2)",
+            )
+            .bind(index)
+            .bind(definition)
+            .execute(&pool)
+            .await
+            .expect("queued");
+        }
+    };
+
+    migrations::down(&db.pool, DownTo::Steps(1))
+        .await
+        .expect("down to 0023");
+    set_aside(
+        "tickets_code_trgm",
+        "CREATE INDEX tickets_code_trgm ON public.tickets USING gin (lower(code) gin_trgm_ops) \
+         WHERE (deleted_at IS NULL)",
+    )
+    .await;
+    migrations::up(&db.pool).await.expect("up past the queue");
+    assert!(!queued("tickets_code_trgm").await);
+
+    set_aside(
+        "ticket_codes_trgm",
+        "CREATE INDEX ticket_codes_trgm ON public.ticket_codes USING gin (lower(code) gin_trgm_ops)",
+    )
+    .await;
+    migrations::down(&db.pool, DownTo::Steps(1))
+        .await
+        .expect("down past the queue");
+    assert!(!queued("ticket_codes_trgm").await);
+    migrations::up(&db.pool).await.expect("up again");
 }

@@ -191,9 +191,9 @@ async fn how_to_search(
     if push_any_code_contains(&mut sql, query.kind, &words).is_none() {
         return Ok(TextSearch::ThroughNamesAndCodes);
     }
-    // Only through the codes' trigram index: the statement's generic plan (prepared, the
-    // pattern unknown) walks the codes' btree for the first match, all 5M rows when there
-    // is none (1.4 s).
+    // Only through the codes' trigram index (the orders', or ticket_codes'): the statement's
+    // generic plan (prepared, the pattern unknown) walked the codes' btree for the first
+    // match, all 5M tickets when there was none (1.4 s).
     let in_codes: Vec<bool> = values_planned(
         snapshot,
         Some(
