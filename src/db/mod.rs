@@ -184,9 +184,10 @@ pub async fn pool_for(options: PgConnectOptions, size: u32) -> Result<PgPool, Se
         .max_connections(size.max(1))
         .min_connections(0)
         .acquire_timeout(Duration::from_secs(5))
-        // sqlx checks every connection with a round trip before handing it out: at the door
-        // that was a second round trip for every scan, on a CPU the scans already fill. Only
-        // a connection idle for a while is checked (after a server restart those are dead).
+        // sqlx checks every connection with a round trip before handing it out (and again,
+        // unconditionally, when it comes back): at the door one more round trip before every
+        // scan, on a CPU the scans already fill. Only a connection idle for a while is checked
+        // before use (after a server restart those are dead).
         .test_before_acquire(false)
         .before_acquire(|connection, held| {
             Box::pin(async move {
