@@ -580,3 +580,43 @@ async fn a_search_through_names_and_codes_gives_the_rows_plain_sql_gives() {
         "the renamed holder's and the new ticket's names are kept"
     );
 }
+
+/// Sorted by buyer, a common word's buyers are read in email order a batch at a time: walked
+/// (the emails' index, the text checked on each) for the next 20,000 buyers, or looked up
+/// through the trigram index when those hold too few: both ways, from both ends, a word whose
+/// buyers come first and one whose buyers come after 21,000 others give exactly the rows plain
+/// SQL gives.
+#[tokio::test]
+async fn a_search_sorted_by_buyer_finds_buyers_near_and_far_in_email_order() {
+    let db = TestDb::with_demo().await;
+    sqlx::query(
+        "INSERT INTO users (email, name) \
+         SELECT 'aaa.filler.' || n || '@example.test', 'Filler Person' \
+         FROM generate_series(1, 21000) AS n \
+         UNION ALL SELECT '0early.' || n || '@example.test', 'Early Nearword' \
+         FROM generate_series(1, 90) AS n \
+         UNION ALL SELECT 'zz-late.' || n || '@example.test', 'Late Farword' \
+         FROM generate_series(1, 90) AS n",
+    )
+    .execute(&db.pool)
+    .await
+    .expect("buyers");
+    sqlx::query(
+        "INSERT INTO orders (code, user_id, event_id, status, total_cents) \
+         SELECT 'NF-' || u.id || '-' || k, u.id, \
+                (SELECT event_id FROM orders ORDER BY id LIMIT 1), 'paid', 1000 \
+         FROM users u, generate_series(1, 3) AS k \
+         WHERE u.name IN ('Early Nearword', 'Late Farword')",
+    )
+    .execute(&db.pool)
+    .await
+    .expect("their orders");
+    sqlx::query("ANALYZE users, orders")
+        .execute(&db.pool)
+        .await
+        .expect("statistics");
+    let orders = "lower(code || ' ' || buyer_email || ' ' || buyer_name)";
+    for word in ["nearword", "farword"] {
+        assert_search_is_like(&db, EntityKind::Order, word, word, "orders", orders).await;
+    }
+}

@@ -37,6 +37,9 @@ struct NameSource {
     table: &'static str,
     /// The lookup table's searched text (what follows the code in the row's text).
     searched: &'static str,
+    /// The lookup table's columns the searched text is made of (its ordered index carries
+    /// them: a walk in the names' order reads that index alone).
+    searched_columns: &'static str,
     codes: Codes,
     /// The rows' table, with the alias the lists give it.
     row_table: &'static str,
@@ -58,6 +61,7 @@ fn name_source(kind: EntityKind) -> Option<NameSource> {
             column: "name",
             table: "ticket_holder_names",
             searched: "lower(name)",
+            searched_columns: "name",
             codes: Codes::Apart { row_id: "t.id" },
             row_table: "tickets t",
         }),
@@ -66,6 +70,7 @@ fn name_source(kind: EntityKind) -> Option<NameSource> {
             column: "email",
             table: "users",
             searched: "lower(email || ' ' || name)",
+            searched_columns: "email, name",
             codes: Codes::InRow("o.code"),
             row_table: "orders o",
         }),
@@ -191,32 +196,58 @@ pub fn push_names_batch(
     after: Option<(&str, bool)>,
     descending: bool,
     limit: i64,
+    walk: Option<i64>,
 ) -> Option<()> {
     let source = name_source(kind)?;
+    let order = if descending { " DESC" } else { " ASC" };
     sql.push("SELECT DISTINCT ")
         .push(source.column)
-        .push(" FROM ")
-        .push(source.table)
-        .push(" WHERE ");
+        .push(" FROM ");
+    let after_clause = |sql: &mut QueryBuilder<Postgres>, joiner: &str| {
+        if let Some((name, inclusive)) = after {
+            let op = match (descending, inclusive) {
+                (false, true) => " >= ",
+                (false, false) => " > ",
+                (true, true) => " <= ",
+                (true, false) => " < ",
+            };
+            sql.push(joiner)
+                .push(source.column)
+                .push(op)
+                .push_bind(name.to_string());
+        }
+    };
+    match walk {
+        // The next `budget` names in order, whether they match or not, then the matches
+        // among them.
+        Some(budget) => {
+            sql.push("(SELECT ")
+                .push(source.searched_columns)
+                .push(" FROM ")
+                .push(source.table);
+            after_clause(sql, " WHERE ");
+            sql.push(" ORDER BY ")
+                .push(source.column)
+                .push(order)
+                .push(" LIMIT ")
+                .push_bind(budget)
+                .push(") AS names WHERE ");
+        }
+        None => {
+            sql.push(source.table).push(" WHERE ");
+            after_clause(sql, "");
+            if after.is_some() {
+                sql.push(" AND ");
+            }
+        }
+    }
     match from {
         NamesFrom::Holder(holder) => push_names_containing(sql, &source, holder),
         NamesFrom::Word(word) => push_name_matches(sql, &source, word, TextSearch::ThroughNames),
     }
-    if let Some((name, inclusive)) = after {
-        let op = match (descending, inclusive) {
-            (false, true) => " >= ",
-            (false, false) => " > ",
-            (true, true) => " <= ",
-            (true, false) => " < ",
-        };
-        sql.push(" AND ")
-            .push(source.column)
-            .push(op)
-            .push_bind(name.to_string());
-    }
     sql.push(" ORDER BY ")
         .push(source.column)
-        .push(if descending { " DESC" } else { " ASC" })
+        .push(order)
         .push(" LIMIT ")
         .push_bind(limit);
     Some(())

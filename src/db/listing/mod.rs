@@ -412,13 +412,16 @@ fn id_column(kind: EntityKind) -> &'static str {
     }
 }
 
-/// What the inner statement of a walk or of matches-first passes on: for tickets their listed
-/// columns only, which their sorts and their searched text use too, so that the matches can
-/// be read from the holder index alone (migration 0025); the whole row for the others.
+/// What the inner statement of a walk or of matches-first passes on: for tickets and orders
+/// their listed columns, and what their sorts and their searched text use, only, so that the
+/// matches can be read from the holder or buyer index alone (migrations 0025, 0026); the
+/// whole row for events.
 fn inner_columns(kind: EntityKind) -> &'static str {
     match kind {
         EntityKind::Ticket => select_list(kind),
-        EntityKind::Order => "o.*",
+        EntityKind::Order => {
+            "o.id, o.code, o.created_at, o.status, o.total_cents, o.buyer_email, o.event_id, o.event_title, o.buyer_name"
+        }
         EntityKind::Event => "e.*",
     }
 }
