@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
-use super::Events;
+use super::{Events, EventsAre};
 use crate::error::DataError;
 use crate::money::Sums;
 use crate::zone::Tz;
@@ -73,7 +73,7 @@ pub(super) async fn revenue_per_day(
         query
             .push("sum(o.total_cents)::bigint FROM orders o WHERE o.deleted_at IS NULL AND o.status = 'paid' AND o.created_at >= ")
             .push_bind(from);
-        group.push_filter(&mut query, "o.event_id");
+        group.push_filter(&mut query, "o.event_id", EventsAre::IndexKey);
         query.push(" GROUP BY 1");
         let days = by_local_day(query.build_query_as().fetch_all(pool).await?, offset);
         per_day.extend(
@@ -103,7 +103,7 @@ pub(super) async fn refunds(
                 .push_bind(crate::zone::start_of_day(day, offset))
                 .push(" AND o.updated_at < ")
                 .push_bind(crate::zone::start_of_day(day + Duration::days(1), offset));
-            group.push_filter(&mut query, "o.event_id");
+            group.push_filter(&mut query, "o.event_id", EventsAre::Checked);
             query
         });
         let (mut first, mut second) = (first, second);

@@ -154,18 +154,36 @@ enum GroupEvents {
     OfCurrency,
 }
 
+/// How a figure's rows are kept to a group's events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EventsAre {
+    /// The key of the index read: `= ANY(ids)`, one descent of the index per event.
+    IndexKey,
+    /// Checked on rows found by something else (a day's refunds): a hashed set of the ids.
+    /// `= ANY($ids)` there, in the generic plan of a prepared statement, compares each row with
+    /// every id in turn: 8 ms for an organizer's 1,000 events against 0.5 ms.
+    Checked,
+}
+
 impl CurrencyGroup {
     /// ` AND <column> is one of the group's events`.
-    fn push_filter(&self, query: &mut QueryBuilder<Postgres>, column: &'static str) {
+    fn push_filter(
+        &self,
+        query: &mut QueryBuilder<Postgres>,
+        column: &'static str,
+        how: EventsAre,
+    ) {
         match &self.events {
             GroupEvents::Every => {}
             GroupEvents::Ids(ids) => {
-                query
-                    .push(" AND ")
-                    .push(column)
-                    .push(" = ANY(")
-                    .push_bind(ids.clone())
-                    .push(")");
+                query.push(" AND ").push(column).push(match how {
+                    EventsAre::IndexKey => " = ANY(",
+                    EventsAre::Checked => " IN (SELECT unnest(",
+                });
+                query.push_bind(ids.clone()).push(match how {
+                    EventsAre::IndexKey => ")",
+                    EventsAre::Checked => "::bigint[]))",
+                });
             }
             GroupEvents::OfCurrency => {
                 query
