@@ -360,3 +360,62 @@ async fn d_on_an_event_opens_its_dashboard_and_staff_have_no_dashboard_tab() {
     );
     assert!(!staff.render().contains("Dashboard"));
 }
+
+/// Today's refunds are the scope's own: two of one organizer's orders and one of another's
+/// refunded today; the organizer's dashboard counts its two, everything counts all, each as
+/// plain SQL does.
+#[tokio::test]
+async fn todays_refunds_are_the_scopes_own() {
+    let db = TestDb::with_demo().await;
+    let admin = db.actor("admin@boxoffice.test").await;
+    let ada = db.actor("ada@boxoffice.test").await;
+    sqlx::query(
+        "UPDATE orders SET status = 'refunded' WHERE id IN ( \
+           (SELECT o.id FROM orders o JOIN events e ON e.id = o.event_id \
+            WHERE e.organizer_id = $1 AND o.status = 'paid' AND o.deleted_at IS NULL \
+            ORDER BY o.id LIMIT 2) \
+           UNION ALL \
+           (SELECT o.id FROM orders o JOIN events e ON e.id = o.event_id \
+            WHERE e.organizer_id <> $1 AND o.status = 'paid' AND o.deleted_at IS NULL \
+            ORDER BY o.id LIMIT 1))",
+    )
+    .bind(ada.id)
+    .execute(&db.pool)
+    .await
+    .expect("refunded");
+    let now = chrono::Utc::now();
+    let today = now
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight")
+        .and_utc();
+    let mut counted = Vec::new();
+    for (actor, organizer) in [(&admin, None), (&ada, Some(ada.id))] {
+        let (count, cents): (i64, i64) = sqlx::query_as(
+            "SELECT count(*), coalesce(sum(o.total_cents), 0)::bigint FROM orders o \
+             JOIN events e ON e.id = o.event_id \
+             WHERE o.deleted_at IS NULL AND o.status = 'refunded' \
+             AND o.updated_at >= $1 AND o.updated_at < $1 + interval '1 day' \
+             AND ($2::bigint IS NULL OR e.organizer_id = $2)",
+        )
+        .bind(today)
+        .bind(organizer)
+        .fetch_one(&db.pool)
+        .await
+        .expect("refunds");
+        let board = dashboard::load(&db.pool, actor, None, now, utc())
+            .await
+            .expect("dashboard");
+        assert_eq!(
+            (board.today.refunds, board.today.refunded.get("EUR")),
+            (count, cents),
+            "{organizer:?}"
+        );
+        counted.push(count);
+    }
+    assert_eq!(
+        counted,
+        [3, 2],
+        "everything counts all three, the organizer its two"
+    );
+}
