@@ -295,33 +295,24 @@ async fn rows_in_names_order(
         // buyers' emails start with their names), they are found through the trigram index
         // and sorted. Left to itself, the planner walked the names' whole index for a
         // rare text (190,000 buyers before "grace.nakamura…", 0.5 s).
+        let batch = |walk: Option<i64>| {
+            let mut sql = QueryBuilder::<Postgres>::new("");
+            push_names_batch(
+                &mut sql, query.kind, from, after_name, descending, limit, walk,
+            )
+            .map(|()| sql)
+        };
         let mut names: Vec<String> = Vec::new();
         if common {
-            let mut walk = QueryBuilder::<Postgres>::new("");
-            if push_names_batch(
-                &mut walk,
-                query.kind,
-                from,
-                after_name,
-                descending,
-                limit,
-                Some(NAMES_WALK),
-            )
-            .is_none()
-            {
+            let Some(walk) = batch(Some(NAMES_WALK)) else {
                 break;
-            }
+            };
             names = values_planned(snapshot, None, walk).await?;
         }
         if i64::try_from(names.len()).unwrap_or(i64::MAX) < limit {
-            let mut batch = QueryBuilder::<Postgres>::new("");
-            if push_names_batch(
-                &mut batch, query.kind, from, after_name, descending, limit, None,
-            )
-            .is_none()
-            {
+            let Some(lookup) = batch(None) else {
                 break;
-            }
+            };
             names = values_planned(
                 snapshot,
                 Some(
@@ -329,7 +320,7 @@ async fn rows_in_names_order(
                             set_config('enable_indexonlyscan', 'off', true), \
                             set_config('enable_seqscan', 'off', true)",
                 ),
-                batch,
+                lookup,
             )
             .await?;
         }
