@@ -176,14 +176,16 @@ impl CurrencyGroup {
         match &self.events {
             GroupEvents::Every => {}
             GroupEvents::Ids(ids) => {
-                query.push(" AND ").push(column).push(match how {
-                    EventsAre::IndexKey => " = ANY(",
-                    EventsAre::Checked => " IN (SELECT unnest(",
-                });
-                query.push_bind(ids.clone()).push(match how {
-                    EventsAre::IndexKey => ")",
-                    EventsAre::Checked => "::bigint[]))",
-                });
+                let (open, close) = match how {
+                    EventsAre::IndexKey => (" = ANY(", ")"),
+                    EventsAre::Checked => (" IN (SELECT unnest(", "::bigint[]))"),
+                };
+                query
+                    .push(" AND ")
+                    .push(column)
+                    .push(open)
+                    .push_bind(ids.clone())
+                    .push(close);
             }
             GroupEvents::OfCurrency => {
                 query

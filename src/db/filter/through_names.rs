@@ -37,9 +37,10 @@ struct NameSource {
     table: &'static str,
     /// The lookup table's searched text (what follows the code in the row's text).
     searched: &'static str,
-    /// The lookup table's columns the searched text is made of (its ordered index carries
-    /// them: a walk in the names' order reads that index alone).
-    searched_columns: &'static str,
+    /// For a large lookup table, the columns its searched text is made of, which its ordered
+    /// index carries: a walk in the names' order reads that index alone. None for a table of
+    /// a few hundred names, which the trigram lookup reads whole as cheaply.
+    walked: Option<&'static str>,
     codes: Codes,
     /// The rows' table, with the alias the lists give it.
     row_table: &'static str,
@@ -61,7 +62,7 @@ fn name_source(kind: EntityKind) -> Option<NameSource> {
             column: "name",
             table: "ticket_holder_names",
             searched: "lower(name)",
-            searched_columns: "name",
+            walked: None,
             codes: Codes::Apart { row_id: "t.id" },
             row_table: "tickets t",
         }),
@@ -70,7 +71,7 @@ fn name_source(kind: EntityKind) -> Option<NameSource> {
             column: "email",
             table: "users",
             searched: "lower(email || ' ' || name)",
-            searched_columns: "email, name",
+            walked: Some("email, name"),
             codes: Codes::InRow("o.code"),
             row_table: "orders o",
         }),
@@ -187,7 +188,8 @@ fn push_name_matches(
 
 /// `SELECT` the next `limit` names `from` matches, in the names' order (`descending` or not),
 /// after `after` (the name itself included when `inclusive`): what a search sorted by the
-/// names' column reads a batch at a time (see `listing::search`).
+/// names' column reads a batch at a time (see `listing::search`). With `walk`, only among
+/// the next that many names in order (`None` for a table of names too small to walk).
 /// `None` for a kind without names (events).
 pub fn push_names_batch(
     sql: &mut QueryBuilder<Postgres>,
@@ -199,6 +201,10 @@ pub fn push_names_batch(
     walk: Option<i64>,
 ) -> Option<()> {
     let source = name_source(kind)?;
+    let walk = match walk {
+        Some(budget) => Some((budget, source.walked?)),
+        None => None,
+    };
     let order = if descending { " DESC" } else { " ASC" };
     sql.push("SELECT DISTINCT ")
         .push(source.column)
@@ -220,9 +226,9 @@ pub fn push_names_batch(
     match walk {
         // The next `budget` names in order, whether they match or not, then the matches
         // among them.
-        Some(budget) => {
+        Some((budget, columns)) => {
             sql.push("(SELECT ")
-                .push(source.searched_columns)
+                .push(columns)
                 .push(" FROM ")
                 .push(source.table);
             after_clause(sql, " WHERE ");

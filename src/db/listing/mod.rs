@@ -412,6 +412,13 @@ fn id_column(kind: EntityKind) -> &'static str {
     }
 }
 
+/// An order list's columns (a macro, so that `inner_columns` can extend the literal).
+macro_rules! order_list {
+    () => {
+        "o.id, o.code, o.created_at, o.status, o.total_cents, o.buyer_email, o.event_id, o.event_title"
+    };
+}
+
 /// What the inner statement of a walk or of matches-first passes on: for tickets and orders
 /// their listed columns, and what their sorts and their searched text use, only, so that the
 /// matches can be read from the holder or buyer index alone (migrations 0025, 0026); the
@@ -419,9 +426,7 @@ fn id_column(kind: EntityKind) -> &'static str {
 fn inner_columns(kind: EntityKind) -> &'static str {
     match kind {
         EntityKind::Ticket => select_list(kind),
-        EntityKind::Order => {
-            "o.id, o.code, o.created_at, o.status, o.total_cents, o.buyer_email, o.event_id, o.event_title, o.buyer_name"
-        }
+        EntityKind::Order => concat!(order_list!(), ", o.buyer_name"),
         EntityKind::Event => "e.*",
     }
 }
@@ -431,9 +436,7 @@ fn select_list(kind: EntityKind) -> &'static str {
         EntityKind::Event => {
             "e.id, e.starts_at, e.ends_at, e.title, e.venue, u.name AS organizer, e.time_zone, e.currency"
         }
-        EntityKind::Order => {
-            "o.id, o.code, o.created_at, o.status, o.total_cents, o.buyer_email, o.event_id, o.event_title"
-        }
+        EntityKind::Order => order_list!(),
         EntityKind::Ticket => {
             "t.id, t.code, t.status, t.holder_name, t.type_name, t.order_code, t.checked_in_at"
         }

@@ -151,6 +151,12 @@ where
 
 const WITHOUT_BITMAP_SCANS: &str = "SELECT set_config('enable_bitmapscan', 'off', true)";
 
+/// A statement's text lookups through their trigram indexes only (bitmap scans): neither a
+/// btree walked with the text checked on each row nor the table read whole.
+const THROUGH_TRIGRAMS_ONLY: &str = "SELECT set_config('enable_seqscan', 'off', true), \
+                                            set_config('enable_indexscan', 'off', true), \
+                                            set_config('enable_indexonlyscan', 'off', true)";
+
 /// Whether walking the sort's index is likely to fill the page within `SEARCH_WALK` rows:
 /// by the planner's estimate, the search keeps at least two pages' worth of them. (Walking
 /// for a rarer text only adds its cost to the search's: 8,000 rows read for nothing.)
@@ -206,16 +212,7 @@ async fn how_to_search(
     // Only through the codes' trigram index (the orders', or ticket_codes'): the statement's
     // generic plan (prepared, the pattern unknown) walked the codes' btree for the first
     // match, all 5M tickets when there was none (1.4 s).
-    let in_codes: Vec<bool> = values_planned(
-        snapshot,
-        Some(
-            "SELECT set_config('enable_seqscan', 'off', true), \
-                    set_config('enable_indexscan', 'off', true), \
-                    set_config('enable_indexonlyscan', 'off', true)",
-        ),
-        sql,
-    )
-    .await?;
+    let in_codes: Vec<bool> = values_planned(snapshot, Some(THROUGH_TRIGRAMS_ONLY), sql).await?;
     // EXISTS gives one row; none would mean the probe did not run: take codes as involved.
     Ok(if in_codes.first().copied().unwrap_or(true) {
         TextSearch::ThroughNamesAndCodes
@@ -289,8 +286,9 @@ async fn rows_in_names_order(
         let after_name = after
             .as_ref()
             .map(|(name, inclusive)| (name.as_str(), *inclusive));
-        // A common text's names are met soon walking them in order: the next `NAMES_WALK`
-        // names read from their ordered index alone, the text checked on each. When that
+        // A common text's buyers are met soon walking them in order: the next `NAMES_WALK`
+        // read from their ordered index alone, the text checked on each (the holders' few
+        // hundred names are always looked up whole). When that
         // finds too few (a rare text, or one whose names lie together further on: the
         // buyers' emails start with their names), they are found through the trigram index
         // and sorted. Left to itself, the planner walked the names' whole index for a
@@ -303,26 +301,14 @@ async fn rows_in_names_order(
             .map(|()| sql)
         };
         let mut names: Vec<String> = Vec::new();
-        if common {
-            let Some(walk) = batch(Some(NAMES_WALK)) else {
-                break;
-            };
+        if common && let Some(walk) = batch(Some(NAMES_WALK)) {
             names = values_planned(snapshot, None, walk).await?;
         }
         if i64::try_from(names.len()).unwrap_or(i64::MAX) < limit {
             let Some(lookup) = batch(None) else {
                 break;
             };
-            names = values_planned(
-                snapshot,
-                Some(
-                    "SELECT set_config('enable_indexscan', 'off', true), \
-                            set_config('enable_indexonlyscan', 'off', true), \
-                            set_config('enable_seqscan', 'off', true)",
-                ),
-                lookup,
-            )
-            .await?;
+            names = values_planned(snapshot, Some(THROUGH_TRIGRAMS_ONLY), lookup).await?;
         }
         let Some(last) = names.last().cloned() else {
             break;
