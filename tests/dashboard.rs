@@ -419,3 +419,204 @@ async fn todays_refunds_are_the_scopes_own() {
         "everything counts all three, the organizer its two"
     );
 }
+
+/// An organizer's sales chart (its sums per quarter hour and the changes not yet added to
+/// them, migration 0027) against plain SQL, for `organizer` as seen at `now`.
+async fn assert_chart_is_plain_sqls(
+    db: &TestDb,
+    organizer: &boxoffice::db::auth::Actor,
+    now: chrono::DateTime<chrono::Utc>,
+    step: &str,
+) {
+    let first_day = now.date_naive() - Duration::days(DAYS as i64 - 1);
+    let tickets: Vec<(NaiveDate, i64)> = sqlx::query_as(
+        "SELECT t.created_at::date, count(*) FROM tickets t \
+         JOIN ticket_types tt ON tt.id = t.ticket_type_id JOIN events e ON e.id = tt.event_id \
+         WHERE t.deleted_at IS NULL AND t.status <> 'cancelled' AND t.created_at >= $1 \
+         AND t.created_at < $3 AND e.organizer_id = $2 AND e.deleted_at IS NULL GROUP BY 1",
+    )
+    .bind(first_day.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
+    .bind(organizer.id)
+    .bind(
+        (now.date_naive() + Duration::days(1))
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight")
+            .and_utc(),
+    )
+    .fetch_all(&db.pool)
+    .await
+    .expect("tickets per day");
+    let board = dashboard::load(&db.pool, organizer, None, now, utc())
+        .await
+        .expect("dashboard");
+    let shown: Vec<(NaiveDate, i64)> = board
+        .days
+        .iter()
+        .filter(|day| day.tickets != 0)
+        .map(|day| (day.day, day.tickets))
+        .collect();
+    let mut expected = tickets;
+    expected.sort();
+    assert_eq!(shown, expected, "{} after {step}", organizer.email);
+}
+
+async fn roll_up(db: &TestDb) {
+    dashboard::roll_up_ticket_sales(&db.pool)
+        .await
+        .expect("rolled up");
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM ticket_sales_changes")
+        .fetch_one(&db.pool)
+        .await
+        .expect("changes");
+    assert_eq!(left, 0, "a roll-up adds up every change noted");
+}
+
+/// Every change of tickets reaches an organizer's chart, whether the roll-up has run or not:
+/// a sale, a cancellation and its undoing, a ticket trashed and restored, a purge, an event
+/// given to another organizer with changes still noted, an event trashed. An admission
+/// notes nothing.
+#[tokio::test]
+async fn an_organizers_chart_follows_every_change_of_tickets_rolled_up_or_not() {
+    let db = TestDb::with_demo().await;
+    let admin = db.actor("admin@boxoffice.test").await;
+    let ada = db.actor("ada@boxoffice.test").await;
+    let grace = db.actor("grace@boxoffice.test").await;
+    assert_eq!(grace.role, boxoffice::db::auth::Role::Organizer);
+    // The demo's sales lie before its anchor, this test's at the clock's now: both charts.
+    let check = |step: &'static str| {
+        let (db, ada, grace) = (&db, &ada, &grace);
+        async move {
+            for now in [anchor(), chrono::Utc::now()] {
+                assert_chart_is_plain_sqls(db, ada, now, step).await;
+                assert_chart_is_plain_sqls(db, grace, now, step).await;
+            }
+        }
+    };
+    check("the demo's load").await;
+
+    let (event_id, type_id): (i64, i64) = sqlx::query_as(
+        "SELECT e.id, tt.id FROM events e JOIN ticket_types tt ON tt.event_id = e.id \
+         WHERE e.organizer_id = $1 AND tt.sold + 4 <= tt.quantity \
+         ORDER BY e.starts_at, tt.id LIMIT 1",
+    )
+    .bind(ada.id)
+    .fetch_one(&db.pool)
+    .await
+    .expect("an event of Ada's ahead");
+    let buyer: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = 'chris@example.com'")
+        .fetch_one(&db.pool)
+        .await
+        .expect("buyer");
+    let sold = sell(
+        &db.pool,
+        &admin,
+        &Sale::one_type(event_id, buyer, type_id, 3),
+    )
+    .await
+    .expect("sold");
+    check("a sale, not rolled up").await;
+    roll_up(&db).await;
+    check("a sale, rolled up").await;
+
+    let noted = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM ticket_sales_changes")
+            .fetch_one(&db.pool)
+            .await
+            .expect("changes")
+    };
+    boxoffice::db::check_in::scan(
+        &db.pool,
+        &admin,
+        &boxoffice::db::check_in::Scan {
+            code: sold.ticket_codes[0].clone(),
+            terminal: "door-1".into(),
+            event_id: None,
+            scan_key: "sums-test".into(),
+        },
+    )
+    .await
+    .expect("scanned");
+    assert_eq!(noted().await, 0, "an admission notes nothing");
+
+    for (statement, step) in [
+        (
+            "UPDATE tickets SET status = 'cancelled', checked_in_at = NULL, checked_in_by = NULL \
+             WHERE order_id = $1",
+            "a cancellation",
+        ),
+        (
+            "UPDATE tickets SET status = 'valid' WHERE order_id = $1",
+            "its undoing",
+        ),
+        (
+            "UPDATE tickets SET deleted_at = now() WHERE id = (SELECT max(id) FROM tickets WHERE order_id = $1)",
+            "a ticket trashed",
+        ),
+    ] {
+        sqlx::query(statement)
+            .bind(sold.id)
+            .execute(&db.pool)
+            .await
+            .expect(step);
+        check(step).await;
+    }
+    roll_up(&db).await;
+    check("the roll-up after them").await;
+    sqlx::query("UPDATE tickets SET deleted_at = NULL WHERE order_id = $1")
+        .bind(sold.id)
+        .execute(&db.pool)
+        .await
+        .expect("restored");
+    check("a ticket restored").await;
+
+    // Given to Grace with a change still noted, then rolled up: the event's tickets go with
+    // it, counted once.
+    assert!(noted().await > 0);
+    sqlx::query("UPDATE events SET organizer_id = $2 WHERE id = $1")
+        .bind(event_id)
+        .bind(grace.id)
+        .execute(&db.pool)
+        .await
+        .expect("given to Grace");
+    check("an event given away, changes still noted").await;
+    roll_up(&db).await;
+    check("an event given away, rolled up").await;
+    sqlx::query("UPDATE events SET organizer_id = $2 WHERE id = $1")
+        .bind(event_id)
+        .bind(ada.id)
+        .execute(&db.pool)
+        .await
+        .expect("given back");
+    check("an event given back").await;
+
+    sqlx::query("DELETE FROM tickets WHERE id = (SELECT max(id) FROM tickets WHERE order_id = $1)")
+        .bind(sold.id)
+        .execute(&db.pool)
+        .await
+        .expect("purged");
+    check("a live ticket purged").await;
+    sqlx::query(
+        "UPDATE tickets SET deleted_at = now() WHERE deleted_at IS NULL \
+         AND order_id IN (SELECT id FROM orders WHERE event_id = $1)",
+    )
+    .bind(event_id)
+    .execute(&db.pool)
+    .await
+    .expect("event's tickets trashed");
+    sqlx::query("UPDATE events SET deleted_at = now() WHERE id = $1")
+        .bind(event_id)
+        .execute(&db.pool)
+        .await
+        .expect("event trashed");
+    check("an event trashed").await;
+    roll_up(&db).await;
+    check("the last roll-up").await;
+    let sums = sqlx::query_scalar::<_, i64>(
+        "SELECT count(*) FROM organizer_ticket_sales WHERE organizer_id = $1",
+    )
+    .bind(ada.id)
+    .fetch_one(&db.pool)
+    .await
+    .expect("sums");
+    assert!(sums > 0, "Ada's other events still sell");
+}

@@ -34,29 +34,83 @@ fn by_local_day(quarters: Vec<(DateTime<Utc>, i64)>, offset: Tz) -> Vec<(NaiveDa
     days.into_iter().collect()
 }
 
+/// Whose tickets the sales chart counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum TicketsOf {
+    Event(i64),
+    Organizer(i64),
+    Everything,
+}
+
 /// Tickets sold or held (not cancelled) per local day since `from`, by their own creation
-/// time (an index on type and time).
+/// time: one event's (its types' few, found first) and everyone's from the tickets' index on
+/// type and time; an organizer's from the sums per organizer and quarter hour and the
+/// changes not yet added to them (migration 0027), read in one statement so that a roll-up
+/// between two reads cannot count a change twice or miss it. (Everyone's from the sums
+/// would read a thousand organizers' quarter hours: no faster than the tickets.)
 pub(super) async fn tickets_per_day(
     pool: &PgPool,
-    events: &Events,
+    of: TicketsOf,
     from: DateTime<Utc>,
     offset: Tz,
 ) -> Result<Vec<(NaiveDate, i64)>, DataError> {
-    let mut query = select_quarter_hour("t.created_at");
-    query
-        .push("count(*) FROM tickets t WHERE t.deleted_at IS NULL AND t.status <> 'cancelled' AND t.created_at >= ")
-        .push_bind(from);
-    if let Some(types) = &events.types {
-        query
-            .push(" AND t.ticket_type_id = ANY(")
-            .push_bind(types.iter().map(|t| t.id).collect::<Vec<_>>())
-            .push(")");
-    }
+    let mut query = match of {
+        TicketsOf::Event(event) => {
+            let mut query = select_quarter_hour("t.created_at");
+            query
+                .push(
+                    "count(*) FROM tickets t WHERE t.deleted_at IS NULL AND t.status <> 'cancelled' \
+                     AND t.ticket_type_id = ANY(ARRAY(SELECT id FROM ticket_types \
+                     WHERE deleted_at IS NULL AND event_id = ",
+                )
+                .push_bind(event)
+                .push(")) AND t.created_at >= ")
+                .push_bind(from);
+            query
+        }
+        TicketsOf::Organizer(organizer) => {
+            let mut query = QueryBuilder::new(
+                "SELECT quarter, sum(tickets)::bigint FROM ( \
+                 SELECT quarter, tickets FROM organizer_ticket_sales WHERE organizer_id = ",
+            );
+            query
+                .push_bind(organizer)
+                .push(" AND quarter >= ")
+                .push_bind(from)
+                .push(
+                    " UNION ALL SELECT c.quarter, c.tickets FROM ticket_sales_changes c \
+                     JOIN events e ON e.id = c.event_id WHERE e.organizer_id = ",
+                )
+                .push_bind(organizer)
+                .push(" AND c.quarter >= ")
+                .push_bind(from)
+                .push(") AS counted");
+            query
+        }
+        TicketsOf::Everything => {
+            let mut query = select_quarter_hour("t.created_at");
+            query
+                .push(
+                    "count(*) FROM tickets t WHERE t.deleted_at IS NULL AND t.status <> 'cancelled' \
+                     AND t.created_at >= ",
+                )
+                .push_bind(from);
+            query
+        }
+    };
     query.push(" GROUP BY 1");
     Ok(by_local_day(
         query.build_query_as().fetch_all(pool).await?,
         offset,
     ))
+}
+
+/// Adds the noted changes of tickets up per organizer (migration 0027), unless another
+/// process is doing it; returns the sums changed.
+pub async fn roll_up_ticket_sales(pool: &PgPool) -> Result<i64, DataError> {
+    Ok(sqlx::query_scalar("SELECT roll_up_ticket_sales()")
+        .fetch_one(pool)
+        .await?)
 }
 
 /// Totals of the paid orders placed per local day since `from` (an index on event and time),

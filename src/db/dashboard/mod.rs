@@ -1,7 +1,9 @@
 //! The dashboard's figures (DESIGN.md "Dashboard"): sales per day, today against the same day
 //! last week, sold/capacity per ticket type, and the door, for everything a user may see or
-//! for one event. Each figure is one query over an index (migration 0008), so that one event
-//! or an organizer's thousand answer within a few milliseconds.
+//! for one event. Each figure is one query over an index (migration 0008), or for an
+//! organizer's sales chart over the sums kept per organizer (migration 0027), so that one
+//! event or an organizer's thousand answer within a few milliseconds. No figure waits for
+//! another: the types are read by the per-type figure itself.
 
 use crate::zone::Tz;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -15,9 +17,12 @@ use crate::money::Sums;
 
 mod days;
 mod door;
+mod types;
 
-use days::{refunds, revenue_per_day, tickets_per_day};
+pub use days::roll_up_ticket_sales;
+use days::{TicketsOf, refunds, revenue_per_day, tickets_per_day};
 use door::door;
+use types::type_sales;
 
 /// Days in the sales chart.
 pub const DAYS: usize = 30;
@@ -121,23 +126,12 @@ pub struct EventSales {
     pub capacity: i64,
 }
 
-/// The events the figures cover: one, the organizer's, or all (None), with their ticket
-/// types (read once, then used by the sales chart and the per-type bars), and split by
-/// currency for the money figures.
+/// The events the figures cover: one, the organizer's, or all (None), with the currency of
+/// each, and split by currency for the money figures.
 struct Events {
     ids: Option<Vec<i64>>,
-    types: Option<Vec<ScopeType>>,
+    currencies: Option<Vec<String>>,
     by_currency: Vec<CurrencyGroup>,
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct ScopeType {
-    id: i64,
-    name: String,
-    currency: String,
-    sold: i64,
-    quantity: i64,
-    price_cents: i64,
 }
 
 /// The covered events that sell in one currency.
@@ -290,33 +284,14 @@ pub async fn load(
             .map(|(_, currency)| currency.clone())
             .collect()
     });
-    // Seats sold are the seats handed out less the room in the types' blocks (migration 0013),
-    // the blocks' room read once for all the types instead of once per type.
-    let types = match &ids {
-        // A thousand lookups in the types' event index (3 ms) beat reading every type into a
-        // hash (20 ms), which the planner picks for a join with a thousand ids: the lateral
-        // subquery, fenced by OFFSET 0, is always run per event.
-        Some(ids) => Some(
-            sqlx::query_as::<_, ScopeType>(
-                "SELECT tt.id, tt.name, e.currency, (tt.sold - coalesce(b.room, 0))::bigint AS sold, \
-                        tt.quantity::bigint AS quantity, tt.price_cents::bigint AS price_cents \
-                 FROM unnest($1::bigint[], $2::text[]) AS e(id, currency) CROSS JOIN LATERAL ( \
-                   SELECT t.id, t.name, t.sold, t.quantity, t.price_cents FROM ticket_types t \
-                   WHERE t.event_id = e.id AND t.deleted_at IS NULL OFFSET 0) AS tt \
-                 LEFT JOIN (SELECT ticket_type_id, sum(room) AS room FROM ticket_type_blocks \
-                            WHERE room > 0 GROUP BY ticket_type_id) AS b ON b.ticket_type_id = tt.id \
-                 ORDER BY tt.id",
-            )
-            .bind(ids)
-            .bind(&currencies)
-            .fetch_all(pool)
-            .await?,
-        ),
-        None => None,
+    let tickets_of = match (event_id, organizer) {
+        (Some(event), _) => TicketsOf::Event(event),
+        (None, Some(organizer)) => TicketsOf::Organizer(organizer),
+        (None, None) => TicketsOf::Everything,
     };
     let events = Events {
         ids,
-        types,
+        currencies,
         by_currency,
     };
     let today = now.with_timezone(&offset).date_naive();
@@ -337,7 +312,7 @@ pub async fn load(
         listed,
     ) = tokio::try_join!(
         count_events(pool, &events),
-        gated(&gate, tickets_per_day(pool, &events, from, offset)),
+        gated(&gate, tickets_per_day(pool, tickets_of, from, offset)),
         gated(&gate, revenue_per_day(pool, &events, from, offset)),
         gated(&gate, refunds(pool, &events, [week_ago, today], offset)),
         gated(&gate, type_sales(pool, &events, event_id.is_some())),
@@ -415,64 +390,6 @@ async fn count_events(pool: &PgPool, events: &Events) -> Result<i64, DataError> 
                 .await?
         }
     })
-}
-
-async fn type_sales(
-    pool: &PgPool,
-    events: &Events,
-    one_event: bool,
-) -> Result<Vec<TypeSales>, DataError> {
-    let Some(types) = &events.types else {
-        // Everything: the types of each name added up, by the database.
-        return Ok(sqlx::query_as(
-            "SELECT tt.name, tt.currency, sum(tt.sold)::bigint AS sold, \
-             sum(tt.quantity)::bigint AS capacity, sum(tt.sold * tt.price_cents)::bigint AS value_cents \
-             FROM (SELECT t.name, e.currency, t.sold - coalesce(b.room, 0) AS sold, t.quantity, \
-                          t.price_cents \
-                   FROM ticket_types t JOIN events e ON e.id = t.event_id \
-                   LEFT JOIN (SELECT ticket_type_id, sum(room) AS room \
-                   FROM ticket_type_blocks WHERE room > 0 GROUP BY ticket_type_id) AS b \
-                   ON b.ticket_type_id = t.id WHERE t.deleted_at IS NULL) AS tt \
-             GROUP BY tt.name, tt.currency ORDER BY sum(tt.sold) DESC, tt.name, tt.currency LIMIT 12",
-        )
-        .fetch_all(pool)
-        .await?);
-    };
-    let of = |t: &ScopeType| TypeSales {
-        name: t.name.clone(),
-        currency: t.currency.clone(),
-        sold: t.sold,
-        capacity: t.quantity,
-        value_cents: t.sold * t.price_cents,
-    };
-    if one_event {
-        // One event: its types in order.
-        return Ok(types.iter().map(of).collect());
-    }
-    // A scope: the types of each name (and currency) added up, the best sellers first.
-    let mut by_name: std::collections::BTreeMap<(&str, &str), TypeSales> = Default::default();
-    for t in types {
-        let key = (t.name.as_str(), t.currency.as_str());
-        let entry = by_name.entry(key).or_insert_with(|| TypeSales {
-            name: t.name.clone(),
-            currency: t.currency.clone(),
-            sold: 0,
-            capacity: 0,
-            value_cents: 0,
-        });
-        entry.sold += t.sold;
-        entry.capacity += t.quantity;
-        entry.value_cents += t.sold * t.price_cents;
-    }
-    let mut named: Vec<TypeSales> = by_name.into_values().collect();
-    named.sort_by(|a, b| {
-        b.sold
-            .cmp(&a.sold)
-            .then_with(|| a.name.cmp(&b.name))
-            .then_with(|| a.currency.cmp(&b.currency))
-    });
-    named.truncate(12);
-    Ok(named)
 }
 
 async fn event_list(

@@ -177,7 +177,8 @@ pub async fn resume_orders_trigger(conn: &mut PgConnection) -> Result<(), SetupE
 pub async fn resume_tickets_trigger(conn: &mut PgConnection) -> Result<(), SetupError> {
     sqlx::raw_sql(
         "ALTER TABLE tickets ENABLE TRIGGER tickets_copy_references; \
-         ALTER TABLE tickets ENABLE TRIGGER tickets_type_live;",
+         ALTER TABLE tickets ENABLE TRIGGER tickets_type_live; \
+         ALTER TABLE tickets ENABLE TRIGGER ticket_sales_on_insert;",
     )
     .execute(conn)
     .await?;
@@ -260,5 +261,7 @@ ALTER TABLE tickets DISABLE TRIGGER tickets_copy_references;
 -- The seed writes only into live events and types: no check per row at commit.
 ALTER TABLE orders DISABLE TRIGGER orders_event_live;
 ALTER TABLE tickets DISABLE TRIGGER tickets_type_live;
+-- The tickets' sales per organizer are added up once after the load (COUNT_ORGANIZER_SALES).
+ALTER TABLE tickets DISABLE TRIGGER ticket_sales_on_insert;
 
 "#;

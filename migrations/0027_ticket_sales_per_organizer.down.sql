@@ -1,0 +1,12 @@
+DROP TRIGGER ticket_sales_follow_organizer ON events;
+DROP FUNCTION ticket_sales_follow_organizer();
+DROP FUNCTION roll_up_ticket_sales();
+DROP TRIGGER ticket_sales_on_truncate ON tickets;
+DROP FUNCTION ticket_sales_empty();
+DROP TRIGGER ticket_sales_on_delete ON tickets;
+DROP TRIGGER ticket_sales_on_update ON tickets;
+DROP FUNCTION ticket_sales_note_changed();
+DROP TRIGGER ticket_sales_on_insert ON tickets;
+DROP FUNCTION ticket_sales_note_inserted();
+DROP TABLE organizer_ticket_sales;
+DROP TABLE ticket_sales_changes;
