@@ -1,5 +1,7 @@
 DROP TRIGGER ticket_sales_follow_organizer ON events;
 DROP FUNCTION ticket_sales_follow_organizer();
+DROP TRIGGER ticket_sales_on_type_delete ON ticket_types;
+DROP FUNCTION ticket_sales_settle_deleted_types();
 DROP FUNCTION roll_up_ticket_sales();
 DROP TRIGGER ticket_sales_on_truncate ON tickets;
 DROP FUNCTION ticket_sales_empty();

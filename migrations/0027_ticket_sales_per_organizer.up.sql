@@ -8,7 +8,7 @@
 --
 -- A sale must not wait on a row that every sale of the organizer updates (the contention the
 -- ticket types' seat blocks removed), so a change of tickets only appends what it does to
--- its event's quarter hour to `ticket_sales_changes`; `roll_up_ticket_sales()`, run every
+-- its type's quarter hour to `ticket_sales_changes`; `roll_up_ticket_sales()`, run every
 -- few seconds by the app, adds those up per organizer into `organizer_ticket_sales`. A
 -- dashboard reads both in one statement (one snapshot: a roll-up moves rows from one to the
 -- other at once).
@@ -18,13 +18,13 @@ SET LOCAL statement_timeout = 0;
 LOCK TABLE tickets IN SHARE ROW EXCLUSIVE MODE;
 LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE;
 
--- What changes of tickets did to their event's count, not yet added up.
+-- What changes of tickets did to their type's count, not yet added up. No index: a sale only
+-- appends here, and the table holds about a second of sales (the roll-up empties it).
 CREATE TABLE ticket_sales_changes (
-    event_id bigint NOT NULL,
-    quarter  timestamptz NOT NULL,
-    tickets  bigint NOT NULL
+    ticket_type_id bigint NOT NULL,
+    quarter        timestamptz NOT NULL,
+    tickets        bigint NOT NULL
 );
-CREATE INDEX ticket_sales_changes_event_idx ON ticket_sales_changes (event_id);
 
 -- Tickets sold or held (live, not cancelled) per organizer, by the quarter hour they were
 -- created in. Filled in key order, so that an organizer's month lies on a few pages.
@@ -45,15 +45,15 @@ WHERE t.deleted_at IS NULL AND t.status <> 'cancelled'
 GROUP BY 1, 2
 ORDER BY 1, 2;
 
--- A sale (or a seed) inserts its tickets in one statement: one row per quarter hour.
+-- A sale (or a seed) inserts its tickets in one statement: one row per type and quarter hour.
 CREATE FUNCTION ticket_sales_note_inserted() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO ticket_sales_changes (event_id, quarter, tickets)
-    SELECT tt.event_id, date_bin('15 minutes', n.created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00'),
+    INSERT INTO ticket_sales_changes (ticket_type_id, quarter, tickets)
+    SELECT ticket_type_id, date_bin('15 minutes', created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00'),
            count(*)
-    FROM inserted_tickets n JOIN ticket_types tt ON tt.id = n.ticket_type_id
-    WHERE n.deleted_at IS NULL AND n.status <> 'cancelled'
+    FROM inserted_tickets
+    WHERE deleted_at IS NULL AND status <> 'cancelled'
     GROUP BY 1, 2;
     RETURN NULL;
 END
@@ -69,14 +69,14 @@ CREATE FUNCTION ticket_sales_note_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.deleted_at IS NULL AND OLD.status <> 'cancelled' THEN
-        INSERT INTO ticket_sales_changes (event_id, quarter, tickets)
-        SELECT tt.event_id, date_bin('15 minutes', OLD.created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00'), -1
-        FROM ticket_types tt WHERE tt.id = OLD.ticket_type_id;
+        INSERT INTO ticket_sales_changes (ticket_type_id, quarter, tickets)
+        VALUES (OLD.ticket_type_id,
+                date_bin('15 minutes', OLD.created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00'), -1);
     END IF;
     IF TG_OP = 'UPDATE' AND NEW.deleted_at IS NULL AND NEW.status <> 'cancelled' THEN
-        INSERT INTO ticket_sales_changes (event_id, quarter, tickets)
-        SELECT tt.event_id, date_bin('15 minutes', NEW.created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00'), 1
-        FROM ticket_types tt WHERE tt.id = NEW.ticket_type_id;
+        INSERT INTO ticket_sales_changes (ticket_type_id, quarter, tickets)
+        VALUES (NEW.ticket_type_id,
+                date_bin('15 minutes', NEW.created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00'), 1);
     END IF;
     RETURN NULL;
 END
@@ -117,10 +117,11 @@ BEGIN
     END IF;
     -- A new statement, so a new snapshot: everything committed before the lock was taken.
     WITH taken AS (
-        DELETE FROM ticket_sales_changes RETURNING event_id, quarter, tickets
+        DELETE FROM ticket_sales_changes RETURNING ticket_type_id, quarter, tickets
     ), summed AS (
         SELECT e.organizer_id, t.quarter, sum(t.tickets) AS tickets
-        FROM taken t JOIN events e ON e.id = t.event_id
+        FROM taken t JOIN ticket_types tt ON tt.id = t.ticket_type_id
+        JOIN events e ON e.id = tt.event_id
         GROUP BY 1, 2
     )
     INSERT INTO organizer_ticket_sales AS s (organizer_id, quarter, tickets)
@@ -131,6 +132,32 @@ BEGIN
     RETURN rolled;
 END
 $$;
+
+-- Ticket types purged (with their event, and its tickets in the trash, their changes noted)
+-- take their changes not yet rolled up along: rolled up now, while their event is known.
+CREATE FUNCTION ticket_sales_settle_deleted_types() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('boxoffice_ticket_sales'));
+    WITH taken AS (
+        DELETE FROM ticket_sales_changes c USING deleted_types d
+        WHERE c.ticket_type_id = d.id
+        RETURNING d.event_id, c.quarter, c.tickets
+    ), summed AS (
+        SELECT e.organizer_id, t.quarter, sum(t.tickets) AS tickets
+        FROM taken t JOIN events e ON e.id = t.event_id
+        GROUP BY 1, 2
+    )
+    INSERT INTO organizer_ticket_sales AS s (organizer_id, quarter, tickets)
+    SELECT organizer_id, quarter, tickets FROM summed WHERE tickets <> 0
+    ON CONFLICT (organizer_id, quarter) DO UPDATE SET tickets = s.tickets + EXCLUDED.tickets;
+    DELETE FROM organizer_ticket_sales WHERE tickets = 0;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER ticket_sales_on_type_delete AFTER DELETE ON ticket_types
+    REFERENCING OLD TABLE AS deleted_types
+    FOR EACH STATEMENT EXECUTE FUNCTION ticket_sales_settle_deleted_types();
 
 -- An event given to another organizer takes its counted tickets along: what the old
 -- organizer's sums hold of it is its live tickets less its changes not yet rolled up (one
@@ -148,7 +175,8 @@ BEGIN
             FROM tickets t JOIN ticket_types tt ON tt.id = t.ticket_type_id
             WHERE tt.event_id = NEW.id AND t.deleted_at IS NULL AND t.status <> 'cancelled'
             UNION ALL
-            SELECT quarter, -tickets FROM ticket_sales_changes WHERE event_id = NEW.id
+            SELECT quarter, -tickets FROM ticket_sales_changes
+            WHERE ticket_type_id IN (SELECT id FROM ticket_types WHERE event_id = NEW.id)
         ) AS parts
         GROUP BY quarter
         HAVING sum(tickets) <> 0

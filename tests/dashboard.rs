@@ -473,8 +473,8 @@ async fn roll_up(db: &TestDb) {
 
 /// Every change of tickets reaches an organizer's chart, whether the roll-up has run or not:
 /// a sale, a cancellation and its undoing, a ticket trashed and restored, a purge, an event
-/// given to another organizer with changes still noted, an event trashed. An admission
-/// notes nothing.
+/// given to another organizer with changes still noted, an event trashed and purged. An
+/// admission notes nothing.
 #[tokio::test]
 async fn an_organizers_chart_follows_every_change_of_tickets_rolled_up_or_not() {
     let db = TestDb::with_demo().await;
@@ -595,20 +595,25 @@ async fn an_organizers_chart_follows_every_change_of_tickets_rolled_up_or_not() 
         .await
         .expect("purged");
     check("a live ticket purged").await;
-    sqlx::query(
-        "UPDATE tickets SET deleted_at = now() WHERE deleted_at IS NULL \
-         AND order_id IN (SELECT id FROM orders WHERE event_id = $1)",
+    boxoffice::db::trash::delete(
+        &db.pool,
+        &admin,
+        boxoffice::db::trash::Target::Event(event_id),
     )
-    .bind(event_id)
-    .execute(&db.pool)
     .await
-    .expect("event's tickets trashed");
-    sqlx::query("UPDATE events SET deleted_at = now() WHERE id = $1")
-        .bind(event_id)
-        .execute(&db.pool)
-        .await
-        .expect("event trashed");
+    .expect("event trashed");
     check("an event trashed").await;
+    // Purged before the roll-up: its types' changes are rolled up as they go.
+    let batch: i64 = sqlx::query_scalar("SELECT trash_batch FROM events WHERE id = $1")
+        .bind(event_id)
+        .fetch_one(&db.pool)
+        .await
+        .expect("batch");
+    assert!(noted().await > 0);
+    boxoffice::db::trash::purge(&db.pool, &admin, batch)
+        .await
+        .expect("purged");
+    check("an event purged").await;
     roll_up(&db).await;
     check("the last roll-up").await;
     let sums = sqlx::query_scalar::<_, i64>(

@@ -79,7 +79,8 @@ pub(super) async fn tickets_per_day(
                 .push_bind(from)
                 .push(
                     " UNION ALL SELECT c.quarter, c.tickets FROM ticket_sales_changes c \
-                     JOIN events e ON e.id = c.event_id WHERE e.organizer_id = ",
+                     JOIN ticket_types tt ON tt.id = c.ticket_type_id \
+                     JOIN events e ON e.id = tt.event_id WHERE e.organizer_id = ",
                 )
                 .push_bind(organizer)
                 .push(" AND c.quarter >= ")
