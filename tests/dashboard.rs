@@ -420,8 +420,9 @@ async fn todays_refunds_are_the_scopes_own() {
     );
 }
 
-/// An organizer's sales chart (its sums per quarter hour and the changes not yet added to
-/// them, migration 0027) against plain SQL, for `organizer` as seen at `now`.
+/// An organizer's sales chart, tickets and revenue (the sums per quarter hour and the changes
+/// not yet added to them, migration 0027), against plain SQL, for `organizer` as seen at
+/// `now`.
 async fn assert_chart_is_plain_sqls(
     db: &TestDb,
     organizer: &boxoffice::db::auth::Actor,
@@ -446,6 +447,23 @@ async fn assert_chart_is_plain_sqls(
     .fetch_all(&db.pool)
     .await
     .expect("tickets per day");
+    let revenue: Vec<(NaiveDate, i64)> = sqlx::query_as(
+        "SELECT o.created_at::date, sum(o.total_cents)::bigint FROM orders o \
+         JOIN events e ON e.id = o.event_id \
+         WHERE o.deleted_at IS NULL AND o.status = 'paid' AND o.created_at >= $1 \
+         AND o.created_at < $3 AND e.organizer_id = $2 AND e.deleted_at IS NULL GROUP BY 1",
+    )
+    .bind(first_day.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
+    .bind(organizer.id)
+    .bind(
+        (now.date_naive() + Duration::days(1))
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight")
+            .and_utc(),
+    )
+    .fetch_all(&db.pool)
+    .await
+    .expect("revenue per day");
     let board = dashboard::load(&db.pool, organizer, None, now, utc())
         .await
         .expect("dashboard");
@@ -457,26 +475,44 @@ async fn assert_chart_is_plain_sqls(
         .collect();
     let mut expected = tickets;
     expected.sort();
-    assert_eq!(shown, expected, "{} after {step}", organizer.email);
+    assert_eq!(
+        shown, expected,
+        "{}'s tickets after {step}",
+        organizer.email
+    );
+    let shown: Vec<(NaiveDate, i64)> = board
+        .days
+        .iter()
+        .filter(|day| day.revenue.get("EUR") != 0)
+        .map(|day| (day.day, day.revenue.get("EUR")))
+        .collect();
+    let mut expected = revenue;
+    expected.sort();
+    assert_eq!(
+        shown, expected,
+        "{}'s revenue after {step}",
+        organizer.email
+    );
 }
 
 async fn roll_up(db: &TestDb) {
-    dashboard::roll_up_ticket_sales(&db.pool)
-        .await
-        .expect("rolled up");
-    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM ticket_sales_changes")
-        .fetch_one(&db.pool)
-        .await
-        .expect("changes");
+    dashboard::roll_up_sales(&db.pool).await.expect("rolled up");
+    let left: i64 = sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM ticket_sales_changes) \
+              + (SELECT count(*) FROM order_revenue_changes)",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("changes");
     assert_eq!(left, 0, "a roll-up adds up every change noted");
 }
 
-/// Every change of tickets reaches an organizer's chart, whether the roll-up has run or not:
-/// a sale, a cancellation and its undoing, a ticket trashed and restored, a purge, an event
-/// given to another organizer with changes still noted, an event trashed and purged. An
-/// admission notes nothing.
+/// Every change of tickets and orders reaches an organizer's chart, whether the roll-up has
+/// run or not: a sale, a cancellation and its undoing, a refund and its undoing, a ticket
+/// trashed and restored, a purge, an event given to another organizer with changes still
+/// noted, an event trashed and purged. An admission notes nothing.
 #[tokio::test]
-async fn an_organizers_chart_follows_every_change_of_tickets_rolled_up_or_not() {
+async fn an_organizers_chart_follows_every_change_of_tickets_and_orders_rolled_up_or_not() {
     let db = TestDb::with_demo().await;
     let admin = db.actor("admin@boxoffice.test").await;
     let ada = db.actor("ada@boxoffice.test").await;
@@ -519,10 +555,13 @@ async fn an_organizers_chart_follows_every_change_of_tickets_rolled_up_or_not() 
     check("a sale, rolled up").await;
 
     let noted = || async {
-        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM ticket_sales_changes")
-            .fetch_one(&db.pool)
-            .await
-            .expect("changes")
+        sqlx::query_scalar::<_, i64>(
+            "SELECT (SELECT count(*) FROM ticket_sales_changes) \
+                  + (SELECT count(*) FROM order_revenue_changes)",
+        )
+        .fetch_one(&db.pool)
+        .await
+        .expect("changes")
     };
     boxoffice::db::check_in::scan(
         &db.pool,
@@ -547,6 +586,14 @@ async fn an_organizers_chart_follows_every_change_of_tickets_rolled_up_or_not() 
         (
             "UPDATE tickets SET status = 'valid' WHERE order_id = $1",
             "its undoing",
+        ),
+        (
+            "UPDATE orders SET status = 'refunded' WHERE id = $1",
+            "a refund",
+        ),
+        (
+            "UPDATE orders SET status = 'paid' WHERE id = $1",
+            "a refund undone",
         ),
         (
             "UPDATE tickets SET deleted_at = now() WHERE id = (SELECT max(id) FROM tickets WHERE order_id = $1)",

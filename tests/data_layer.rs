@@ -493,9 +493,9 @@ async fn the_scale_seed_adds_the_proportions_asked_for() {
     .await
     .expect("copies");
     assert_eq!(wrong_copies, 0);
-    // The sales per organizer (added up by the seed, its trigger off) are the tickets', the
-    // demo's and the seed's, nothing counted twice (migration 0027).
-    boxoffice::db::dashboard::roll_up_ticket_sales(&db.pool)
+    // The sales per organizer (added up by the seed, its triggers off) are the tickets' and
+    // the orders', the demo's and the seed's, nothing counted twice (migration 0027).
+    boxoffice::db::dashboard::roll_up_sales(&db.pool)
         .await
         .expect("rolled up");
     let wrong_sums: i64 = sqlx::query_scalar(
@@ -512,6 +512,19 @@ async fn the_scale_seed_adds_the_proportions_asked_for() {
     .await
     .expect("sums");
     assert_eq!(wrong_sums, 0);
+    let wrong_totals: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT organizer_id, currency, quarter, cents FROM organizer_revenue) AS kept \
+         FULL JOIN (SELECT e.organizer_id, e.currency, \
+                           date_bin('15 minutes', o.created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS quarter, \
+                           sum(o.total_cents) AS cents \
+                    FROM orders o JOIN events e ON e.id = o.event_id \
+                    WHERE o.deleted_at IS NULL AND o.status = 'paid' GROUP BY 1, 2, 3) AS counted \
+         USING (organizer_id, currency, quarter) WHERE kept.cents IS DISTINCT FROM counted.cents",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("totals");
+    assert_eq!(wrong_totals, 0);
     // Every step was reported in order, ending finished.
     assert!(steps.windows(2).all(|w| w[1].number == w[0].number + 1));
     assert!(

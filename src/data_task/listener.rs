@@ -6,7 +6,7 @@
 //! notifying from the writing transaction: NOTIFY would take a cluster-wide lock at each
 //! sale's and each admission's commit. Every process that listens also sends what is pending,
 //! every [`SEND_EVERY`] (one of them at a time does it), and merges the tickets' pending
-//! search entries every [`MERGE_EVERY`] (migration 0020) and adds the tickets' noted sales up
+//! search entries every [`MERGE_EVERY`] (migration 0020) and adds the noted sales up
 //! per organizer every [`ROLL_UP_EVERY`] (migration 0027).
 //!
 //! With a read replica, the primary's position is noted before the UI hears of a change, so
@@ -36,7 +36,7 @@ const SEND_EVERY: Duration = Duration::from_millis(200);
 /// How often the tickets' search entries are merged: at a busy door's rate the pending lists
 /// grow by about 0.5 MB a second, and a scan merges them itself past 4 MB.
 const MERGE_EVERY: Duration = Duration::from_secs(2);
-/// How often the tickets' noted sales are added up per organizer: a dashboard reads what is
+/// How often the noted sales are added up per organizer: a dashboard reads what is
 /// not yet added up row by row, a busy box office notes about a thousand rows a second.
 const ROLL_UP_EVERY: Duration = Duration::from_secs(1);
 
@@ -54,7 +54,7 @@ pub fn spawn(databases: Databases, events: UnboundedSender<DataEvent>) -> JoinHa
         let pool = databases.primary.clone();
         let _sender = StopOnDrop(tokio::spawn(send_pending_changes(pool.clone())));
         let _merger = StopOnDrop(tokio::spawn(merge_search_entries(pool.clone())));
-        let _roller = StopOnDrop(tokio::spawn(roll_up_ticket_sales(pool.clone())));
+        let _roller = StopOnDrop(tokio::spawn(roll_up_sales(pool.clone())));
         let mut first = true;
         loop {
             let mut listener = match PgListener::connect_with(&pool).await {
@@ -113,17 +113,13 @@ async fn merge_search_entries(pool: PgPool) {
     .await;
 }
 
-/// Adds the tickets' noted sales up per organizer every [`ROLL_UP_EVERY`], until stopped
+/// Adds the noted sales up per organizer every [`ROLL_UP_EVERY`], until stopped
 /// (`db::dashboard`).
-async fn roll_up_ticket_sales(pool: PgPool) {
+async fn roll_up_sales(pool: PgPool) {
     repeat(
         ROLL_UP_EVERY,
-        "dashboard upkeep: adding up the tickets sold per organizer",
-        || async {
-            crate::db::dashboard::roll_up_ticket_sales(&pool)
-                .await
-                .map(drop)
-        },
+        "dashboard upkeep: adding up the sales per organizer",
+        || async { crate::db::dashboard::roll_up_sales(&pool).await.map(drop) },
     )
     .await;
 }

@@ -106,22 +106,54 @@ pub(super) async fn tickets_per_day(
     ))
 }
 
-/// Adds the noted changes of tickets up per organizer (migration 0027), unless another
-/// process is doing it; returns the sums changed.
-pub async fn roll_up_ticket_sales(pool: &PgPool) -> Result<i64, DataError> {
-    Ok(sqlx::query_scalar("SELECT roll_up_ticket_sales()")
+/// Adds the noted changes of tickets and orders up per organizer (migration 0027), unless
+/// another process is doing it; returns the sums changed.
+pub async fn roll_up_sales(pool: &PgPool) -> Result<i64, DataError> {
+    Ok(sqlx::query_scalar("SELECT roll_up_sales()")
         .fetch_one(pool)
         .await?)
 }
 
-/// Totals of the paid orders placed per local day since `from` (an index on event and time),
-/// per currency: one query for each currency the events sell in (almost always one).
+/// Totals of the paid orders placed per local day since `from`, per currency: an organizer's
+/// from the totals per organizer and the changes not yet added to them (migration 0027, one
+/// statement as for the tickets); one event's and everyone's from the orders' index on event
+/// and time, one query for each currency the events sell in (almost always one).
 pub(super) async fn revenue_per_day(
     pool: &PgPool,
+    of: TicketsOf,
     events: &Events,
     from: DateTime<Utc>,
     offset: Tz,
 ) -> Result<Vec<(NaiveDate, String, i64)>, DataError> {
+    if let TicketsOf::Organizer(organizer) = of {
+        let quarters: Vec<(DateTime<Utc>, String, i64)> = sqlx::query_as(
+            "SELECT quarter, currency, sum(cents)::bigint FROM ( \
+             SELECT quarter, currency, cents FROM organizer_revenue \
+             WHERE organizer_id = $1 AND quarter >= $2 \
+             UNION ALL SELECT c.quarter, e.currency, c.cents FROM order_revenue_changes c \
+             JOIN events e ON e.id = c.event_id WHERE e.organizer_id = $1 AND c.quarter >= $2 \
+             ) AS paid GROUP BY 1, 2",
+        )
+        .bind(organizer)
+        .bind(from)
+        .fetch_all(pool)
+        .await?;
+        let mut by_currency = std::collections::BTreeMap::<String, Vec<_>>::new();
+        for (quarter, currency, cents) in quarters {
+            by_currency
+                .entry(currency)
+                .or_default()
+                .push((quarter, cents));
+        }
+        return Ok(by_currency
+            .into_iter()
+            .flat_map(|(currency, quarters)| {
+                by_local_day(quarters, offset)
+                    .into_iter()
+                    .map(move |(day, cents)| (day, currency.clone(), cents))
+            })
+            .collect());
+    }
     let mut per_day = Vec::new();
     for group in &events.by_currency {
         let mut query = select_quarter_hour("o.created_at");

@@ -19,7 +19,7 @@ mod days;
 mod door;
 mod types;
 
-pub use days::roll_up_ticket_sales;
+pub use days::roll_up_sales;
 use days::{TicketsOf, refunds, revenue_per_day, tickets_per_day};
 use door::door;
 use types::type_sales;
@@ -313,7 +313,10 @@ pub async fn load(
     ) = tokio::try_join!(
         count_events(pool, &events),
         gated(&gate, tickets_per_day(pool, tickets_of, from, offset)),
-        gated(&gate, revenue_per_day(pool, &events, from, offset)),
+        gated(
+            &gate,
+            revenue_per_day(pool, tickets_of, &events, from, offset)
+        ),
         gated(&gate, refunds(pool, &events, [week_ago, today], offset)),
         gated(&gate, type_sales(pool, &events, event_id.is_some())),
         gated(&gate, door(pool, event_id, organizer, now, today, offset)),

@@ -166,7 +166,8 @@ impl Builders {
 pub async fn resume_orders_trigger(conn: &mut PgConnection) -> Result<(), SetupError> {
     sqlx::raw_sql(
         "ALTER TABLE orders ENABLE TRIGGER orders_copy_references; \
-         ALTER TABLE orders ENABLE TRIGGER orders_event_live;",
+         ALTER TABLE orders ENABLE TRIGGER orders_event_live; \
+         ALTER TABLE orders ENABLE TRIGGER order_revenue_on_insert;",
     )
     .execute(conn)
     .await?;
@@ -261,7 +262,8 @@ ALTER TABLE tickets DISABLE TRIGGER tickets_copy_references;
 -- The seed writes only into live events and types: no check per row at commit.
 ALTER TABLE orders DISABLE TRIGGER orders_event_live;
 ALTER TABLE tickets DISABLE TRIGGER tickets_type_live;
--- The tickets' sales per organizer are added up once after the load (COUNT_ORGANIZER_SALES).
+-- The sales per organizer are added up once after the load (COUNT_ORGANIZER_SALES, _REVENUE).
 ALTER TABLE tickets DISABLE TRIGGER ticket_sales_on_insert;
+ALTER TABLE orders DISABLE TRIGGER order_revenue_on_insert;
 
 "#;

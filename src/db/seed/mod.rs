@@ -197,6 +197,16 @@ pub async fn load_scale(
     };
     progress.next_step();
     let first_order = generate_orders(&mut tx, &sales).await?;
+    // The new paid orders added to their organizers' totals in one pass, the trigger that
+    // notes each statement's being off for the load (`deferred`), under the lock that keeps
+    // organizer changes and roll-ups apart (migration 0027).
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('boxoffice_ticket_sales'))")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(COUNT_ORGANIZER_REVENUE)
+        .bind(first_order)
+        .execute(&mut *tx)
+        .await?;
     deferred::restore_foreign_keys(&mut tx, &set_aside, FIRST_TABLES, || progress.next_step())
         .await?;
     deferred::resume_orders_trigger(&mut tx).await?;
