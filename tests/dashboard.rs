@@ -429,21 +429,18 @@ async fn assert_chart_is_plain_sqls(
     now: chrono::DateTime<chrono::Utc>,
     step: &str,
 ) {
-    let first_day = now.date_naive() - Duration::days(DAYS as i64 - 1);
+    let midnight = |day: NaiveDate| day.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+    let from = midnight(now.date_naive() - Duration::days(DAYS as i64 - 1));
+    let until = midnight(now.date_naive() + Duration::days(1));
     let tickets: Vec<(NaiveDate, i64)> = sqlx::query_as(
         "SELECT t.created_at::date, count(*) FROM tickets t \
          JOIN ticket_types tt ON tt.id = t.ticket_type_id JOIN events e ON e.id = tt.event_id \
          WHERE t.deleted_at IS NULL AND t.status <> 'cancelled' AND t.created_at >= $1 \
          AND t.created_at < $3 AND e.organizer_id = $2 AND e.deleted_at IS NULL GROUP BY 1",
     )
-    .bind(first_day.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
+    .bind(from)
     .bind(organizer.id)
-    .bind(
-        (now.date_naive() + Duration::days(1))
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight")
-            .and_utc(),
-    )
+    .bind(until)
     .fetch_all(&db.pool)
     .await
     .expect("tickets per day");
@@ -453,14 +450,9 @@ async fn assert_chart_is_plain_sqls(
          WHERE o.deleted_at IS NULL AND o.status = 'paid' AND o.created_at >= $1 \
          AND o.created_at < $3 AND e.organizer_id = $2 AND e.deleted_at IS NULL GROUP BY 1",
     )
-    .bind(first_day.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
+    .bind(from)
     .bind(organizer.id)
-    .bind(
-        (now.date_naive() + Duration::days(1))
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight")
-            .and_utc(),
-    )
+    .bind(until)
     .fetch_all(&db.pool)
     .await
     .expect("revenue per day");

@@ -197,16 +197,7 @@ pub async fn load_scale(
     };
     progress.next_step();
     let first_order = generate_orders(&mut tx, &sales).await?;
-    // The new paid orders added to their organizers' totals in one pass, the trigger that
-    // notes each statement's being off for the load (`deferred`), under the lock that keeps
-    // organizer changes and roll-ups apart (migration 0027).
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('boxoffice_ticket_sales'))")
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(COUNT_ORGANIZER_REVENUE)
-        .bind(first_order)
-        .execute(&mut *tx)
-        .await?;
+    add_up_per_organizer(&mut tx, COUNT_ORGANIZER_REVENUE, first_order).await?;
     deferred::restore_foreign_keys(&mut tx, &set_aside, FIRST_TABLES, || progress.next_step())
         .await?;
     deferred::resume_orders_trigger(&mut tx).await?;
@@ -227,16 +218,7 @@ pub async fn load_scale(
     deferred::bulk_settings(&mut tx).await?;
     install_code_function(&mut tx).await?;
     let first_ticket = generate_tickets(&mut tx, &sales, first_order, progress).await?;
-    // The trigger that notes each statement's sales is off for the load (`deferred`): the
-    // new tickets are added to their organizers' sums in one pass, under the lock that keeps
-    // organizer changes and roll-ups apart (migration 0027).
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('boxoffice_ticket_sales'))")
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(COUNT_ORGANIZER_SALES)
-        .bind(first_ticket)
-        .execute(&mut *tx)
-        .await?;
+    add_up_per_organizer(&mut tx, COUNT_ORGANIZER_SALES, first_ticket).await?;
     deferred::restore_foreign_keys(&mut tx, &set_aside, SECOND_TABLES, || progress.next_step())
         .await?;
     deferred::resume_tickets_trigger(&mut tx).await?;
@@ -518,6 +500,24 @@ async fn generate_tickets(
         .execute(&mut *conn)
         .await?;
     Ok(first_ticket)
+}
+
+/// Adds the rows from `first_id` on to the sums per organizer with `statement` (migration
+/// 0027) in one pass: the triggers that note each statement's sales are off for the load
+/// (`deferred`). Under the lock that keeps organizer changes and roll-ups apart.
+async fn add_up_per_organizer(
+    conn: &mut PgConnection,
+    statement: &'static str,
+    first_id: i64,
+) -> Result<(), SetupError> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('boxoffice_ticket_sales'))")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(statement)
+        .bind(first_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 async fn analyze(conn: &mut PgConnection, statement: &'static str) -> Result<(), SetupError> {
