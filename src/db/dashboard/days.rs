@@ -34,9 +34,9 @@ fn by_local_day(quarters: Vec<(DateTime<Utc>, i64)>, offset: Tz) -> Vec<(NaiveDa
     days.into_iter().collect()
 }
 
-/// Whose tickets the sales chart counts.
+/// Whose sales the chart shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum TicketsOf {
+pub(super) enum SalesOf {
     Event(i64),
     Organizer(i64),
     Everything,
@@ -50,55 +50,39 @@ pub(super) enum TicketsOf {
 /// would read a thousand organizers' quarter hours: no faster than the tickets.)
 pub(super) async fn tickets_per_day(
     pool: &PgPool,
-    of: TicketsOf,
+    of: SalesOf,
     from: DateTime<Utc>,
     offset: Tz,
 ) -> Result<Vec<(NaiveDate, i64)>, DataError> {
-    let mut query = match of {
-        TicketsOf::Event(event) => {
-            let mut query = select_quarter_hour("t.created_at");
-            query
-                .push(
-                    "count(*) FROM tickets t WHERE t.deleted_at IS NULL AND t.status <> 'cancelled' \
-                     AND t.ticket_type_id = ANY(ARRAY(SELECT id FROM ticket_types \
-                     WHERE deleted_at IS NULL AND event_id = ",
-                )
-                .push_bind(event)
-                .push(")) AND t.created_at >= ")
-                .push_bind(from);
-            query
-        }
-        TicketsOf::Organizer(organizer) => {
-            let mut query = QueryBuilder::new(
-                "SELECT quarter, sum(tickets)::bigint FROM ( \
-                 SELECT quarter, tickets FROM organizer_ticket_sales WHERE organizer_id = ",
-            );
-            query
-                .push_bind(organizer)
-                .push(" AND quarter >= ")
-                .push_bind(from)
-                .push(
-                    " UNION ALL SELECT c.quarter, c.tickets FROM ticket_sales_changes c \
-                     JOIN ticket_types tt ON tt.id = c.ticket_type_id \
-                     JOIN events e ON e.id = tt.event_id WHERE e.organizer_id = ",
-                )
-                .push_bind(organizer)
-                .push(" AND c.quarter >= ")
-                .push_bind(from)
-                .push(") AS counted");
-            query
-        }
-        TicketsOf::Everything => {
-            let mut query = select_quarter_hour("t.created_at");
-            query
-                .push(
-                    "count(*) FROM tickets t WHERE t.deleted_at IS NULL AND t.status <> 'cancelled' \
-                     AND t.created_at >= ",
-                )
-                .push_bind(from);
-            query
-        }
-    };
+    if let SalesOf::Organizer(organizer) = of {
+        let quarters = sqlx::query_as(
+            "SELECT quarter, sum(tickets)::bigint FROM ( \
+             SELECT quarter, tickets FROM organizer_ticket_sales \
+             WHERE organizer_id = $1 AND quarter >= $2 \
+             UNION ALL SELECT c.quarter, c.tickets FROM ticket_sales_changes c \
+             JOIN ticket_types tt ON tt.id = c.ticket_type_id \
+             JOIN events e ON e.id = tt.event_id WHERE e.organizer_id = $1 AND c.quarter >= $2 \
+             ) AS counted GROUP BY 1",
+        )
+        .bind(organizer)
+        .bind(from)
+        .fetch_all(pool)
+        .await?;
+        return Ok(by_local_day(quarters, offset));
+    }
+    let mut query = select_quarter_hour("t.created_at");
+    query
+        .push("count(*) FROM tickets t WHERE t.deleted_at IS NULL AND t.status <> 'cancelled' AND t.created_at >= ")
+        .push_bind(from);
+    if let SalesOf::Event(event) = of {
+        query
+            .push(
+                " AND t.ticket_type_id = ANY(ARRAY(SELECT id FROM ticket_types \
+                 WHERE deleted_at IS NULL AND event_id = ",
+            )
+            .push_bind(event)
+            .push("))");
+    }
     query.push(" GROUP BY 1");
     Ok(by_local_day(
         query.build_query_as().fetch_all(pool).await?,
@@ -120,12 +104,12 @@ pub async fn roll_up_sales(pool: &PgPool) -> Result<i64, DataError> {
 /// and time, one query for each currency the events sell in (almost always one).
 pub(super) async fn revenue_per_day(
     pool: &PgPool,
-    of: TicketsOf,
+    of: SalesOf,
     events: &Events,
     from: DateTime<Utc>,
     offset: Tz,
 ) -> Result<Vec<(NaiveDate, String, i64)>, DataError> {
-    if let TicketsOf::Organizer(organizer) = of {
+    if let SalesOf::Organizer(organizer) = of {
         let quarters: Vec<(DateTime<Utc>, String, i64)> = sqlx::query_as(
             "SELECT quarter, currency, sum(cents)::bigint FROM ( \
              SELECT quarter, currency, cents FROM organizer_revenue \

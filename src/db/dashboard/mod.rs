@@ -20,7 +20,7 @@ mod door;
 mod types;
 
 pub use days::roll_up_sales;
-use days::{TicketsOf, refunds, revenue_per_day, tickets_per_day};
+use days::{SalesOf, refunds, revenue_per_day, tickets_per_day};
 use door::door;
 use types::type_sales;
 
@@ -284,10 +284,10 @@ pub async fn load(
             .map(|(_, currency)| currency.clone())
             .collect()
     });
-    let tickets_of = match (event_id, organizer) {
-        (Some(event), _) => TicketsOf::Event(event),
-        (None, Some(organizer)) => TicketsOf::Organizer(organizer),
-        (None, None) => TicketsOf::Everything,
+    let sales_of = match (event_id, organizer) {
+        (Some(event), _) => SalesOf::Event(event),
+        (None, Some(organizer)) => SalesOf::Organizer(organizer),
+        (None, None) => SalesOf::Everything,
     };
     let events = Events {
         ids,
@@ -312,10 +312,10 @@ pub async fn load(
         listed,
     ) = tokio::try_join!(
         count_events(pool, &events),
-        gated(&gate, tickets_per_day(pool, tickets_of, from, offset)),
+        gated(&gate, tickets_per_day(pool, sales_of, from, offset)),
         gated(
             &gate,
-            revenue_per_day(pool, tickets_of, &events, from, offset)
+            revenue_per_day(pool, sales_of, &events, from, offset)
         ),
         gated(&gate, refunds(pool, &events, [week_ago, today], offset)),
         gated(&gate, type_sales(pool, &events, event_id.is_some())),
