@@ -485,6 +485,15 @@ async fn assert_chart_is_plain_sqls(
         "{}'s revenue after {step}",
         organizer.email
     );
+    // Every statement that empties a sum drops it (migration 0028: the ones it emptied only).
+    let emptied: (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM organizer_ticket_sales WHERE tickets = 0), \
+                (SELECT count(*) FROM organizer_revenue WHERE cents = 0)",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("emptied sums");
+    assert_eq!(emptied, (0, 0), "sums left at zero after {step}");
 }
 
 async fn roll_up(db: &TestDb) {
