@@ -6,7 +6,8 @@
 //! only to the database it is given (run it on loopback). It checks tickets in and sells
 //! tickets: run it on a benchmark database, not on real data. `BENCH_CHECK_IN_ONLY=1` measures
 //! the door alone, `BENCH_SALES_ONLY=1` the sales alone, `BENCH_DOOR_RATE=N` paces the door's
-//! second phase at N scans/s (1,500 unless set).
+//! second phase at N scans/s (1,500 unless set), `BENCH_DOOR_STALLS=1` names every scan over
+//! 50 ms (when it was due, which kiosk).
 
 mod common;
 
@@ -243,6 +244,16 @@ async fn check_in(pool: &sqlx::PgPool, staff: &boxoffice::db::auth::Actor, paced
                 };
                 let outcome = scan(&pool, &staff, &attempt).await.expect("scan");
                 latencies.push(at.elapsed());
+                // BENCH_DOOR_STALLS=1 names every scan over 50 ms: when it was due, and where.
+                if at.elapsed() > Duration::from_millis(50)
+                    && std::env::var_os("BENCH_DOOR_STALLS").is_some()
+                {
+                    eprintln!(
+                        "stall: kiosk {kiosk} due at {:.3} s took {:.1} ms",
+                        (at - started).as_secs_f64(),
+                        at.elapsed().as_secs_f64() * 1e3
+                    );
+                }
                 results.push((code.clone(), outcome.result));
                 n += 1;
             }
