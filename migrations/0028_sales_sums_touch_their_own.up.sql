@@ -68,11 +68,8 @@ $$;
 CREATE OR REPLACE FUNCTION ticket_sales_settle_deleted_types() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-    tickets_rolled bigint;
-    cents_rolled bigint;
     emptied_organizers bigint[];
     emptied_quarters timestamptz[];
-    emptied_currencies text[];
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('boxoffice_ticket_sales'));
     WITH taken AS (
@@ -89,9 +86,9 @@ BEGIN
         ON CONFLICT (organizer_id, quarter) DO UPDATE SET tickets = s.tickets + EXCLUDED.tickets
         RETURNING s.organizer_id, s.quarter, s.tickets
     )
-    SELECT count(*), array_agg(organizer_id) FILTER (WHERE tickets = 0),
+    SELECT array_agg(organizer_id) FILTER (WHERE tickets = 0),
            array_agg(quarter) FILTER (WHERE tickets = 0)
-    INTO tickets_rolled, emptied_organizers, emptied_quarters FROM added;
+    INTO emptied_organizers, emptied_quarters FROM added;
     DELETE FROM organizer_ticket_sales s
     USING unnest(emptied_organizers, emptied_quarters) AS e(organizer_id, quarter)
     WHERE s.organizer_id = e.organizer_id AND s.quarter = e.quarter AND s.tickets = 0;
@@ -102,11 +99,8 @@ $$;
 CREATE OR REPLACE FUNCTION ticket_sales_follow_organizer() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-    tickets_rolled bigint;
-    cents_rolled bigint;
     emptied_organizers bigint[];
     emptied_quarters timestamptz[];
-    emptied_currencies text[];
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('boxoffice_ticket_sales'));
     -- A new statement, so a new snapshot: a roll-up that held the lock is seen whole.
@@ -132,9 +126,9 @@ BEGIN
         ON CONFLICT (organizer_id, quarter) DO UPDATE SET tickets = s.tickets + EXCLUDED.tickets
         RETURNING s.organizer_id, s.quarter, s.tickets
     )
-    SELECT count(*), array_agg(organizer_id) FILTER (WHERE tickets = 0),
+    SELECT array_agg(organizer_id) FILTER (WHERE tickets = 0),
            array_agg(quarter) FILTER (WHERE tickets = 0)
-    INTO tickets_rolled, emptied_organizers, emptied_quarters FROM added;
+    INTO emptied_organizers, emptied_quarters FROM added;
     DELETE FROM organizer_ticket_sales s
     USING unnest(emptied_organizers, emptied_quarters) AS e(organizer_id, quarter)
     WHERE s.organizer_id = e.organizer_id AND s.quarter = e.quarter AND s.tickets = 0;
@@ -145,8 +139,6 @@ $$;
 CREATE OR REPLACE FUNCTION order_revenue_follow_event() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-    tickets_rolled bigint;
-    cents_rolled bigint;
     emptied_organizers bigint[];
     emptied_quarters timestamptz[];
     emptied_currencies text[];
@@ -173,9 +165,9 @@ BEGIN
         ON CONFLICT (organizer_id, quarter, currency) DO UPDATE SET cents = s.cents + EXCLUDED.cents
         RETURNING s.organizer_id, s.quarter, s.currency, s.cents
     )
-    SELECT count(*), array_agg(organizer_id) FILTER (WHERE cents = 0),
+    SELECT array_agg(organizer_id) FILTER (WHERE cents = 0),
            array_agg(quarter) FILTER (WHERE cents = 0), array_agg(currency) FILTER (WHERE cents = 0)
-    INTO cents_rolled, emptied_organizers, emptied_quarters, emptied_currencies FROM added;
+    INTO emptied_organizers, emptied_quarters, emptied_currencies FROM added;
     DELETE FROM organizer_revenue s
     USING unnest(emptied_organizers, emptied_quarters, emptied_currencies) AS e(organizer_id, quarter, currency)
     WHERE s.organizer_id = e.organizer_id AND s.quarter = e.quarter AND s.currency = e.currency
@@ -187,8 +179,6 @@ $$;
 CREATE OR REPLACE FUNCTION order_revenue_settle_deleted_events() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-    tickets_rolled bigint;
-    cents_rolled bigint;
     emptied_organizers bigint[];
     emptied_quarters timestamptz[];
     emptied_currencies text[];
@@ -206,9 +196,9 @@ BEGIN
         ON CONFLICT (organizer_id, quarter, currency) DO UPDATE SET cents = s.cents + EXCLUDED.cents
         RETURNING s.organizer_id, s.quarter, s.currency, s.cents
     )
-    SELECT count(*), array_agg(organizer_id) FILTER (WHERE cents = 0),
+    SELECT array_agg(organizer_id) FILTER (WHERE cents = 0),
            array_agg(quarter) FILTER (WHERE cents = 0), array_agg(currency) FILTER (WHERE cents = 0)
-    INTO cents_rolled, emptied_organizers, emptied_quarters, emptied_currencies FROM added;
+    INTO emptied_organizers, emptied_quarters, emptied_currencies FROM added;
     DELETE FROM organizer_revenue s
     USING unnest(emptied_organizers, emptied_quarters, emptied_currencies) AS e(organizer_id, quarter, currency)
     WHERE s.organizer_id = e.organizer_id AND s.quarter = e.quarter AND s.currency = e.currency
