@@ -182,16 +182,15 @@ async fn check_in(pool: &sqlx::PgPool, staff: &boxoffice::db::auth::Actor, paced
     .fetch_all(pool)
     .await
     .expect("valid tickets");
-    match paced {
-        None => println!(
-            "check-in: {KIOSKS} kiosks as fast as they can for {RUN_FOR:?} over {} valid tickets",
-            codes.len()
-        ),
-        Some(rate) => println!(
-            "check-in: {KIOSKS} kiosks at {rate} scans/s in all for {RUN_FOR:?} over {} valid tickets",
-            codes.len()
-        ),
-    }
+    let how = match paced {
+        None => "as fast as they can".to_string(),
+        Some(rate) => format!("paced at {rate} scans/s in all"),
+    };
+    println!(
+        "check-in: {KIOSKS} kiosks {how} for {RUN_FOR:?} over {} valid tickets",
+        codes.len()
+    );
+    let name_stalls = std::env::var_os("BENCH_DOOR_STALLS").is_some();
     let every = paced.map(|rate| Duration::from_secs_f64(KIOSKS as f64 / f64::from(rate.max(1))));
     let shared: Vec<String> = codes.iter().step_by(10).cloned().collect();
     let started = Instant::now();
@@ -243,15 +242,14 @@ async fn check_in(pool: &sqlx::PgPool, staff: &boxoffice::db::auth::Actor, paced
                     None => Instant::now(),
                 };
                 let outcome = scan(&pool, &staff, &attempt).await.expect("scan");
-                latencies.push(at.elapsed());
+                let took = at.elapsed();
+                latencies.push(took);
                 // BENCH_DOOR_STALLS=1 names every scan over 50 ms: when it was due, and where.
-                if at.elapsed() > Duration::from_millis(50)
-                    && std::env::var_os("BENCH_DOOR_STALLS").is_some()
-                {
+                if name_stalls && took > Duration::from_millis(50) {
                     eprintln!(
                         "stall: kiosk {kiosk} due at {:.3} s took {:.1} ms",
                         (at - started).as_secs_f64(),
-                        at.elapsed().as_secs_f64() * 1e3
+                        took.as_secs_f64() * 1e3
                     );
                 }
                 results.push((code.clone(), outcome.result));
@@ -278,10 +276,6 @@ async fn check_in(pool: &sqlx::PgPool, staff: &boxoffice::db::auth::Actor, paced
         merger.await.expect("merger task");
     }
     let doubles = admitted.values().filter(|n| **n > 1).count();
-    let how = match paced {
-        None => "as fast as they can".to_string(),
-        Some(rate) => format!("paced at {rate}/s"),
-    };
     println!(
         "| check-in throughput, {KIOSKS} kiosks {how} | {:.0} scans/s | over 1,000 scans/s |",
         scans as f64 / elapsed
