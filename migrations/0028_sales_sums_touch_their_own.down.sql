@@ -138,3 +138,6 @@ BEGIN
     RETURN NULL;
 END
 $$;
+
+DROP FUNCTION forget_emptied_revenue(bigint[], timestamptz[], text[]);
+DROP FUNCTION forget_emptied_ticket_sales(bigint[], timestamptz[]);

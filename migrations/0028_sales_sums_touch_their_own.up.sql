@@ -10,6 +10,23 @@
 
 CREATE INDEX ticket_types_event_idx ON ticket_types (event_id);
 
+-- Drops the sums a statement just emptied, given as parallel arrays of their keys (an
+-- upsert's RETURNING, gathered): only those, never a scan of an organizer's sums.
+CREATE FUNCTION forget_emptied_ticket_sales(organizers bigint[], quarters timestamptz[])
+RETURNS void LANGUAGE sql SET search_path = public, pg_temp AS $$
+    DELETE FROM organizer_ticket_sales s
+    USING unnest(organizers, quarters) AS e(organizer_id, quarter)
+    WHERE s.organizer_id = e.organizer_id AND s.quarter = e.quarter AND s.tickets = 0;
+$$;
+
+CREATE FUNCTION forget_emptied_revenue(organizers bigint[], quarters timestamptz[], currencies text[])
+RETURNS void LANGUAGE sql SET search_path = public, pg_temp AS $$
+    DELETE FROM organizer_revenue s
+    USING unnest(organizers, quarters, currencies) AS e(organizer_id, quarter, currency)
+    WHERE s.organizer_id = e.organizer_id AND s.quarter = e.quarter AND s.currency = e.currency
+      AND s.cents = 0;
+$$;
+
 CREATE OR REPLACE FUNCTION roll_up_sales() RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -39,9 +56,7 @@ BEGIN
     SELECT count(*), array_agg(organizer_id) FILTER (WHERE tickets = 0),
            array_agg(quarter) FILTER (WHERE tickets = 0)
     INTO tickets_rolled, emptied_organizers, emptied_quarters FROM added;
-    DELETE FROM organizer_ticket_sales s
-    USING unnest(emptied_organizers, emptied_quarters) AS e(organizer_id, quarter)
-    WHERE s.organizer_id = e.organizer_id AND s.quarter = e.quarter AND s.tickets = 0;
+    PERFORM forget_emptied_ticket_sales(emptied_organizers, emptied_quarters);
     WITH taken AS (
         DELETE FROM order_revenue_changes RETURNING event_id, quarter, cents
     ), summed AS (
@@ -57,10 +72,7 @@ BEGIN
     SELECT count(*), array_agg(organizer_id) FILTER (WHERE cents = 0),
            array_agg(quarter) FILTER (WHERE cents = 0), array_agg(currency) FILTER (WHERE cents = 0)
     INTO cents_rolled, emptied_organizers, emptied_quarters, emptied_currencies FROM added;
-    DELETE FROM organizer_revenue s
-    USING unnest(emptied_organizers, emptied_quarters, emptied_currencies) AS e(organizer_id, quarter, currency)
-    WHERE s.organizer_id = e.organizer_id AND s.quarter = e.quarter AND s.currency = e.currency
-      AND s.cents = 0;
+    PERFORM forget_emptied_revenue(emptied_organizers, emptied_quarters, emptied_currencies);
     RETURN tickets_rolled + cents_rolled;
 END
 $$;
@@ -89,9 +101,7 @@ BEGIN
     SELECT array_agg(organizer_id) FILTER (WHERE tickets = 0),
            array_agg(quarter) FILTER (WHERE tickets = 0)
     INTO emptied_organizers, emptied_quarters FROM added;
-    DELETE FROM organizer_ticket_sales s
-    USING unnest(emptied_organizers, emptied_quarters) AS e(organizer_id, quarter)
-    WHERE s.organizer_id = e.organizer_id AND s.quarter = e.quarter AND s.tickets = 0;
+    PERFORM forget_emptied_ticket_sales(emptied_organizers, emptied_quarters);
     RETURN NULL;
 END
 $$;
@@ -129,9 +139,7 @@ BEGIN
     SELECT array_agg(organizer_id) FILTER (WHERE tickets = 0),
            array_agg(quarter) FILTER (WHERE tickets = 0)
     INTO emptied_organizers, emptied_quarters FROM added;
-    DELETE FROM organizer_ticket_sales s
-    USING unnest(emptied_organizers, emptied_quarters) AS e(organizer_id, quarter)
-    WHERE s.organizer_id = e.organizer_id AND s.quarter = e.quarter AND s.tickets = 0;
+    PERFORM forget_emptied_ticket_sales(emptied_organizers, emptied_quarters);
     RETURN NULL;
 END
 $$;
@@ -168,10 +176,7 @@ BEGIN
     SELECT array_agg(organizer_id) FILTER (WHERE cents = 0),
            array_agg(quarter) FILTER (WHERE cents = 0), array_agg(currency) FILTER (WHERE cents = 0)
     INTO emptied_organizers, emptied_quarters, emptied_currencies FROM added;
-    DELETE FROM organizer_revenue s
-    USING unnest(emptied_organizers, emptied_quarters, emptied_currencies) AS e(organizer_id, quarter, currency)
-    WHERE s.organizer_id = e.organizer_id AND s.quarter = e.quarter AND s.currency = e.currency
-      AND s.cents = 0;
+    PERFORM forget_emptied_revenue(emptied_organizers, emptied_quarters, emptied_currencies);
     RETURN NULL;
 END
 $$;
@@ -199,10 +204,7 @@ BEGIN
     SELECT array_agg(organizer_id) FILTER (WHERE cents = 0),
            array_agg(quarter) FILTER (WHERE cents = 0), array_agg(currency) FILTER (WHERE cents = 0)
     INTO emptied_organizers, emptied_quarters, emptied_currencies FROM added;
-    DELETE FROM organizer_revenue s
-    USING unnest(emptied_organizers, emptied_quarters, emptied_currencies) AS e(organizer_id, quarter, currency)
-    WHERE s.organizer_id = e.organizer_id AND s.quarter = e.quarter AND s.currency = e.currency
-      AND s.cents = 0;
+    PERFORM forget_emptied_revenue(emptied_organizers, emptied_quarters, emptied_currencies);
     RETURN NULL;
 END
 $$;
