@@ -10,6 +10,7 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
+use tokio::time::{Duration, Instant};
 
 use crate::app::{App, AppEvent, AppOptions};
 use crate::data_task::{self, DataEvent, Envelope};
@@ -87,7 +88,7 @@ pub trait Screen {
 }
 
 /// How long without a frame before the screen may rest.
-const REST_AFTER: std::time::Duration = std::time::Duration::from_secs(3);
+const REST_AFTER: Duration = Duration::from_secs(3);
 
 impl<B> Screen for Terminal<B>
 where
@@ -104,18 +105,43 @@ where
     }
 }
 
+/// How long a frame may wait for the answers to what was just asked: a key that asks for a
+/// page (and then its detail) is drawn once, with both, rather than once saying "loading" and
+/// again a millisecond later for each answer. An answer slower than this is shown loading.
+pub const SETTLE: Duration = Duration::from_millis(15);
+
+/// A frame held back for answers to the requests made after `after` (generations).
+struct Hold {
+    until: Instant,
+    after: u64,
+}
+
 /// Runs `app` until it quits, its events end, or `stopped` resolves (a task it depends on
-/// died: it stops rather than run blind). Draws after each batch of events.
+/// died: it stops rather than run blind). Draws after each batch of events, unless the batch
+/// asked the database for something that may answer within `SETTLE`.
 pub async fn drive(
     screen: &mut impl Screen,
     app: &mut App,
     wiring: &mut Wiring,
     stopped: impl Future<Output = AppError>,
 ) -> Result<(), AppError> {
+    drive_settling(screen, app, wiring, stopped, SETTLE).await
+}
+
+/// `drive`, holding a frame for answers up to `settle` (tests choose it).
+pub async fn drive_settling(
+    screen: &mut impl Screen,
+    app: &mut App,
+    wiring: &mut Wiring,
+    stopped: impl Future<Output = AppError>,
+    settle: Duration,
+) -> Result<(), AppError> {
     tokio::pin!(stopped);
     screen.draw(app)?;
-    let mut last_drawn = std::time::Instant::now();
+    let mut last_drawn = Instant::now();
     let mut resting = false;
+    let mut hold: Option<Hold> = None;
+    let mut draw_held = false;
     if let Some(started) = crate::STARTED.get() {
         tracing::info!(
             elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
@@ -123,23 +149,28 @@ pub async fn drive(
         );
     }
     loop {
+        let hold_until = hold.as_ref().map(|hold| hold.until);
         let event = tokio::select! {
             event = wiring.events.recv() => match event {
-                Some(event) => event,
+                Some(event) => Some(event),
                 None => return Ok(()),
             },
             data = wiring.data.recv() => match data {
-                Some(data) => AppEvent::Data(data),
+                Some(data) => Some(AppEvent::Data(data)),
                 None => return Err(AppError::TaskStopped("the data task stopped".into())),
             },
             error = &mut stopped => return Err(error),
+            () = sleep_until(hold_until) => None,
         };
-        let mut redraw = false;
+        let asked_before = app.last_generation();
+        let mut redraw = std::mem::take(&mut draw_held);
         let mut take = |app: &mut App, event: AppEvent| {
             redraw |= !matches!(event, AppEvent::Tick) || app.wants_ticks();
             app.handle_event(event);
         };
-        take(app, event);
+        if let Some(event) = event {
+            take(app, event);
+        }
         // Take whatever else is already queued (a barcode scanner types fast) before drawing.
         while let Ok(event) = wiring.events.try_recv() {
             take(app, event);
@@ -158,14 +189,37 @@ pub async fn drive(
         if let Some(text) = app.take_clipboard() {
             screen.copy(&text)?;
         }
-        if redraw {
+        let now = Instant::now();
+        if hold.is_none() && app.last_generation() > asked_before {
+            hold = Some(Hold {
+                until: now + settle,
+                after: asked_before,
+            });
+        }
+        let held = hold
+            .as_ref()
+            .is_some_and(|hold| now < hold.until && app.waits_after(hold.after));
+        if !held {
+            hold = None;
+        }
+        if redraw && held {
+            draw_held = true;
+        } else if redraw {
             screen.draw(app)?;
-            last_drawn = std::time::Instant::now();
+            last_drawn = now;
             resting = false;
         } else if !resting && last_drawn.elapsed() >= REST_AFTER {
             screen.rest();
             resting = true;
         }
+    }
+}
+
+/// Resolves at `at`; never, without one.
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }
 

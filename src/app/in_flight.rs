@@ -44,6 +44,16 @@ impl InFlight {
         self.waiting.remove(&slot);
     }
 
+    /// The generation of the newest request sent so far (0 before any).
+    pub fn last_generation(&self) -> u64 {
+        self.last_generation
+    }
+
+    /// Whether an answer to a request newer than `generation` is still awaited.
+    pub fn waits_after(&self, generation: u64) -> bool {
+        self.waiting.values().any(|&waited| waited > generation)
+    }
+
     /// How many slots wait for an answer.
     pub fn len(&self) -> usize {
         self.waiting.len()
@@ -71,6 +81,11 @@ mod tests {
         assert!(in_flight.finish(page, second));
         assert!(!in_flight.finish(page, second), "answered once");
         assert!(in_flight.is_waiting(Slot::Count(EntityKind::Order)));
+        assert!(
+            in_flight.waits_after(second),
+            "the count is newer than the page"
+        );
+        assert!(!in_flight.waits_after(count));
         in_flight.forget(Slot::Count(EntityKind::Order));
         assert!(!in_flight.finish(Slot::Count(EntityKind::Order), count));
         assert!(in_flight.is_empty());

@@ -290,6 +290,17 @@ impl App {
         self.in_flight.is_waiting(slot)
     }
 
+    /// The newest request's generation: with `waits_after`, whether what the app asked for
+    /// since then has been answered.
+    pub fn last_generation(&self) -> u64 {
+        self.in_flight.last_generation()
+    }
+
+    /// Whether an answer to a request made after `generation` is still awaited.
+    pub fn waits_after(&self, generation: u64) -> bool {
+        self.in_flight.waits_after(generation)
+    }
+
     /// True while any answer the screen waits for is outstanding.
     pub fn is_loading(&self) -> bool {
         matches!(self.database.state, DatabaseState::Connecting(_))
