@@ -1,8 +1,8 @@
 //! Frames for an SSH session: ratatui draws into a buffer through crossterm's escape codes,
 //! at the size the client's pty asked for (never the server's terminal), and each frame goes
 //! to the session's writer. A client that reads slowly never holds more than the frame on its
-//! way and one more: a newer frame replaces one that waits, and the screen is then drawn
-//! whole, so dropping never leaves it half-updated.
+//! way and 32 KB more: frames that wait are joined up to that, past it they are dropped and
+//! the screen is then drawn whole, so dropping never leaves it half-updated.
 
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
@@ -127,7 +127,12 @@ impl Backend for RemoteBackend {
     }
 }
 
-/// Frames between the session and its writer: at most one waits while another is sent.
+/// How many bytes of frames may wait for a client that is behind; past this it gets the
+/// screen whole instead (a 100x30 screen drawn whole is about 10-20 KB).
+const JOIN_UP_TO: usize = 32 * 1024;
+
+/// Frames between the session and its writer: while one is sent, the next ones wait joined,
+/// up to `JOIN_UP_TO` bytes.
 #[derive(Debug, Default)]
 pub struct Outbox {
     state: Mutex<OutboxState>,
@@ -152,19 +157,25 @@ impl Outbox {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Hands a frame to the writer. If the one before still waits (the client is behind),
-    /// both are dropped and the next frame is drawn whole.
+    /// Hands a frame to the writer. If the one before still waits (the client, or this
+    /// server, is behind), the new one joins it: a frame is the changes since the one before,
+    /// so the two in a row draw the same screen. Once what waits would pass `JOIN_UP_TO`, both
+    /// are dropped and the next frame is drawn whole.
     fn ship(&self, frame: Vec<u8>) {
         if frame.is_empty() {
             return;
         }
         let mut state = self.lock();
-        if state.waiting.is_some() {
-            state.waiting = None;
-            state.whole_next = true;
-            state.redraw_wanted = true;
-        } else {
-            state.waiting = Some(frame);
+        match state.waiting.as_mut() {
+            Some(waiting) if waiting.len() + frame.len() <= JOIN_UP_TO => {
+                waiting.extend_from_slice(&frame);
+            }
+            Some(_) => {
+                state.waiting = None;
+                state.whole_next = true;
+                state.redraw_wanted = true;
+            }
+            None => state.waiting = Some(frame),
         }
         drop(state);
         self.ready.notify_one();
@@ -307,15 +318,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_frame_that_waits_is_replaced_and_the_next_is_whole() {
+    fn frames_that_wait_are_joined_until_too_many_then_the_next_is_whole() {
         let outbox = Outbox::default();
         outbox.ship(b"one".to_vec());
         outbox.ship(b"two".to_vec());
+        assert_eq!(
+            outbox.next_frame(),
+            Some(b"onetwo".to_vec()),
+            "joined in order"
+        );
+        assert!(!outbox.take_whole_next());
+        outbox.ship(b"three".to_vec());
+        outbox.ship(vec![b'x'; JOIN_UP_TO]);
         assert_eq!(outbox.next_frame(), None, "both dropped");
         assert!(outbox.take_whole_next());
         assert!(outbox.take_redraw_wanted());
-        outbox.ship(b"three".to_vec());
-        assert_eq!(outbox.next_frame(), Some(b"three".to_vec()));
+        outbox.ship(b"four".to_vec());
+        assert_eq!(outbox.next_frame(), Some(b"four".to_vec()));
         assert!(!outbox.take_whole_next());
     }
 }
