@@ -4,7 +4,8 @@
 //! `DATABASE_URL=postgres://…/bo_bench_ssh cargo bench --bench ssh` on a database of its own
 //! (the demo data is loaded when it is empty). Prints: server RSS with 0, 50, 100 and 200 idle
 //! sessions; keypress-to-frame p50/p99 with 200 sessions each pressing a paging key every
-//! 100 ms; the server's CPU per session; the same with 5 stalled clients besides. Bounded:
+//! 100 ms; the CPU of the server, of PostgreSQL and of these clients, per key (all three share
+//! the machine's cores); the same with 5 stalled clients besides. Bounded:
 //! each phase runs for a fixed time, only to 127.0.0.1.
 
 mod common;
@@ -39,6 +40,11 @@ const FRAME_END: &[u8] = b"\x1b[?2026l";
 /// User + system CPU time of `pid`, in seconds.
 fn cpu_seconds(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    stat_cpu_seconds(&stat)
+}
+
+/// User + system CPU time in a /proc stat line, in seconds.
+fn stat_cpu_seconds(stat: &str) -> f64 {
     let after_name = stat.rsplit(')').next().unwrap_or_default();
     let fields: Vec<&str> = after_name.split_whitespace().collect();
     let ticks = |i: usize| {
@@ -50,6 +56,31 @@ fn cpu_seconds(pid: u32) -> f64 {
     // utime and stime are fields 14 and 15 of stat; 11 and 12 after the name and state.
     let clock_ticks = 100.0;
     (ticks(11) + ticks(12)) / clock_ticks
+}
+
+/// CPU seconds of every PostgreSQL process of this machine (its server and backends): what
+/// the sessions' queries cost, as far as nothing else uses the server meanwhile.
+fn postgres_cpu_seconds() -> f64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0.0;
+    };
+    entries
+        .flatten()
+        .filter(|entry| entry.file_name().to_string_lossy().parse::<u32>().is_ok())
+        .filter_map(|entry| std::fs::read_to_string(entry.path().join("stat")).ok())
+        .filter(|stat| stat.contains("(postgres)"))
+        .map(|stat| stat_cpu_seconds(&stat))
+        .sum()
+}
+
+/// Where a paging run's CPU went, in cores: the server, PostgreSQL, this bench's clients.
+#[derive(Debug, Clone, Copy)]
+struct CoreShares {
+    server: f64,
+    postgres: f64,
+    clients: f64,
+    /// How long the run took.
+    seconds: f64,
 }
 
 struct ServerProcess {
@@ -198,8 +229,15 @@ async fn open_sessions(
     opened
 }
 
-async fn paging_run(terminals: Vec<Terminal>, pid: u32) -> (Vec<Duration>, f64, Vec<Terminal>) {
-    let cpu_before = cpu_seconds(pid);
+async fn paging_run(
+    terminals: Vec<Terminal>,
+    pid: u32,
+) -> (Vec<Duration>, CoreShares, Vec<Terminal>) {
+    let before = (
+        cpu_seconds(pid),
+        postgres_cpu_seconds(),
+        cpu_seconds(std::process::id()),
+    );
     let started = Instant::now();
     let runs: Vec<_> = terminals
         .into_iter()
@@ -213,9 +251,25 @@ async fn paging_run(terminals: Vec<Terminal>, pid: u32) -> (Vec<Duration>, f64, 
             back.push(terminal);
         }
     }
-    let cpu = cpu_seconds(pid) - cpu_before;
-    let core_share = cpu / started.elapsed().as_secs_f64();
-    (samples, core_share, back)
+    let seconds = started.elapsed().as_secs_f64();
+    let shares = CoreShares {
+        server: (cpu_seconds(pid) - before.0) / seconds,
+        postgres: (postgres_cpu_seconds() - before.1) / seconds,
+        clients: (cpu_seconds(std::process::id()) - before.2) / seconds,
+        seconds,
+    };
+    (samples, shares, back)
+}
+
+/// The CPU a key cost each part, in ms: what 200 sessions at 10 keys a second each would need.
+fn per_key(shares: CoreShares, keys: usize) -> String {
+    let ms = |cores: f64| cores * shares.seconds * 1e3 / keys.max(1) as f64;
+    format!(
+        "server {:.2} + PostgreSQL {:.2} + clients {:.2} ms of CPU a key",
+        ms(shares.server),
+        ms(shares.postgres),
+        ms(shares.clients)
+    )
 }
 
 #[tokio::main]
@@ -312,19 +366,22 @@ async fn main() {
     }
 
     println!();
-    let (mut samples, core_share, terminals) = paging_run(terminals, pid).await;
+    let (mut samples, shares, terminals) = paging_run(terminals, pid).await;
     let presses = samples.len();
     println!(
-        "| paging, {sessions} sessions, a key each 100 ms, {RUN_FOR:?} | p50 | p99 | keys answered | server CPU |"
+        "| paging, {sessions} sessions, a key each 100 ms, {RUN_FOR:?} | p50 | p99 | keys answered | server CPU | PostgreSQL CPU | clients' CPU |"
     );
-    println!("|---|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
     println!(
-        "| keypress to frame received | {:.2} ms | {:.2} ms | {presses} | {:.0}% of a core ({:.2}% per session) |",
+        "| keypress to frame received | {:.2} ms | {:.2} ms | {presses} | {:.0}% of a core ({:.2}% per session) | {:.0}% | {:.0}% |",
         percentile(&mut samples, 0.5),
         percentile(&mut samples, 0.99),
-        core_share * 100.0,
-        core_share * 100.0 / sessions as f64
+        shares.server * 100.0,
+        shares.server * 100.0 / sessions as f64,
+        shares.postgres * 100.0,
+        shares.clients * 100.0,
     );
+    println!("({})", per_key(shares, presses));
 
     // Five clients that stop reading (a relay that no longer passes the server's bytes on),
     // then the same run again.
@@ -365,14 +422,17 @@ async fn main() {
         })
         .collect();
     let rss_before = resident_kib(&pid.to_string());
-    let (mut samples, core_share, _terminals) = paging_run(terminals, pid).await;
+    let (mut samples, shares, _terminals) = paging_run(terminals, pid).await;
     let presses = samples.len();
     println!(
-        "| the same, with {stalled_count} stalled clients | {:.2} ms | {:.2} ms | {presses} | {:.0}% of a core |",
+        "| the same, with {stalled_count} stalled clients | {:.2} ms | {:.2} ms | {presses} | {:.0}% of a core | {:.0}% | {:.0}% |",
         percentile(&mut samples, 0.5),
         percentile(&mut samples, 0.99),
-        core_share * 100.0,
+        shares.server * 100.0,
+        shares.postgres * 100.0,
+        shares.clients * 100.0,
     );
+    println!("({})", per_key(shares, presses));
     println!(
         "server RSS with the stalled clients: {:.1} MB before the run, {:.1} MB after",
         rss_before as f64 / 1024.0,
