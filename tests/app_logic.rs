@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::event_row;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,7 +18,7 @@ use boxoffice::data_task::{DataErrorText, DataEvent, Envelope, Reply, Request, S
 use boxoffice::db::auth::{Actor, Role};
 use boxoffice::db::count::RowCount;
 use boxoffice::db::listing::{Page, Position};
-use boxoffice::db::model::{EntityKind, EventRow, Row};
+use boxoffice::db::model::{EntityKind, Row};
 use boxoffice::db::trash::TrashEntry;
 use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -53,24 +55,6 @@ fn actor(role: Role) -> Actor {
         role,
         time_zone: None,
     }
-}
-
-fn event_row(id: i64) -> Row {
-    let starts = Utc
-        .with_ymd_and_hms(2026, 7, 1, 19, 0, 0)
-        .single()
-        .expect("a date");
-    Row::Event(EventRow {
-        id,
-        starts_at: starts,
-        ends_at: starts + chrono::Duration::hours(3),
-        title: format!("Night {id}"),
-        venue: "The Loft".into(),
-        organizer: "Ada".into(),
-        time_zone: "UTC".into(),
-        currency: "EUR".into(),
-        sort_key: format!("{id:08}"),
-    })
 }
 
 fn page(first: i64, rows: i64, has_after: bool, position: Position) -> Page {

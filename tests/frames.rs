@@ -14,10 +14,9 @@ use boxoffice::data_task::{DataErrorText, DataEvent, Envelope, Reply, Slot};
 use boxoffice::db::auth::{Actor, Role};
 use boxoffice::db::count::RowCount;
 use boxoffice::db::listing::{Page, Position};
-use boxoffice::db::model::{EntityKind, EventRow, Row};
+use boxoffice::db::model::EntityKind;
 use boxoffice::error::AppError;
 use boxoffice::runner::{Screen, Wiring, drive_settling};
-use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 
@@ -128,23 +127,8 @@ fn admin() -> Actor {
 }
 
 fn events_page(rows: i64) -> Page {
-    let starts = Utc.with_ymd_and_hms(2026, 7, 1, 19, 0, 0).single();
-    let starts = starts.expect("a date");
-    let row = |id: i64| {
-        Row::Event(EventRow {
-            id,
-            starts_at: starts,
-            ends_at: starts + chrono::Duration::hours(3),
-            title: format!("Night {id}"),
-            venue: "The Loft".into(),
-            organizer: "Ada".into(),
-            time_zone: "UTC".into(),
-            currency: "EUR".into(),
-            sort_key: format!("{id:08}"),
-        })
-    };
     Page {
-        rows: (1..=rows).map(row).collect(),
+        rows: (1..=rows).map(common::event_row).collect(),
         has_before: false,
         has_after: false,
         position: Position::First,

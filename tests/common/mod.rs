@@ -440,6 +440,25 @@ impl Harness {
     }
 }
 
+/// An event row as a canned page carries it: "Night {id}" at The Loft, sorted by id.
+pub fn event_row(id: i64) -> Row {
+    let starts = Utc
+        .with_ymd_and_hms(2026, 7, 1, 19, 0, 0)
+        .single()
+        .expect("a date");
+    Row::Event(boxoffice::db::model::EventRow {
+        id,
+        starts_at: starts,
+        ends_at: starts + chrono::Duration::hours(3),
+        title: format!("Night {id}"),
+        venue: "The Loft".into(),
+        organizer: "Ada".into(),
+        time_zone: "UTC".into(),
+        currency: "EUR".into(),
+        sort_key: format!("{id:08}"),
+    })
+}
+
 /// The app drawn on a test terminal of its size, as text (trailing blanks trimmed).
 pub fn screen_text(app: &App) -> String {
     let backend = ratatui::backend::TestBackend::new(app.size.width, app.size.height);
