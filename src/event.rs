@@ -73,3 +73,11 @@ pub fn spawn_signals(events: UnboundedSender<AppEvent>) -> std::io::Result<JoinH
         let _ = events.send(AppEvent::Terminate);
     }))
 }
+
+/// Resolves at `at`; never, without one (a deadline that may not be set, in a `select!`).
+pub async fn sleep_until(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}

@@ -160,7 +160,7 @@ pub async fn drive_settling(
                 None => return Err(AppError::TaskStopped("the data task stopped".into())),
             },
             error = &mut stopped => return Err(error),
-            () = sleep_until(hold_until) => None,
+            () = event::sleep_until(hold_until) => None,
         };
         let asked_before = app.last_generation();
         let mut redraw = std::mem::take(&mut draw_held);
@@ -212,14 +212,6 @@ pub async fn drive_settling(
             screen.rest();
             resting = true;
         }
-    }
-}
-
-/// Resolves at `at`; never, without one.
-async fn sleep_until(at: Option<Instant>) {
-    match at {
-        Some(at) => tokio::time::sleep_until(at).await,
-        None => std::future::pending().await,
     }
 }
 

@@ -10,6 +10,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::app::AppEvent;
 use crate::data_task::DataEvent;
+use crate::event::sleep_until;
 use crate::serve::input::{ESCAPE_WAIT, KeyDecoder};
 use crate::serve::screen::Outbox;
 use crate::serve::session::{Farewell, REST_AFTER, clamp, say_farewell};
@@ -113,14 +114,6 @@ pub(super) async fn pump_input(
             Some(ChannelMsg::Eof | ChannelMsg::Close) | None => return,
             Some(_) => {}
         }
-    }
-}
-
-/// Resolves at `at`; never, without one.
-async fn sleep_until(at: Option<tokio::time::Instant>) {
-    match at {
-        Some(at) => tokio::time::sleep_until(at).await,
-        None => std::future::pending().await,
     }
 }
 
