@@ -10,7 +10,7 @@
 
 mod common;
 
-#[path = "../tests/common/ssh.rs"]
+#[path = "../tests/integration/common/ssh.rs"]
 #[allow(dead_code)]
 mod ssh;
 

@@ -9,17 +9,31 @@ pub use chrono_tz::Tz;
 /// How times are typed and shown: `2027-07-01 19:00`.
 pub const TIME_FORMAT: &str = "%Y-%m-%d %H:%M";
 
-static DEFAULT_ZONE: std::sync::OnceLock<Tz> = std::sync::OnceLock::new();
+/// Unset until set or first read. A lock rather than a `OnceLock`: setting must win even
+/// after something read the machine's zone first (tests share one process, and each sets UTC
+/// whatever the machine says).
+static DEFAULT_ZONE: std::sync::RwLock<Option<Tz>> = std::sync::RwLock::new(None);
 
-/// Sets the process's default zone (`default_time_zone` in the config) once, at start.
+/// Sets the process's default zone (`default_time_zone` in the config), at start.
 pub fn set_default_zone(zone: Tz) {
-    let _ = DEFAULT_ZONE.set(zone);
+    let mut default = DEFAULT_ZONE
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    *default = Some(zone);
 }
 
 /// The zone new events get and times that are no event's are shown in, unless the user has
 /// one of their own: the configured default, else this machine's zone.
 pub fn default_zone() -> Tz {
-    *DEFAULT_ZONE.get_or_init(system_zone)
+    let set = *DEFAULT_ZONE
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    set.unwrap_or_else(|| {
+        let mut default = DEFAULT_ZONE
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *default.get_or_insert_with(system_zone)
+    })
 }
 
 /// An event's zone as stored (validated when saved; UTC should the tz database lose it).
