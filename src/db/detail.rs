@@ -1,7 +1,12 @@
 //! The detail pane's data: one row and its related rows. The row itself is read through the
 //! same scoped `FROM ... WHERE` as the lists, so a detail is never wider than the list.
+//!
+//! A detail is one statement: the related rows come as JSON arrays beside the row. It is
+//! read on every move of the selection (every paging key of every SSH session), and each
+//! statement more was a pool checkout and a round trip more (benches/README.md "Session 15").
 
 use chrono::{DateTime, Utc};
+use sqlx::types::Json;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use crate::db::auth::{Actor, Role};
@@ -32,7 +37,7 @@ pub struct EventSummary {
     pub currency: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Deserialize)]
 pub struct TicketTypeLine {
     pub name: String,
     pub price_cents: i64,
@@ -51,7 +56,7 @@ pub struct EventDetail {
 }
 
 /// One change of the row, from the audit log.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Deserialize)]
 pub struct HistoryLine {
     pub at: DateTime<Utc>,
     pub action: String,
@@ -78,7 +83,7 @@ pub struct OrderSummary {
     pub event_currency: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Deserialize)]
 pub struct TicketLine {
     pub code: String,
     pub type_name: String,
@@ -112,7 +117,7 @@ pub struct TicketSummary {
     pub event_currency: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Deserialize)]
 pub struct ScanLine {
     pub at: DateTime<Utc>,
     pub result: ScanResult,
@@ -139,16 +144,15 @@ pub async fn fetch_detail(
     }
 }
 
-/// `select` (which names its own FROM and joins) for the row `id`, if it is in the list
-/// `actor` may see: the list's own scoped statement decides.
-fn scoped(
-    select: &str,
+/// `WHERE <id_column> = id AND <id_column> IN (<the list actor may see>)`: the list's own
+/// scoped statement decides whether the row is the actor's to see.
+fn push_scoped_where(
+    sql: &mut QueryBuilder<Postgres>,
     actor: &Actor,
     kind: EntityKind,
     id_column: &str,
     id: i64,
-) -> QueryBuilder<Postgres> {
-    let mut sql = QueryBuilder::<Postgres>::new(select);
+) {
     sql.push(" WHERE ")
         .push(id_column)
         .push(" = ")
@@ -157,137 +161,158 @@ fn scoped(
         .push(id_column)
         .push(" IN (SELECT ")
         .push(id_column);
-    push_from_where(&mut sql, actor, kind, None, &Filter::default());
+    push_from_where(sql, actor, kind, None, &Filter::default());
     sql.push(")");
-    sql
+}
+
+#[derive(sqlx::FromRow)]
+struct EventDetailRow {
+    #[sqlx(flatten)]
+    event: EventSummary,
+    ticket_types: Json<Vec<TicketTypeLine>>,
+    orders_by_status: Json<Vec<(OrderStatus, i64)>>,
+    history: Json<Vec<HistoryLine>>,
 }
 
 async fn event_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<EventDetail, DataError> {
-    let event: EventSummary = scoped(
+    let mut sql = QueryBuilder::<Postgres>::new(
         "SELECT e.id, e.title, e.venue, e.starts_at, e.ends_at, e.description, \
-         u.name AS organizer, u.email AS organizer_email, e.time_zone, e.currency \
-         FROM events e JOIN users u ON u.id = e.organizer_id",
-        actor,
-        EntityKind::Event,
-        "e.id",
-        id,
-    )
-    .build_query_as()
-    .fetch_optional(pool)
-    .await?
-    .ok_or(DataError::NotFound)?;
-    let ticket_types = sqlx::query_as(
-        "SELECT tt.name, tt.price_cents, seats_sold(tt.id, tt.sold) AS sold, tt.quantity, \
-                (SELECT count(*) FROM tickets t \
-                 WHERE t.ticket_type_id = tt.id AND t.status = 'checked_in' \
-                   AND t.deleted_at IS NULL) AS checked_in \
-         FROM ticket_types tt WHERE tt.event_id = $1 AND tt.deleted_at IS NULL ORDER BY tt.id",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await?;
+         u.name AS organizer, u.email AS organizer_email, e.time_zone, e.currency, \
+         (SELECT coalesce(json_agg(json_build_object( \
+                   'name', tt.name, 'price_cents', tt.price_cents, \
+                   'sold', seats_sold(tt.id, tt.sold), 'quantity', tt.quantity, \
+                   'checked_in', (SELECT count(*) FROM tickets t \
+                                  WHERE t.ticket_type_id = tt.id AND t.status = 'checked_in' \
+                                    AND t.deleted_at IS NULL)) ORDER BY tt.id), '[]') \
+          FROM ticket_types tt WHERE tt.event_id = e.id AND tt.deleted_at IS NULL) \
+         AS ticket_types, ",
+    );
     // Customers see events but not other people's orders of them.
-    let orders_by_status = if actor.role == Role::Customer {
-        Vec::new()
+    if actor.role == Role::Customer {
+        sql.push("'[]'::json");
     } else {
-        sqlx::query_as(
-            "SELECT status, count(*) FROM orders WHERE event_id = $1 AND deleted_at IS NULL \
-             GROUP BY status ORDER BY status",
-        )
-        .bind(id)
-        .fetch_all(pool)
+        sql.push(
+            "(SELECT coalesce(json_agg(json_build_array(s.status, s.count) ORDER BY s.status), '[]') \
+              FROM (SELECT status, count(*) FROM orders \
+                    WHERE event_id = e.id AND deleted_at IS NULL GROUP BY status) s)",
+        );
+    }
+    sql.push(" AS orders_by_status, ");
+    push_history(&mut sql, "event", "e.id");
+    sql.push(" FROM events e JOIN users u ON u.id = e.organizer_id");
+    push_scoped_where(&mut sql, actor, EntityKind::Event, "e.id", id);
+    let row: EventDetailRow = sql
+        .build_query_as()
+        .fetch_optional(pool)
         .await?
-    };
+        .ok_or(DataError::NotFound)?;
     Ok(EventDetail {
-        event,
-        ticket_types,
-        orders_by_status,
-        history: history(pool, "event", id).await?,
+        event: row.event,
+        ticket_types: row.ticket_types.0,
+        orders_by_status: row.orders_by_status.0,
+        history: row.history.0,
     })
+}
+
+#[derive(sqlx::FromRow)]
+struct OrderDetailRow {
+    #[sqlx(flatten)]
+    order: OrderSummary,
+    tickets: Json<Vec<TicketLine>>,
+    history: Json<Vec<HistoryLine>>,
 }
 
 async fn order_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<OrderDetail, DataError> {
-    let order: OrderSummary = scoped(
+    let mut sql = QueryBuilder::<Postgres>::new(
         "SELECT o.id, o.code, o.status, o.total_cents, o.note, o.created_at, \
          o.buyer_name, o.buyer_email, e.title AS event_title, \
          e.starts_at AS event_starts_at, e.time_zone AS event_time_zone, \
-         e.currency AS event_currency \
-         FROM orders o JOIN events e ON e.id = o.event_id",
-        actor,
-        EntityKind::Order,
-        "o.id",
-        id,
-    )
-    .build_query_as()
-    .fetch_optional(pool)
-    .await?
-    .ok_or(DataError::NotFound)?;
-    let tickets = sqlx::query_as(
-        "SELECT t.code, tt.name AS type_name, t.holder_name, t.status \
-         FROM tickets t JOIN ticket_types tt ON tt.id = t.ticket_type_id \
-         WHERE t.order_id = $1 AND t.deleted_at IS NULL ORDER BY t.id",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await?;
+         e.currency AS event_currency, \
+         (SELECT coalesce(json_agg(json_build_object( \
+                   'code', t.code, 'type_name', tt.name, 'holder_name', t.holder_name, \
+                   'status', t.status) ORDER BY t.id), '[]') \
+          FROM tickets t JOIN ticket_types tt ON tt.id = t.ticket_type_id \
+          WHERE t.order_id = o.id AND t.deleted_at IS NULL) AS tickets, ",
+    );
+    push_history(&mut sql, "order", "o.id");
+    sql.push(" FROM orders o JOIN events e ON e.id = o.event_id");
+    push_scoped_where(&mut sql, actor, EntityKind::Order, "o.id", id);
+    let row: OrderDetailRow = sql
+        .build_query_as()
+        .fetch_optional(pool)
+        .await?
+        .ok_or(DataError::NotFound)?;
     Ok(OrderDetail {
-        order,
-        tickets,
-        history: history(pool, "order", id).await?,
+        order: row.order,
+        tickets: row.tickets.0,
+        history: row.history.0,
     })
 }
 
+#[derive(sqlx::FromRow)]
+struct TicketDetailRow {
+    #[sqlx(flatten)]
+    ticket: TicketSummary,
+    scans: Json<Vec<ScanLine>>,
+    history: Json<Vec<HistoryLine>>,
+}
+
 async fn ticket_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<TicketDetail, DataError> {
-    let ticket: TicketSummary = scoped(
+    let mut sql = QueryBuilder::<Postgres>::new(
         "SELECT t.id, t.code, t.status, t.holder_name, t.type_name, \
          (SELECT price_cents FROM ticket_types WHERE id = t.ticket_type_id) AS price_cents, \
          t.checked_in_at, o.code AS order_code, o.status AS order_status, \
          e.title AS event_title, e.starts_at AS event_starts_at, e.time_zone AS event_time_zone, \
-         e.currency AS event_currency \
-         FROM tickets t JOIN orders o ON o.id = t.order_id JOIN events e ON e.id = o.event_id",
-        actor,
-        EntityKind::Ticket,
-        "t.id",
-        id,
-    )
-    .build_query_as()
-    .fetch_optional(pool)
-    .await?
-    .ok_or(DataError::NotFound)?;
-    let scans = sqlx::query_as(
-        "SELECT at, result, terminal FROM scans WHERE ticket_id = $1 ORDER BY at DESC, id DESC LIMIT 20",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await?;
+         e.currency AS event_currency, \
+         (SELECT coalesce(json_agg(s ORDER BY s.at DESC, s.id DESC), '[]') \
+          FROM (SELECT id, at, result, terminal FROM scans WHERE ticket_id = t.id \
+                ORDER BY at DESC, id DESC LIMIT 20) s) AS scans, ",
+    );
+    push_history(&mut sql, "ticket", "t.id");
+    sql.push(
+        " FROM tickets t JOIN orders o ON o.id = t.order_id JOIN events e ON e.id = o.event_id",
+    );
+    push_scoped_where(&mut sql, actor, EntityKind::Ticket, "t.id", id);
+    let row: TicketDetailRow = sql
+        .build_query_as()
+        .fetch_optional(pool)
+        .await?
+        .ok_or(DataError::NotFound)?;
     Ok(TicketDetail {
-        ticket,
-        scans,
-        history: history(pool, "ticket", id).await?,
+        ticket: row.ticket,
+        scans: row.scans.0,
+        history: row.history.0,
     })
 }
 
-/// The latest changes of one row (the caller has checked the row is the actor's to see). An
-/// event's history takes in its ticket types' changes too ("ticket type update (price)"):
-/// they have no detail pane of their own.
-async fn history(pool: &PgPool, entity: &str, id: i64) -> Result<Vec<HistoryLine>, DataError> {
-    Ok(sqlx::query_as(
-        "SELECT a.at, \
-           CASE WHEN a.entity = $1 THEN a.action \
-                ELSE replace(a.entity, '_', ' ') || ' ' || a.action END AS action, \
-           u.name AS actor, \
-           (SELECT string_agg(replace(k.key, '_', ' '), ', ' ORDER BY k.key) \
-            FROM jsonb_each(a.after) AS k \
-            WHERE jsonb_typeof(a.before) = 'object' AND k.key <> 'updated_at' \
-              AND a.before -> k.key IS DISTINCT FROM k.value) AS changed \
-         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id \
-         WHERE (a.entity = $1 AND a.entity_id = $2) \
-            OR ($1 = 'event' AND a.entity = 'ticket_type' \
-                AND a.entity_id IN (SELECT tt.id FROM ticket_types tt WHERE tt.event_id = $2)) \
-         ORDER BY a.at DESC, a.id DESC LIMIT 8",
+/// The latest changes of the row whose id is `id_column` of the outer statement, as a JSON
+/// array of `HistoryLine`s named `history`. An event's history takes in its ticket types'
+/// changes too ("ticket type update (price)"): they have no detail pane of their own.
+fn push_history(sql: &mut QueryBuilder<Postgres>, entity: &'static str, id_column: &str) {
+    sql.push(
+        "(SELECT coalesce(json_agg(h ORDER BY h.at DESC, h.id DESC), '[]') FROM ( \
+           SELECT a.id, a.at, \
+             CASE WHEN a.entity = ",
     )
-    .bind(entity)
-    .bind(id)
-    .fetch_all(pool)
-    .await?)
+    .push_bind(entity)
+    .push(
+        " THEN a.action ELSE replace(a.entity, '_', ' ') || ' ' || a.action END AS action, \
+             u.name AS actor, \
+             (SELECT string_agg(replace(k.key, '_', ' '), ', ' ORDER BY k.key) \
+              FROM jsonb_each(a.after) AS k \
+              WHERE jsonb_typeof(a.before) = 'object' AND k.key <> 'updated_at' \
+                AND a.before -> k.key IS DISTINCT FROM k.value) AS changed \
+           FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id \
+           WHERE (a.entity = ",
+    )
+    .push_bind(entity)
+    .push(" AND a.entity_id = ")
+    .push(id_column)
+    .push(")");
+    if entity == "event" {
+        sql.push(" OR (a.entity = 'ticket_type' AND a.entity_id IN (SELECT tt.id FROM ticket_types tt WHERE tt.event_id = ")
+            .push(id_column)
+            .push("))");
+    }
+    sql.push(" ORDER BY a.at DESC, a.id DESC LIMIT 8) h) AS history");
 }

@@ -10,8 +10,9 @@ pub enum EntityKind {
     Ticket,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type, serde::Deserialize)]
 #[sqlx(type_name = "order_status", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
 pub enum OrderStatus {
     Pending,
     Paid,
@@ -30,8 +31,9 @@ impl OrderStatus {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type, serde::Deserialize)]
 #[sqlx(type_name = "ticket_status", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum TicketStatus {
     Valid,
     CheckedIn,
@@ -57,8 +59,9 @@ impl TicketStatus {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type, serde::Deserialize)]
 #[sqlx(type_name = "scan_result", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ScanResult {
     Admitted,
     AlreadyUsed,

@@ -3,14 +3,16 @@
 
 use std::collections::HashSet;
 
-use crate::common::TestDb;
 use boxoffice::db::auth::{Role, sign_in};
 use boxoffice::db::count::count_rows;
 use boxoffice::db::detail::{Detail, fetch_detail};
 use boxoffice::db::filter::Filter;
 use boxoffice::db::listing::{ListQuery, Parent, Position, Sort, fetch_page, sort_keys};
-use boxoffice::db::model::{EntityKind, Row};
+use boxoffice::db::model::{EntityKind, Row, ScanResult};
 use boxoffice::error::DataError;
+use chrono::TimeZone;
+
+use crate::common::TestDb;
 
 const KINDS: [EntityKind; 3] = [EntityKind::Event, EntityKind::Order, EntityKind::Ticket];
 
@@ -334,6 +336,61 @@ async fn details_show_the_related_rows() {
         panic!("an order detail");
     };
     assert_eq!(order.tickets.len() as i64, tickets);
+    // The detail reads its related rows beside the row, as JSON: the same values as plain SQL,
+    // times to the microsecond.
+    let expected: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT t.code, tt.name, t.holder_name, t.status::text FROM tickets t \
+         JOIN ticket_types tt ON tt.id = t.ticket_type_id \
+         WHERE t.order_id = $1 AND t.deleted_at IS NULL ORDER BY t.id",
+    )
+    .bind(order_id)
+    .fetch_all(&db.pool)
+    .await
+    .expect("tickets");
+    let shown: Vec<(String, String, String, String)> = order
+        .tickets
+        .iter()
+        .map(|t| {
+            let status = t.status.sql_name().to_owned();
+            (
+                t.code.clone(),
+                t.type_name.clone(),
+                t.holder_name.clone(),
+                status,
+            )
+        })
+        .collect();
+    assert_eq!(shown, expected);
+    let at = chrono::Utc
+        .with_ymd_and_hms(2026, 3, 4, 5, 6, 7)
+        .single()
+        .expect("a time")
+        + chrono::Duration::microseconds(123_456);
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, before, after) \
+         VALUES ($1, $2, 'update', 'order', $3, '{\"note\": \"\", \"status\": \"paid\"}', \
+                 '{\"note\": \"late\", \"status\": \"paid\"}')",
+    )
+    .bind(at)
+    .bind(admin.id)
+    .bind(order_id)
+    .execute(&db.pool)
+    .await
+    .expect("an audit line");
+    let Detail::Order(order) = fetch_detail(&db.pool, &admin, EntityKind::Order, order_id)
+        .await
+        .expect("detail")
+    else {
+        panic!("an order detail");
+    };
+    let line = order
+        .history
+        .iter()
+        .find(|line| line.at == at)
+        .expect("the change, at its time");
+    assert_eq!(line.action, "update");
+    assert_eq!(line.changed.as_deref(), Some("note"));
+    assert!(line.actor.is_some());
 
     let checked_in: i64 =
         sqlx::query_scalar("SELECT id FROM tickets WHERE status = 'checked_in' LIMIT 1")
@@ -348,6 +405,14 @@ async fn details_show_the_related_rows() {
     };
     assert!(ticket.ticket.checked_in_at.is_some());
     assert_eq!(ticket.scans.len(), 1, "the admission scan");
+    assert_eq!(ticket.scans[0].result, ScanResult::Admitted);
+    let scanned_at: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("SELECT at FROM scans WHERE ticket_id = $1")
+            .bind(checked_in)
+            .fetch_one(&db.pool)
+            .await
+            .expect("the scan");
+    assert_eq!(ticket.scans[0].at, scanned_at);
 
     let event_id: i64 = sqlx::query_scalar("SELECT event_id FROM orders WHERE id = $1")
         .bind(order_id)
@@ -362,13 +427,61 @@ async fn details_show_the_related_rows() {
     };
     assert!(!event.ticket_types.is_empty());
     assert!(event.ticket_types.iter().all(|tt| tt.sold <= tt.quantity));
-    let orders: i64 = event.orders_by_status.iter().map(|(_, n)| n).sum();
-    let expected: i64 = sqlx::query_scalar("SELECT count(*) FROM orders WHERE event_id = $1")
-        .bind(event_id)
-        .fetch_one(&db.pool)
+    let expected: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT tt.name, count(t.id) FILTER (WHERE t.status = 'checked_in' AND t.deleted_at IS NULL) \
+         FROM ticket_types tt LEFT JOIN tickets t ON t.ticket_type_id = tt.id \
+         WHERE tt.event_id = $1 AND tt.deleted_at IS NULL GROUP BY tt.id ORDER BY tt.id",
+    )
+    .bind(event_id)
+    .fetch_all(&db.pool)
+    .await
+    .expect("ticket types");
+    let shown: Vec<(String, i64)> = event
+        .ticket_types
+        .iter()
+        .map(|tt| (tt.name.clone(), tt.checked_in))
+        .collect();
+    assert_eq!(shown, expected);
+    let by_status: Vec<(String, i64)> = event
+        .orders_by_status
+        .iter()
+        .map(|(status, n)| (status.label().to_owned(), *n))
+        .collect();
+    let expected: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT status::text AS label, count(*) FROM orders \
+         WHERE event_id = $1 AND deleted_at IS NULL GROUP BY status ORDER BY status",
+    )
+    .bind(event_id)
+    .fetch_all(&db.pool)
+    .await
+    .expect("count");
+    assert_eq!(by_status, expected);
+    // An event's history takes in its ticket types' changes.
+    sqlx::query(
+        "INSERT INTO audit_log (actor_id, action, entity, entity_id, before, after) \
+         SELECT $1, 'update', 'ticket_type', id, '{\"price_cents\": 1000}', '{\"price_cents\": 1200}' \
+         FROM ticket_types WHERE event_id = $2 ORDER BY id LIMIT 1",
+    )
+    .bind(admin.id)
+    .bind(event_id)
+    .execute(&db.pool)
+    .await
+    .expect("an audit line");
+    let Detail::Event(event) = fetch_detail(&db.pool, &admin, EntityKind::Event, event_id)
         .await
-        .expect("count");
-    assert_eq!(orders, expected);
+        .expect("detail")
+    else {
+        panic!("an event detail");
+    };
+    assert!(
+        event
+            .history
+            .iter()
+            .any(|line| line.action == "ticket type update"
+                && line.changed.as_deref() == Some("price cents")),
+        "{:?}",
+        event.history
+    );
 }
 
 #[tokio::test]
