@@ -117,8 +117,8 @@ pub struct OrderRow {
     pub buyer_email: String,
     pub event_id: i64,
     pub event_title: String,
-    /// The event's currency: read for the page's events after the page (the list itself
-    /// joins nothing).
+    /// The event's currency: looked up for the page's rows only (the list itself joins
+    /// nothing).
     #[sqlx(default)]
     pub currency: String,
     pub sort_key: String,

@@ -74,7 +74,6 @@ pub async fn fetch_page(
     } else {
         run(pool, query.kind, page_sql(actor, query)?).await?
     };
-    add_currencies(pool, &mut rows).await?;
     let has_more = rows.len() > size;
     rows.truncate(size);
     let page = match &query.position {
@@ -158,7 +157,8 @@ pub(super) async fn run<'e, E: sqlx::PgExecutor<'e>>(
     })
 }
 
-/// Each order's currency, its event's: one lookup by the page's event ids.
+/// Each order's currency, its event's: one lookup by the batch's event ids (a page's
+/// statement reads them itself: `Currency::InStatement`).
 async fn add_currencies(pool: &PgPool, rows: &mut [Row]) -> Result<(), DataError> {
     let mut ids: Vec<i64> = rows
         .iter()
@@ -189,6 +189,16 @@ async fn add_currencies(pool: &PgPool, rows: &mut [Row]) -> Result<(), DataError
     Ok(())
 }
 
+/// Where an order list's currency (its event's) is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Currency {
+    /// By the statement, for each row it returns: a page's few, looked up after the sort.
+    InStatement,
+    /// After the statement, in one lookup for all its rows (`add_currencies`): an export's
+    /// batch of thousands.
+    Apart,
+}
+
 /// How a page's statement reads the list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Reading {
@@ -217,9 +227,15 @@ fn keyset_sql(
     size: u16,
     reading: Reading,
     how: TextSearch,
+    currency: Currency,
 ) -> QueryBuilder<Postgres> {
     let mut sql = QueryBuilder::<Postgres>::new(prefix);
     sql.push(select_list(query.kind));
+    if query.kind == EntityKind::Order && currency == Currency::InStatement {
+        // A subquery rather than a join: PostgreSQL evaluates it after the sort and the
+        // limit, for the page's rows only, and the list's own plan is left as it was.
+        sql.push(", (SELECT ev.currency FROM events ev WHERE ev.id = o.event_id) AS currency");
+    }
     sql.push(", (")
         .push(sort_key.sql)
         .push(")::text AS sort_key");
@@ -348,13 +364,14 @@ pub async fn fetch_batch(
     let mut rows = run(
         pool,
         query.kind,
-        walking_statement(
+        statement_reading(
             "SELECT ",
             actor,
             query,
             size.clamp(1, MAX_BATCH),
             Reading::FromPosition,
             TextSearch::ThroughNamesAndCodes,
+            Currency::Apart,
         )?,
     )
     .await?;
@@ -389,6 +406,26 @@ pub(super) fn walking_statement(
     reading: Reading,
     how: TextSearch,
 ) -> Result<QueryBuilder<Postgres>, DataError> {
+    statement_reading(
+        prefix,
+        actor,
+        query,
+        size,
+        reading,
+        how,
+        Currency::InStatement,
+    )
+}
+
+fn statement_reading(
+    prefix: &str,
+    actor: &Actor,
+    query: &ListQuery,
+    size: u16,
+    reading: Reading,
+    how: TextSearch,
+    currency: Currency,
+) -> Result<QueryBuilder<Postgres>, DataError> {
     let sort_key = sort_keys(query.kind)
         .get(query.sort.key)
         .ok_or_else(|| DataError::Invalid("no such sort column".into()))?;
@@ -400,7 +437,7 @@ pub(super) fn walking_statement(
         Position::Before(cursor) => (Some((cursor, Bound::Before)), true),
     };
     Ok(keyset_sql(
-        prefix, actor, query, sort_key, bound, reversed, size, reading, how,
+        prefix, actor, query, sort_key, bound, reversed, size, reading, how, currency,
     ))
 }
 
