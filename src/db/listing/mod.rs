@@ -191,7 +191,7 @@ async fn add_currencies(pool: &PgPool, rows: &mut [Row]) -> Result<(), DataError
 
 /// Where an order list's currency (its event's) is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Currency {
+pub(super) enum Currency {
     /// By the statement, for each row it returns: a page's few, looked up after the sort.
     InStatement,
     /// After the statement, in one lookup for all its rows (`add_currencies`): an export's
@@ -342,6 +342,7 @@ pub(super) fn searching_page_sql(
         query.page_size.clamp(1, MAX_PAGE_SIZE),
         reading,
         how,
+        Currency::InStatement,
     )
 }
 
@@ -364,7 +365,7 @@ pub async fn fetch_batch(
     let mut rows = run(
         pool,
         query.kind,
-        statement_reading(
+        walking_statement(
             "SELECT ",
             actor,
             query,
@@ -395,29 +396,11 @@ fn statement(
         query.page_size.clamp(1, MAX_PAGE_SIZE),
         Reading::FromPosition,
         TextSearch::ThroughNamesAndCodes,
-    )
-}
-
-pub(super) fn walking_statement(
-    prefix: &str,
-    actor: &Actor,
-    query: &ListQuery,
-    size: u16,
-    reading: Reading,
-    how: TextSearch,
-) -> Result<QueryBuilder<Postgres>, DataError> {
-    statement_reading(
-        prefix,
-        actor,
-        query,
-        size,
-        reading,
-        how,
         Currency::InStatement,
     )
 }
 
-fn statement_reading(
+pub(super) fn walking_statement(
     prefix: &str,
     actor: &Actor,
     query: &ListQuery,

@@ -5,7 +5,7 @@
 use sqlx::{Acquire, PgConnection, PgPool, Postgres, QueryBuilder};
 
 use super::{
-    ListQuery, MAX_PAGE_SIZE, Position, Reading, run, searching_page_sql, sort_keys,
+    Currency, ListQuery, MAX_PAGE_SIZE, Position, Reading, run, searching_page_sql, sort_keys,
     walking_statement,
 };
 use crate::db::auth::Actor;
@@ -68,6 +68,7 @@ async fn search_in_snapshot(
                 size,
                 Reading::Walk(SEARCH_WALK),
                 TextSearch::Checked,
+                Currency::InStatement,
             )?,
         )
         .await?;
