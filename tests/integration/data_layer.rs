@@ -754,3 +754,39 @@ async fn a_connection_that_died_while_idle_is_replaced_before_use() {
         .expect("a live connection, not the dead one");
     assert_ne!(again, pid);
 }
+
+/// A plain list's page statement is planned once per connection and its plan kept: paging
+/// used to plan it again at every page, which cost PostgreSQL more than running it.
+#[tokio::test]
+async fn paging_a_plain_list_keeps_its_plan() {
+    let db = TestDb::with_demo().await;
+    let support = db.actor("support@boxoffice.test").await;
+    let one_connection = db.other_terminal().await;
+    let mut position = Position::First;
+    for _ in 0..10 {
+        let page = fetch_page(
+            &one_connection,
+            &support,
+            &query(
+                EntityKind::Order,
+                Sort::default_for(EntityKind::Order),
+                position,
+                10,
+            ),
+        )
+        .await
+        .expect("a page");
+        position = Position::After(page.rows.last().expect("a full page").cursor());
+    }
+    let (generic, custom): (i64, i64) = sqlx::query_as(
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements \
+         WHERE statement LIKE '%(o.created_at, o.id) <%LIMIT 11'",
+    )
+    .fetch_one(&one_connection)
+    .await
+    .expect("the next pages' statement, prepared on this connection");
+    assert!(
+        generic >= 4 && custom <= 5,
+        "planned again at each page: {generic} generic, {custom} custom plans"
+    );
+}
