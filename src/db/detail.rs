@@ -144,15 +144,19 @@ pub async fn fetch_detail(
     }
 }
 
-/// `WHERE <id_column> = id AND <id_column> IN (<the list actor may see>)`: the list's own
-/// scoped statement decides whether the row is the actor's to see.
-fn push_scoped_where(
-    sql: &mut QueryBuilder<Postgres>,
+/// The row of `sql` (a select with its FROM, no WHERE) whose `id_column` is `id`, if it is
+/// in the list `actor` may see: the list's own scoped statement decides.
+async fn fetch_scoped<T>(
+    mut sql: QueryBuilder<Postgres>,
+    pool: &PgPool,
     actor: &Actor,
     kind: EntityKind,
     id_column: &str,
     id: i64,
-) {
+) -> Result<T, DataError>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+{
     sql.push(" WHERE ")
         .push(id_column)
         .push(" = ")
@@ -161,8 +165,12 @@ fn push_scoped_where(
         .push(id_column)
         .push(" IN (SELECT ")
         .push(id_column);
-    push_from_where(sql, actor, kind, None, &Filter::default());
+    push_from_where(&mut sql, actor, kind, None, &Filter::default());
     sql.push(")");
+    sql.build_query_as()
+        .fetch_optional(pool)
+        .await?
+        .ok_or(DataError::NotFound)
 }
 
 #[derive(sqlx::FromRow)]
@@ -200,12 +208,7 @@ async fn event_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<EventDeta
     sql.push(" AS orders_by_status, ");
     push_history(&mut sql, "event", "e.id");
     sql.push(" FROM events e JOIN users u ON u.id = e.organizer_id");
-    push_scoped_where(&mut sql, actor, EntityKind::Event, "e.id", id);
-    let row: EventDetailRow = sql
-        .build_query_as()
-        .fetch_optional(pool)
-        .await?
-        .ok_or(DataError::NotFound)?;
+    let row: EventDetailRow = fetch_scoped(sql, pool, actor, EntityKind::Event, "e.id", id).await?;
     Ok(EventDetail {
         event: row.event,
         ticket_types: row.ticket_types.0,
@@ -236,12 +239,7 @@ async fn order_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<OrderDeta
     );
     push_history(&mut sql, "order", "o.id");
     sql.push(" FROM orders o JOIN events e ON e.id = o.event_id");
-    push_scoped_where(&mut sql, actor, EntityKind::Order, "o.id", id);
-    let row: OrderDetailRow = sql
-        .build_query_as()
-        .fetch_optional(pool)
-        .await?
-        .ok_or(DataError::NotFound)?;
+    let row: OrderDetailRow = fetch_scoped(sql, pool, actor, EntityKind::Order, "o.id", id).await?;
     Ok(OrderDetail {
         order: row.order,
         tickets: row.tickets.0,
@@ -272,12 +270,8 @@ async fn ticket_detail(pool: &PgPool, actor: &Actor, id: i64) -> Result<TicketDe
     sql.push(
         " FROM tickets t JOIN orders o ON o.id = t.order_id JOIN events e ON e.id = o.event_id",
     );
-    push_scoped_where(&mut sql, actor, EntityKind::Ticket, "t.id", id);
-    let row: TicketDetailRow = sql
-        .build_query_as()
-        .fetch_optional(pool)
-        .await?
-        .ok_or(DataError::NotFound)?;
+    let row: TicketDetailRow =
+        fetch_scoped(sql, pool, actor, EntityKind::Ticket, "t.id", id).await?;
     Ok(TicketDetail {
         ticket: row.ticket,
         scans: row.scans.0,
