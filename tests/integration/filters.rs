@@ -619,3 +619,83 @@ async fn a_search_sorted_by_buyer_finds_buyers_near_and_far_in_email_order() {
         assert_search_is_like(&db, EntityKind::Order, word, word, "orders", orders).await;
     }
 }
+
+/// The buyers' texts (migration 0029) follow their users: added with them, changed with a
+/// new email or name, gone with a deleted user. A renamed buyer is found by the new name,
+/// and a buyer whose email a trashed user also has (the lookup gives that email twice) has
+/// each of their orders listed once, in every sort.
+#[tokio::test]
+async fn buyer_texts_follow_their_users_and_a_shared_email_is_listed_once() {
+    let db = TestDb::with_demo().await;
+    let out_of_step = "SELECT count(*) FROM users u FULL JOIN buyer_texts b ON b.user_id = u.id \
+                       WHERE b.user_id IS NULL OR u.id IS NULL OR b.email <> u.email \
+                          OR b.searched <> lower(u.email || ' ' || u.name)";
+    let count = |sql: &'static str| {
+        let pool = db.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&pool)
+                .await
+                .expect("count")
+        }
+    };
+    assert_eq!(
+        count(out_of_step).await,
+        0,
+        "the demo's users all have theirs"
+    );
+    sqlx::query(
+        "UPDATE users SET name = 'Quillon Marchbanks' \
+         WHERE id = (SELECT user_id FROM orders ORDER BY id LIMIT 1)",
+    )
+    .execute(&db.pool)
+    .await
+    .expect("renamed");
+    sqlx::query(
+        "INSERT INTO users (email, name, deleted_at) \
+         SELECT email, 'Quillon Elder', now() FROM users \
+         WHERE id = (SELECT user_id FROM orders ORDER BY id LIMIT 1)",
+    )
+    .execute(&db.pool)
+    .await
+    .expect("a trashed user with the same email");
+    sqlx::query(
+        "INSERT INTO orders (code, user_id, event_id, status, total_cents) \
+         SELECT 'QE-' || k, u.id, (SELECT event_id FROM orders ORDER BY id LIMIT 1), 'paid', 500 \
+         FROM users u, generate_series(1, 2) AS k WHERE u.name = 'Quillon Elder'",
+    )
+    .execute(&db.pool)
+    .await
+    .expect("their orders");
+    sqlx::query("INSERT INTO users (email, name) VALUES ('passing@example.test', 'Passing By')")
+        .execute(&db.pool)
+        .await
+        .expect("a user");
+    sqlx::query("DELETE FROM users WHERE email = 'passing@example.test'")
+        .execute(&db.pool)
+        .await
+        .expect("deleted");
+    assert_eq!(
+        count(out_of_step).await,
+        0,
+        "renamed, added and deleted users are followed"
+    );
+    let shared: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM buyer_texts WHERE searched LIKE '%quillon%' \
+         GROUP BY email ORDER BY count(*) DESC LIMIT 1",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("texts");
+    assert_eq!(shared, 2, "two buyers' texts with one email match the word");
+    let orders = "lower(code || ' ' || buyer_email || ' ' || buyer_name)";
+    assert_search_is_like(
+        &db,
+        EntityKind::Order,
+        "quillon",
+        "quillon",
+        "orders",
+        orders,
+    )
+    .await;
+}

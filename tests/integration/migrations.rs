@@ -54,11 +54,11 @@ async fn down_to_zero_and_up_again_gives_the_same_schema() {
     );
     assert_eq!(
         user_tables(&db.pool).await,
-        19,
+        20,
         "seven of the design, trash_batches, user_keys, seed_pending_indexes, \
          sign_in_failures, pending_changes, ticket_type_blocks, ticket_holder_names, \
-         ticket_codes, ticket_sales_changes, organizer_ticket_sales, order_revenue_changes \
-         and organizer_revenue"
+         ticket_codes, ticket_sales_changes, organizer_ticket_sales, order_revenue_changes, \
+         organizer_revenue and buyer_texts"
     );
 
     let reverted = migrations::down(&db.pool, DownTo::All)

@@ -69,9 +69,9 @@ fn name_source(kind: EntityKind) -> Option<NameSource> {
         EntityKind::Order => Some(NameSource {
             row_column: "o.buyer_email",
             column: "email",
-            table: "users",
-            searched: "lower(email || ' ' || name)",
-            walked: Some("email, name"),
+            table: "buyer_texts",
+            searched: "searched",
+            walked: Some("email, searched"),
             codes: Codes::InRow("o.code"),
             row_table: "orders o",
         }),
@@ -190,7 +190,10 @@ fn push_name_matches(
 /// after `after` (the name itself included when `inclusive`): what a search sorted by the
 /// names' column reads a batch at a time (see `listing::search`). With `walk`, only among
 /// the next that many names in order (`None` for a table of names too small to walk).
-/// `None` for a kind without names (events).
+/// A name may come more than once (two buyers with one email, one of them trashed): a
+/// DISTINCT would be computed over every match before the limit (25,000 buyers' emails
+/// hashed for a first name), so the caller drops the repeats. `None` for a kind without
+/// names (events).
 pub fn push_names_batch(
     sql: &mut QueryBuilder<Postgres>,
     kind: EntityKind,
@@ -206,9 +209,7 @@ pub fn push_names_batch(
         None => None,
     };
     let order = if descending { " DESC" } else { " ASC" };
-    sql.push("SELECT DISTINCT ")
-        .push(source.column)
-        .push(" FROM ");
+    sql.push("SELECT ").push(source.column).push(" FROM ");
     let after_clause = |sql: &mut QueryBuilder<Postgres>, joiner: &str| {
         if let Some((name, inclusive)) = after {
             let op = match (descending, inclusive) {

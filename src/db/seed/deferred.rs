@@ -225,7 +225,7 @@ SELECT 'index', x.indrelid::regclass::text, x.indexrelid::regclass::text,
 FROM pg_index x
 WHERE x.indrelid IN ('users'::regclass, 'events'::regclass, 'ticket_types'::regclass,
                      'orders'::regclass, 'tickets'::regclass, 'ticket_codes'::regclass,
-                     'scans'::regclass)
+                     'scans'::regclass, 'buyer_texts'::regclass)
   AND NOT x.indisprimary
   AND NOT EXISTS (SELECT 1 FROM pg_constraint k
                   WHERE k.conindid = x.indexrelid AND k.contype IN ('p', 'u', 'x'))

@@ -142,8 +142,9 @@ async fn load_demo_unless(
     Ok(Some(after.minus(before)))
 }
 
-/// The tables the first of a large seed's two transactions fills.
-const FIRST_TABLES: &[&str] = &["users", "events", "ticket_types", "orders"];
+/// The tables the first of a large seed's two transactions fills (the buyers' texts by a
+/// trigger of users).
+const FIRST_TABLES: &[&str] = &["users", "buyer_texts", "events", "ticket_types", "orders"];
 /// The tables the second fills (the tickets' codes by a trigger of tickets).
 const SECOND_TABLES: &[&str] = &["tickets", "ticket_codes", "scans"];
 
