@@ -472,7 +472,9 @@ async fn assert_search_is_like(
 async fn a_search_through_names_and_codes_gives_the_rows_plain_sql_gives() {
     let db = TestDb::with_demo().await;
     // A holder renamed to a name no ticket had, a ticket whose code holds a name's letters,
-    // and one whose code's end and holder's start make up a word of their own.
+    // one whose code's end and holder's start make up a word of their own, and one whose
+    // holder starts the same but whose code does not end that way (found through the same
+    // names, kept out by the check).
     sqlx::query(
         "UPDATE tickets SET holder_name = 'Quintessa Vale' \
          WHERE id = (SELECT min(id) FROM tickets WHERE deleted_at IS NULL)",
@@ -482,7 +484,8 @@ async fn a_search_through_names_and_codes_gives_the_rows_plain_sql_gives() {
     .expect("renamed");
     add_tickets(
         &db,
-        "VALUES ('XLOVELACE9', 'Zed Able'), ('CROSS-QB', 'Kenji Moss')",
+        "VALUES ('XLOVELACE9', 'Zed Able'), ('CROSS-QB', 'Kenji Moss'), \
+                ('PLAIN-77', 'Kenji Other')",
     )
     .await;
     // 300 holders whose names share a word, one or two tickets each: sorted by holder, their

@@ -89,9 +89,12 @@ pub fn push_search(
     filter: &Filter,
     how: TextSearch,
 ) {
+    // Where the names found keep exactly the matching rows, the text is not checked again on
+    // each: lowering and matching it was about half of reading a name's 10,000 tickets.
     for condition in &filter.conditions {
-        if let Condition::Holder(holder) = condition {
-            push_holder_narrowing(sql, holder, how);
+        if let Condition::Holder(holder) = condition
+            && !push_holder_narrowing(sql, holder, how)
+        {
             sql.push(" AND lower(t.holder_name) LIKE lower(")
                 .push_bind(contains_pattern(holder))
                 .push(")");
@@ -103,7 +106,9 @@ pub fn push_search(
         EntityKind::Ticket => "lower(t.code || ' ' || t.holder_name)",
     };
     for word in &filter.words {
-        push_word_narrowing(sql, kind, word, how);
+        if push_word_narrowing(sql, kind, word, how) {
+            continue;
+        }
         sql.push(" AND ")
             .push(searched)
             .push(" LIKE lower(")

@@ -3,11 +3,13 @@
 //! A ticket's searched text is `code ' ' holder`, an order's `code ' ' email ' ' name`. Codes
 //! are unique, the rest repeats (a few hundred names over five million tickets), so a word's
 //! rows are found through the few names that contain it, looked up in a small table
-//! (`ticket_holder_names`; the users for orders), and the btree on the column that carries
-//! them, which is also that column's sort. A word can also lie in a code, or start in a code
-//! and go on in the name: the first case is found through the codes' trigram index, the
-//! second through the names that start with the rest of the word. The searched text is still
-//! checked on every row, so narrowing never changes the result.
+//! (`ticket_holder_names`; `buyer_texts` for orders, migration 0029), and the btree on the
+//! column that carries them, which is also that column's sort. A word can also lie in a code,
+//! or start in a code and go on in the name: the first case is found through the codes'
+//! trigram index, the second through the names that start with the rest of the word. The
+//! searched text is checked again on each row wherever the names found could stand for rows
+//! that do not match (an order's email shared by two buyers; a word's rest starting names
+//! after a code), so narrowing never changes the result.
 
 use sqlx::{Postgres, QueryBuilder};
 
@@ -44,6 +46,11 @@ struct NameSource {
     codes: Codes,
     /// The rows' table, with the alias the lists give it.
     row_table: &'static str,
+    /// Whether a row's name is among the matching names exactly when the row's own name
+    /// contains the text: the lookup table holds the rows' column itself (every holder name
+    /// a ticket has carried), not a text rows can share with another's (two buyers, one
+    /// email, only one of them named so).
+    names_are_the_rows: bool,
 }
 
 /// Where a kind's codes are looked up by their trigrams.
@@ -65,6 +72,7 @@ fn name_source(kind: EntityKind) -> Option<NameSource> {
             walked: None,
             codes: Codes::Apart { row_id: "t.id" },
             row_table: "tickets t",
+            names_are_the_rows: true,
         }),
         EntityKind::Order => Some(NameSource {
             row_column: "o.buyer_email",
@@ -74,6 +82,7 @@ fn name_source(kind: EntityKind) -> Option<NameSource> {
             walked: Some("email, searched"),
             codes: Codes::InRow("o.code"),
             row_table: "orders o",
+            names_are_the_rows: false,
         }),
         EntityKind::Event => None,
     }
@@ -98,19 +107,23 @@ pub fn names_column(kind: EntityKind) -> Option<&'static str> {
     name_source(kind).map(|source| source.row_column)
 }
 
-/// ` AND (<row's name> = ANY(<names matching>) [OR <code matches>])` for a free word; the
-/// caller adds the check of the whole searched text.
+/// ` AND (<row's name> = ANY(<names matching>) [OR <code matches>])` for a free word.
+/// Returns whether that alone keeps exactly the rows whose searched text contains the word;
+/// if not, the caller adds the check of the whole text. It does for tickets (their names
+/// are their own; a code found contains the word) unless a space inside the word lets it
+/// start in a code and go on in a name: then the names that start with the rest stand for
+/// rows whose code may not end the right way.
 pub fn push_word_narrowing(
     sql: &mut QueryBuilder<Postgres>,
     kind: EntityKind,
     word: &str,
     how: TextSearch,
-) {
+) -> bool {
     let Some(source) = name_source(kind) else {
-        return;
+        return false;
     };
     if how == TextSearch::Checked || !through_names(kind, word) {
-        return;
+        return false;
     }
     sql.push(" AND (");
     push_names_array(sql, &source);
@@ -121,6 +134,9 @@ pub fn push_word_narrowing(
         push_code_matches(sql, &source.codes, contains_pattern(word));
     }
     sql.push(")");
+    let spans_code_and_name =
+        how == TextSearch::ThroughNamesAndCodes && word.match_indices(' ').any(|(at, _)| at > 0);
+    source.names_are_the_rows && !spans_code_and_name
 }
 
 /// `<the row's code> LIKE pattern`, as the codes' trigram index can answer it.
@@ -260,18 +276,25 @@ pub fn push_names_batch(
     Some(())
 }
 
-/// ` AND t.holder_name = ANY(<names matching>)` for `holder:`; the caller adds the check.
-pub fn push_holder_narrowing(sql: &mut QueryBuilder<Postgres>, holder: &str, how: TextSearch) {
+/// ` AND t.holder_name = ANY(<names matching>)` for `holder:`. Returns whether it did (the
+/// names are every holder name a ticket has carried, so that keeps exactly the tickets whose
+/// holder contains the text); if not, the caller adds the check.
+pub fn push_holder_narrowing(
+    sql: &mut QueryBuilder<Postgres>,
+    holder: &str,
+    how: TextSearch,
+) -> bool {
     if how == TextSearch::Checked || !has_trigram(holder) {
-        return;
+        return false;
     }
     let Some(source) = name_source(EntityKind::Ticket) else {
-        return;
+        return false;
     };
     sql.push(" AND ");
     push_names_array(sql, &source);
     push_names_containing(sql, &source, holder);
     sql.push("))");
+    true
 }
 
 /// Whether a live row of `kind` has a code containing one of `words`, or ending with what
@@ -357,25 +380,64 @@ mod tests {
     #[test]
     fn a_word_with_spaces_also_looks_up_the_names_its_rest_starts() {
         let mut sql = QueryBuilder::<Postgres>::new("");
-        push_word_narrowing(
-            &mut sql,
-            EntityKind::Ticket,
-            "ab ken r",
-            TextSearch::ThroughNames,
+        assert!(
+            push_word_narrowing(
+                &mut sql,
+                EntityKind::Ticket,
+                "ab ken r",
+                TextSearch::ThroughNames,
+            ),
+            "through the names only, the names keep exactly the rows"
         );
         let text = sql.into_string();
         assert_eq!(text.matches(" LIKE lower(").count(), 1, "{text}");
         assert!(!text.contains("ticket_codes"), "{text}");
         let mut sql = QueryBuilder::<Postgres>::new("");
-        push_word_narrowing(
-            &mut sql,
-            EntityKind::Ticket,
-            " ab ken r",
-            TextSearch::ThroughNamesAndCodes,
+        assert!(
+            !push_word_narrowing(
+                &mut sql,
+                EntityKind::Ticket,
+                " ab ken r",
+                TextSearch::ThroughNamesAndCodes,
+            ),
+            "names that start with a word's rest need the check"
         );
         let text = sql.into_string();
         assert_eq!(text.matches(" LIKE lower(").count(), 5, "{text}");
         assert!(text.contains("ticket_codes"), "{text}");
         assert_eq!(prefix_pattern("ken_r"), "ken\\_r%");
+    }
+
+    #[test]
+    fn only_a_ticket_s_own_names_keep_exactly_the_rows() {
+        let mut sql = QueryBuilder::<Postgres>::new("");
+        assert!(push_word_narrowing(
+            &mut sql,
+            EntityKind::Ticket,
+            " lovelace",
+            TextSearch::ThroughNamesAndCodes
+        ));
+        assert!(!push_word_narrowing(
+            &mut sql,
+            EntityKind::Order,
+            "lovelace",
+            TextSearch::ThroughNames
+        ));
+        assert!(!push_word_narrowing(
+            &mut sql,
+            EntityKind::Ticket,
+            "lovelace",
+            TextSearch::Checked
+        ));
+        assert!(push_holder_narrowing(
+            &mut sql,
+            "lovelace",
+            TextSearch::ThroughNames
+        ));
+        assert!(!push_holder_narrowing(
+            &mut sql,
+            "lo",
+            TextSearch::ThroughNames
+        ));
     }
 }
