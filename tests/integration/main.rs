@@ -16,6 +16,7 @@ mod filters;
 mod forms;
 mod migrations;
 mod role_matrix;
+mod search_plans;
 mod sign_in_throttle;
 mod ssh_keys;
 mod time_zones;

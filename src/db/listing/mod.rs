@@ -244,6 +244,13 @@ fn keyset_sql(
     if reading != Reading::FromPosition {
         sql.push(" FROM (SELECT ").push(inner_columns(query.kind));
     }
+    if let Reading::Walk(_) = reading {
+        // The walk's order as a column of its own, which the outer ORDER BY names: then
+        // PostgreSQL knows the walked rows come in that order and stops at the page's last
+        // match. Ordered by an expression of the outer columns instead (Checked in's
+        // coalesce), it sorted all 8,000 walked rows first (/dijkstra: 17 ms, not 3).
+        sql.push(", ").push(sort_key.sql).push(" AS walk_key");
+    }
     let search = match reading {
         Reading::Walk(_) => Search::Left,
         _ => Search::Included(how),
@@ -260,7 +267,7 @@ fn keyset_sql(
         Reading::FromPosition => push_bound(&mut sql, query.kind, sort_key, bound, descending),
         Reading::Walk(rows) => {
             push_bound(&mut sql, query.kind, sort_key, bound, descending);
-            push_order(&mut sql, query.kind, sort_key, descending);
+            push_order(&mut sql, query.kind, sort_key.sql, descending);
             sql.push(" LIMIT ").push_bind(rows);
             sql.push(") AS ").push(alias).push(" WHERE true");
             push_search(&mut sql, query.kind, &query.filter, TextSearch::Checked);
@@ -271,7 +278,12 @@ fn keyset_sql(
             push_bound(&mut sql, query.kind, sort_key, bound, descending);
         }
     }
-    push_order(&mut sql, query.kind, sort_key, descending);
+    let walk_key = format!("{alias}.walk_key");
+    let order_by = match reading {
+        Reading::Walk(_) => walk_key.as_str(),
+        _ => sort_key.sql,
+    };
+    push_order(&mut sql, query.kind, order_by, descending);
     let limit = i64::from(size) + 1;
     if query.filter.is_empty() {
         // A plain list's plan is the same wherever the page starts, so PostgreSQL may keep
@@ -317,17 +329,10 @@ fn push_bound(
     }
 }
 
-fn push_order(
-    sql: &mut QueryBuilder<Postgres>,
-    kind: EntityKind,
-    sort_key: &SortKey,
-    descending: bool,
-) {
+/// ` ORDER BY <key> <direction>, <id> <direction>`.
+fn push_order(sql: &mut QueryBuilder<Postgres>, kind: EntityKind, key: &str, descending: bool) {
     let direction = if descending { "DESC" } else { "ASC" };
-    sql.push(" ORDER BY ")
-        .push(sort_key.sql)
-        .push(" ")
-        .push(direction);
+    sql.push(" ORDER BY ").push(key).push(" ").push(direction);
     sql.push(", ")
         .push(id_column(kind))
         .push(" ")
@@ -363,6 +368,23 @@ pub fn explain_page_sql(
     query: &ListQuery,
 ) -> Result<QueryBuilder<Postgres>, DataError> {
     statement("EXPLAIN (FORMAT JSON) SELECT ", actor, query)
+}
+
+/// `EXPLAIN (FORMAT JSON)` of a search's walk of the sort's index (`search`), with the same
+/// parameters, for checking that it stops at the page's last match.
+pub fn explain_walk_sql(
+    actor: &Actor,
+    query: &ListQuery,
+) -> Result<QueryBuilder<Postgres>, DataError> {
+    walking_statement(
+        "EXPLAIN (FORMAT JSON) SELECT ",
+        actor,
+        query,
+        query.page_size.clamp(1, MAX_PAGE_SIZE),
+        Reading::Walk(search::SEARCH_WALK),
+        TextSearch::Checked,
+        Currency::InStatement,
+    )
 }
 
 /// Rows of `query` from its position on, `size` at most (up to `MAX_BATCH`), in list order:

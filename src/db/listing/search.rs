@@ -19,7 +19,7 @@ use crate::error::DataError;
 
 /// Rows of the list a search checks in sort order before it finds its matches through names
 /// and codes instead (DESIGN.md "Performance": a search answers in 25 ms).
-const SEARCH_WALK: i64 = 8_000;
+pub(super) const SEARCH_WALK: i64 = 8_000;
 
 /// A search's page. Sorted by the column the names are in (Holder, Buyer), the matching
 /// names are read in that order a batch at a time, and their rows from that column's index,
