@@ -5,6 +5,7 @@
 //! so `(key, id) > ($key, $id)` walks the order exactly, and each has an index on
 //! `(key, id)` that serves both directions.
 
+mod explain;
 mod from_where;
 mod search;
 mod sorts;
@@ -15,6 +16,7 @@ use crate::db::auth::Actor;
 use crate::db::filter::{Filter, TextSearch, has_search, push_search};
 use crate::db::model::{Cursor, EntityKind, EventRow, OrderRow, Row, TicketRow};
 use crate::error::DataError;
+pub use explain::{explain_page_sql, explain_walk_sql};
 use from_where::{Search, push_from_where_with};
 pub(crate) use from_where::{push_from_where, push_from_where_searching};
 pub(crate) use search::plan_without_bitmap_scans;
@@ -351,38 +353,23 @@ pub(super) fn searching_page_sql(
     reading: Reading,
     how: TextSearch,
 ) -> Result<QueryBuilder<Postgres>, DataError> {
+    searching_statement("SELECT ", actor, query, reading, how)
+}
+
+fn searching_statement(
+    prefix: &str,
+    actor: &Actor,
+    query: &ListQuery,
+    reading: Reading,
+    how: TextSearch,
+) -> Result<QueryBuilder<Postgres>, DataError> {
     walking_statement(
-        "SELECT ",
+        prefix,
         actor,
         query,
         query.page_size.clamp(1, MAX_PAGE_SIZE),
         reading,
         how,
-        Currency::InStatement,
-    )
-}
-
-/// `EXPLAIN (FORMAT JSON)` of `page_sql`, with the same parameters, for checking plans.
-pub fn explain_page_sql(
-    actor: &Actor,
-    query: &ListQuery,
-) -> Result<QueryBuilder<Postgres>, DataError> {
-    statement("EXPLAIN (FORMAT JSON) SELECT ", actor, query)
-}
-
-/// `EXPLAIN (FORMAT JSON)` of a search's walk of the sort's index (`search`), with the same
-/// parameters, for checking that it stops at the page's last match.
-pub fn explain_walk_sql(
-    actor: &Actor,
-    query: &ListQuery,
-) -> Result<QueryBuilder<Postgres>, DataError> {
-    walking_statement(
-        "EXPLAIN (FORMAT JSON) SELECT ",
-        actor,
-        query,
-        query.page_size.clamp(1, MAX_PAGE_SIZE),
-        Reading::Walk(search::SEARCH_WALK),
-        TextSearch::Checked,
         Currency::InStatement,
     )
 }
