@@ -10,8 +10,15 @@ ALTER STATISTICS users_buyer_search_stats SET STATISTICS 1000;
 
 DROP TRIGGER buyer_texts_on_truncate ON users;
 DROP FUNCTION buyer_texts_empty();
-DROP TRIGGER buyer_texts_on_change ON users;
-DROP FUNCTION buyer_texts_follow_change();
+CREATE OR REPLACE FUNCTION users_propagate_copies() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE orders SET buyer_email = NEW.email, buyer_name = NEW.name WHERE user_id = NEW.id;
+    RETURN NULL;
+END
+$$;
+ALTER TRIGGER users_propagate_copies ON users RENAME TO users_propagate_to_orders;
+ALTER FUNCTION users_propagate_copies() RENAME TO users_propagate_to_orders;
 DROP TRIGGER buyer_texts_on_delete ON users;
 DROP FUNCTION buyer_texts_remove_deleted();
 DROP TRIGGER buyer_texts_on_insert ON users;

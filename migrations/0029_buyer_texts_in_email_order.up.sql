@@ -29,8 +29,8 @@ CREATE INDEX buyer_texts_email_idx ON buyer_texts (email) INCLUDE (searched);
 ALTER TABLE buyer_texts ALTER COLUMN searched SET STATISTICS 1000;
 
 -- Kept by the statements that insert and delete users (a seed inserts its users in one),
--- each statement's users added in email order; and by a change of email or name (trashed
--- users keep theirs, as their orders keep their copies).
+-- each statement's users added in email order; and by a change of email or name, below
+-- (trashed users keep theirs, as their orders keep their copies).
 CREATE FUNCTION buyer_texts_add_inserted() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -54,17 +54,19 @@ CREATE TRIGGER buyer_texts_on_delete AFTER DELETE ON users
     REFERENCING OLD TABLE AS deleted_users
     FOR EACH STATEMENT EXECUTE FUNCTION buyer_texts_remove_deleted();
 
-CREATE FUNCTION buyer_texts_follow_change() RETURNS trigger
+-- A change of email or name already reaches the orders' copies through migration 0002's
+-- trigger: that one trigger now updates every copy of them, renamed to say so.
+ALTER FUNCTION users_propagate_to_orders() RENAME TO users_propagate_copies;
+ALTER TRIGGER users_propagate_to_orders ON users RENAME TO users_propagate_copies;
+CREATE OR REPLACE FUNCTION users_propagate_copies() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    UPDATE orders SET buyer_email = NEW.email, buyer_name = NEW.name WHERE user_id = NEW.id;
     UPDATE buyer_texts SET email = NEW.email, searched = lower(NEW.email || ' ' || NEW.name)
     WHERE user_id = NEW.id;
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER buyer_texts_on_change AFTER UPDATE OF email, name ON users
-    FOR EACH ROW WHEN (OLD.email IS DISTINCT FROM NEW.email OR OLD.name IS DISTINCT FROM NEW.name)
-    EXECUTE FUNCTION buyer_texts_follow_change();
 
 CREATE FUNCTION buyer_texts_empty() RETURNS trigger
 LANGUAGE plpgsql AS $$

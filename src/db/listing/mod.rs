@@ -280,9 +280,8 @@ fn keyset_sql(
             push_bound(&mut sql, query.kind, sort_key, bound, descending);
         }
     }
-    let walk_key = format!("{alias}.walk_key");
     let order_by = match reading {
-        Reading::Walk(_) => walk_key.as_str(),
+        Reading::Walk(_) => "walk_key",
         _ => sort_key.sql,
     };
     push_order(&mut sql, query.kind, order_by, descending);
