@@ -8,8 +8,8 @@
 //! or start in a code and go on in the name: the first case is found through the codes'
 //! trigram index, the second through the names that start with the rest of the word. The
 //! searched text is checked again on each row wherever the names found could stand for rows
-//! that do not match (an order's email shared by two buyers; a word's rest starting names
-//! after a code), so narrowing never changes the result.
+//! that do not match (an order's email shared by two buyers, where codes are searched too; a
+//! word's rest starting names after a code), so narrowing never changes the result.
 
 use sqlx::{Postgres, QueryBuilder};
 
@@ -51,6 +51,11 @@ struct NameSource {
     /// a ticket has carried), not a text rows can share with another's (two buyers, one
     /// email, only one of them named so).
     names_are_the_rows: bool,
+    /// The row's column and the lookup table's column that name whose name it is (an
+    /// order's buyer): found by name and owner together, a row's name is its own, so the
+    /// names keep exactly the matching rows (migration 0030). Only through names alone: an
+    /// owner pair in an `OR` with the codes would be checked row by row over the table.
+    owner: Option<(&'static str, &'static str)>,
 }
 
 /// Where a kind's codes are looked up by their trigrams.
@@ -73,6 +78,7 @@ fn name_source(kind: EntityKind) -> Option<NameSource> {
             codes: Codes::Apart { row_id: "t.id" },
             row_table: "tickets t",
             names_are_the_rows: true,
+            owner: None,
         }),
         EntityKind::Order => Some(NameSource {
             row_column: "o.buyer_email",
@@ -83,6 +89,7 @@ fn name_source(kind: EntityKind) -> Option<NameSource> {
             codes: Codes::InRow("o.code"),
             row_table: "orders o",
             names_are_the_rows: false,
+            owner: Some(("o.user_id", "user_id")),
         }),
         EntityKind::Event => None,
     }
@@ -126,9 +133,20 @@ pub fn push_word_narrowing(
         return false;
     }
     sql.push(" AND (");
-    push_names_array(sql, &source);
-    push_name_matches(sql, &source, word, how);
-    sql.push("))");
+    let owned = match source.owner {
+        Some(owner) if how == TextSearch::ThroughNames => {
+            push_owned_names(sql, &source, owner);
+            push_name_matches(sql, &source, word, how);
+            sql.push(")");
+            true
+        }
+        _ => {
+            push_names_array(sql, &source);
+            push_name_matches(sql, &source, word, how);
+            sql.push("))");
+            false
+        }
+    };
     if how == TextSearch::ThroughNamesAndCodes {
         sql.push(" OR ");
         push_code_matches(sql, &source.codes, contains_pattern(word));
@@ -136,7 +154,7 @@ pub fn push_word_narrowing(
     sql.push(")");
     let spans_code_and_name =
         how == TextSearch::ThroughNamesAndCodes && word.match_indices(' ').any(|(at, _)| at > 0);
-    source.names_are_the_rows && !spans_code_and_name
+    (source.names_are_the_rows || owned) && !spans_code_and_name
 }
 
 /// `<the row's code> LIKE pattern`, as the codes' trigram index can answer it.
@@ -165,6 +183,26 @@ fn push_names_array(sql: &mut QueryBuilder<Postgres>, source: &NameSource) {
     sql.push(source.row_column)
         .push(" = ANY(ARRAY(SELECT ")
         .push(source.column)
+        .push(" FROM ")
+        .push(source.table)
+        .push(" WHERE ");
+}
+
+/// `(<row's name>, <row's owner>) IN (SELECT <name>, <owner> FROM <names> WHERE ` (the
+/// caller closes it).
+fn push_owned_names(
+    sql: &mut QueryBuilder<Postgres>,
+    source: &NameSource,
+    (row_owner, owner): (&'static str, &'static str),
+) {
+    sql.push("(")
+        .push(source.row_column)
+        .push(", ")
+        .push(row_owner)
+        .push(") IN (SELECT ")
+        .push(source.column)
+        .push(", ")
+        .push(owner)
         .push(" FROM ")
         .push(source.table)
         .push(" WHERE ");
@@ -409,7 +447,7 @@ mod tests {
     }
 
     #[test]
-    fn only_a_ticket_s_own_names_keep_exactly_the_rows() {
+    fn names_keep_exactly_the_rows_where_they_are_the_rows_own() {
         let mut sql = QueryBuilder::<Postgres>::new("");
         assert!(push_word_narrowing(
             &mut sql,
@@ -417,11 +455,19 @@ mod tests {
             " lovelace",
             TextSearch::ThroughNamesAndCodes
         ));
-        assert!(!push_word_narrowing(
+        // An order's buyer found by email and buyer together, through names alone...
+        assert!(push_word_narrowing(
             &mut sql,
             EntityKind::Order,
             "lovelace",
             TextSearch::ThroughNames
+        ));
+        // ...but by email alone beside the codes: a shared email's other buyer comes too.
+        assert!(!push_word_narrowing(
+            &mut sql,
+            EntityKind::Order,
+            "lovelace",
+            TextSearch::ThroughNamesAndCodes
         ));
         assert!(!push_word_narrowing(
             &mut sql,
