@@ -567,14 +567,16 @@ async fn new_standing_type(
         .expect("created")
 }
 
-/// Purging deletes orders and ticket types, and PostgreSQL's foreign keys then look for a
-/// ticket naming each; trashing a type counts every ticket naming it, trashed ones too.
-/// Those lookups name no state, so they need indexes that hold trashed tickets as well
-/// (migration 0031): without them each read every ticket, 0.4 s an order at scale 1, and
-/// purging an event of a hundred orders ran past the statement timeout. Sequential scans
-/// are priced out here, so a plan that still reads the table has no index to use.
+/// Lookups that name no state, so need indexes holding trashed rows as well: purging deletes
+/// orders, ticket types and events, and PostgreSQL's foreign keys then look for a row still
+/// naming each; trashing a type counts every ticket naming it, trashed ones too; renaming an
+/// event, an order's code, a type or a buyer copies the new text into every row naming it
+/// (migrations 0031, 0032). Without those indexes each read the whole table: 0.4 s an order
+/// at scale 1, so purging an event of a hundred orders ran past the statement timeout, and
+/// 0.7 s to save an event's title. Sequential scans are priced out here, so a plan that
+/// still reads the table has no index to use.
 #[tokio::test]
-async fn tickets_naming_an_order_or_a_type_are_found_by_index_in_the_trash_too() {
+async fn rows_naming_an_order_type_event_or_buyer_are_found_by_index_in_the_trash_too() {
     let db = TestDb::with_demo().await;
     let mut tx = db.pool.begin().await.expect("a transaction");
     sqlx::query("SET LOCAL enable_seqscan = off")
@@ -584,7 +586,12 @@ async fn tickets_naming_an_order_or_a_type_are_found_by_index_in_the_trash_too()
     for lookup in [
         "EXPLAIN SELECT 1 FROM ONLY tickets x WHERE order_id = 1 FOR KEY SHARE OF x",
         "EXPLAIN SELECT 1 FROM ONLY tickets x WHERE ticket_type_id = 1 FOR KEY SHARE OF x",
+        "EXPLAIN SELECT 1 FROM ONLY orders x WHERE event_id = 1 FOR KEY SHARE OF x",
         "EXPLAIN SELECT count(*) FROM tickets WHERE ticket_type_id = 1",
+        "EXPLAIN UPDATE tickets SET order_code = 'X' WHERE order_id = 1",
+        "EXPLAIN UPDATE tickets SET type_name = 'X' WHERE ticket_type_id = 1",
+        "EXPLAIN UPDATE orders SET event_title = 'X' WHERE event_id = 1",
+        "EXPLAIN UPDATE orders SET buyer_name = 'X' WHERE user_id = 1",
     ] {
         let plan: Vec<String> = sqlx::query_scalar(lookup)
             .fetch_all(&mut *tx)
