@@ -136,17 +136,15 @@ pub fn push_word_narrowing(
     let owned = match source.owner {
         Some(owner) if how == TextSearch::ThroughNames => {
             push_owned_names(sql, &source, owner);
-            push_name_matches(sql, &source, word, how);
-            sql.push(")");
             true
         }
         _ => {
             push_names_array(sql, &source);
-            push_name_matches(sql, &source, word, how);
-            sql.push("))");
             false
         }
     };
+    push_name_matches(sql, &source, word, how);
+    sql.push(if owned { ")" } else { "))" });
     if how == TextSearch::ThroughNamesAndCodes {
         sql.push(" OR ");
         push_code_matches(sql, &source.codes, contains_pattern(word));
