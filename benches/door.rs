@@ -209,7 +209,7 @@ async fn check_in(pool: &sqlx::PgPool, staff: &boxoffice::db::auth::Actor, paced
                 code: code.clone(),
                 terminal: format!("bench-{kiosk}"),
                 event_id: None,
-                scan_key: format!("bench-warm-up-{kiosk}-{}", code),
+                scan_key: format!("bench-warm-up-{kiosk}-{code}"),
             };
             tokio::spawn(async move { scan(&pool, &staff, &attempt).await.expect("warm-up scan") })
         })

@@ -174,6 +174,12 @@ pub struct RecentScan {
     pub holder_name: Option<String>,
 }
 
+/// A terminal's ($1) last scans, newest first, at most $2: read in that order from the
+/// terminal's index (migration 0033).
+pub const RECENT_SCANS: &str = "SELECT s.at, s.code, s.result, t.holder_name FROM scans s \
+     LEFT JOIN tickets t ON t.id = s.ticket_id \
+     WHERE s.terminal = $1 ORDER BY s.at DESC, s.id DESC LIMIT $2";
+
 /// The last scans at this terminal, newest first.
 pub async fn recent_scans(
     pool: &PgPool,
@@ -182,15 +188,11 @@ pub async fn recent_scans(
     limit: i64,
 ) -> Result<Vec<RecentScan>, DataError> {
     may_check_in(actor)?;
-    Ok(sqlx::query_as(
-        "SELECT s.at, s.code, s.result, t.holder_name FROM scans s \
-         LEFT JOIN tickets t ON t.id = s.ticket_id \
-         WHERE s.terminal = $1 ORDER BY s.at DESC, s.id DESC LIMIT $2",
-    )
-    .bind(terminal)
-    .bind(limit.clamp(1, 50))
-    .fetch_all(pool)
-    .await?)
+    Ok(sqlx::query_as(RECENT_SCANS)
+        .bind(terminal)
+        .bind(limit.clamp(1, 50))
+        .fetch_all(pool)
+        .await?)
 }
 
 /// Undoes a check-in (admins, and the organizer of the ticket's event), logged in the audit

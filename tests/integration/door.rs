@@ -617,11 +617,12 @@ async fn a_terminal_s_last_scans_are_read_in_order_from_its_index() {
     .execute(&mut *tx)
     .await
     .expect("set");
-    let plan: Vec<String> = sqlx::query_scalar(
-        "EXPLAIN SELECT s.at, s.code, s.result, t.holder_name FROM scans s \
-         LEFT JOIN tickets t ON t.id = s.ticket_id \
-         WHERE s.terminal = 'door-1' ORDER BY s.at DESC, s.id DESC LIMIT 8",
-    )
+    let plan: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "EXPLAIN {}",
+        boxoffice::db::check_in::RECENT_SCANS
+    )))
+    .bind("door-1")
+    .bind(8_i64)
     .fetch_all(&mut *tx)
     .await
     .expect("a plan");

@@ -149,6 +149,10 @@ fn may_delete(actor: &Actor, target: Target, organizer: i64) -> Result<(), DataE
     Ok(())
 }
 
+/// Every ticket that names a ticket type, cancelled or in the trash too (found through
+/// `tickets_type_idx`, which holds them all: migration 0031).
+pub const TICKETS_OF_A_TYPE: &str = "SELECT count(*) FROM tickets WHERE ticket_type_id = $1";
+
 async fn count_children(
     conn: &mut PgConnection,
     target: Target,
@@ -175,12 +179,10 @@ async fn count_children(
             // Its tickets belong to orders: they cannot go without them, nor stay without it.
             // Every ticket that names it, cancelled or in the trash too: reactivating or
             // restoring its order would bring it back to life under a type in the trash.
-            let live: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM tickets WHERE ticket_type_id = $1",
-            )
-            .bind(id)
-            .fetch_one(conn)
-            .await?;
+            let live: i64 = sqlx::query_scalar(TICKETS_OF_A_TYPE)
+                .bind(id)
+                .fetch_one(conn)
+                .await?;
             if live > 0 {
                 return Err(DataError::Refused(format!(
                     "{live} tickets of this type were sold (even if cancelled or in the trash): \
