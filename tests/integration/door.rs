@@ -4,14 +4,14 @@
 
 use std::collections::HashMap;
 
-use crate::common::TestDb;
+use crate::common::{TestDb, plan_of};
 use boxoffice::db::auth::Actor;
 use boxoffice::db::check_in::{Scan, counters, scan, undo_check_in};
 use boxoffice::db::model::ScanResult;
 use boxoffice::db::sales::{OrderAction, Sale, SaleLine, apply_action, sell};
 use boxoffice::error::DataError;
-use sqlx::PgPool;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgArguments, PgPoolOptions};
+use sqlx::{Arguments, PgPool};
 
 async fn wide_pool(db: &TestDb, connections: u32) -> PgPool {
     PgPoolOptions::new()
@@ -617,16 +617,10 @@ async fn a_terminal_s_last_scans_are_read_in_order_from_its_index() {
     .execute(&mut *tx)
     .await
     .expect("set");
-    let plan: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "EXPLAIN {}",
-        boxoffice::db::check_in::RECENT_SCANS
-    )))
-    .bind("door-1")
-    .bind(8_i64)
-    .fetch_all(&mut *tx)
-    .await
-    .expect("a plan");
-    let plan = plan.join("\n");
+    let mut args = PgArguments::default();
+    args.add("door-1").expect("a terminal");
+    args.add(8_i64).expect("a limit");
+    let plan = plan_of(&mut tx, boxoffice::db::check_in::RECENT_SCANS, args).await;
     assert!(
         plan.contains("scans_terminal_at_idx") && !plan.contains("Sort"),
         "{plan}"

@@ -1,11 +1,12 @@
 //! Soft delete, batch restore and purge on real PostgreSQL, with the role matrix on every
 //! write: allowed and refused cases, and a refusal changes nothing.
 
-use crate::common::TestDb;
+use crate::common::{TestDb, plan_of};
 use boxoffice::db::sales::{OrderAction, apply_action};
 use boxoffice::db::trash::{self, Target, TrashFilter};
 use boxoffice::error::DataError;
-use sqlx::PgPool;
+use sqlx::postgres::PgArguments;
+use sqlx::{Arguments, PgPool};
 
 /// Live rows per table: the fingerprint of "nothing changed".
 async fn live(pool: &PgPool) -> (i64, i64, i64, i64) {
@@ -584,30 +585,20 @@ async fn rows_naming_an_order_type_event_or_buyer_are_found_by_index_in_the_tras
         .await
         .expect("set");
     for lookup in [
-        "EXPLAIN SELECT 1 FROM ONLY tickets x WHERE order_id = 1 FOR KEY SHARE OF x",
-        "EXPLAIN SELECT 1 FROM ONLY tickets x WHERE ticket_type_id = 1 FOR KEY SHARE OF x",
-        "EXPLAIN SELECT 1 FROM ONLY orders x WHERE event_id = 1 FOR KEY SHARE OF x",
-        "EXPLAIN UPDATE tickets SET order_code = 'X' WHERE order_id = 1",
-        "EXPLAIN UPDATE tickets SET type_name = 'X' WHERE ticket_type_id = 1",
-        "EXPLAIN UPDATE orders SET event_title = 'X' WHERE event_id = 1",
-        "EXPLAIN UPDATE orders SET buyer_name = 'X' WHERE user_id = 1",
+        "SELECT 1 FROM ONLY tickets x WHERE order_id = 1 FOR KEY SHARE OF x",
+        "SELECT 1 FROM ONLY tickets x WHERE ticket_type_id = 1 FOR KEY SHARE OF x",
+        "SELECT 1 FROM ONLY orders x WHERE event_id = 1 FOR KEY SHARE OF x",
+        "UPDATE tickets SET order_code = 'X' WHERE order_id = 1",
+        "UPDATE tickets SET type_name = 'X' WHERE ticket_type_id = 1",
+        "UPDATE orders SET event_title = 'X' WHERE event_id = 1",
+        "UPDATE orders SET buyer_name = 'X' WHERE user_id = 1",
     ] {
-        let plan: Vec<String> = sqlx::query_scalar(lookup)
-            .fetch_all(&mut *tx)
-            .await
-            .expect("a plan");
-        let plan = plan.join("\n");
+        let plan = plan_of(&mut tx, lookup, PgArguments::default()).await;
         assert!(!plan.contains("Seq Scan"), "{lookup}:\n{plan}");
     }
-    let plan: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "EXPLAIN {}",
-        trash::TICKETS_OF_A_TYPE
-    )))
-    .bind(1_i64)
-    .fetch_all(&mut *tx)
-    .await
-    .expect("a plan");
-    let plan = plan.join("\n");
+    let mut args = PgArguments::default();
+    args.add(1_i64).expect("a type");
+    let plan = plan_of(&mut tx, trash::TICKETS_OF_A_TYPE, args).await;
     assert!(
         !plan.contains("Seq Scan"),
         "trashing a type's count:\n{plan}"

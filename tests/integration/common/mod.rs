@@ -477,3 +477,18 @@ pub fn screen_text(app: &App) -> String {
     }
     text
 }
+
+/// The plan PostgreSQL gives `statement` with `args` on `conn` (the settings of its
+/// transaction apply), its lines joined.
+pub async fn plan_of(
+    conn: &mut sqlx::PgConnection,
+    statement: &str,
+    args: sqlx::postgres::PgArguments,
+) -> String {
+    let lines: Vec<String> =
+        sqlx::query_scalar_with(sqlx::AssertSqlSafe(format!("EXPLAIN {statement}")), args)
+            .fetch_all(conn)
+            .await
+            .expect("a plan");
+    lines.join("\n")
+}
