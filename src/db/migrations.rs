@@ -16,6 +16,24 @@ pub struct MigrationState {
     pub applied: bool,
 }
 
+/// Whether some migration of this binary is not applied yet. Reads only: creating sqlx's
+/// table here, outside its lock, raced the other processes starting on a new database.
+pub async fn any_pending(pool: &PgPool) -> Result<bool, SetupError> {
+    let table = MIGRATOR.table_name.as_ref();
+    let exists: bool = sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
+        .bind(table)
+        .fetch_one(pool)
+        .await?;
+    if !exists {
+        return Ok(true);
+    }
+    let applied = pool.acquire().await?.list_applied_migrations(table).await?;
+    Ok(MIGRATOR
+        .iter()
+        .filter(|m| m.migration_type.is_up_migration())
+        .any(|m| !applied.iter().any(|a| a.version == m.version)))
+}
+
 pub async fn up(pool: &PgPool) -> Result<(), SetupError> {
     MIGRATOR.run(pool).await?;
     Ok(())

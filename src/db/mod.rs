@@ -107,7 +107,10 @@ pub async fn open_sized(
     progress: Progress<'_>,
 ) -> Result<Connection, SetupError> {
     let connection = connect_sized(target, pool_size, progress).await?;
-    progress("updating the schema");
+    // Said only when there is something to apply: every start checks.
+    if migrations::any_pending(&connection.pool).await? {
+        progress("updating the schema");
+    }
     migrations::up(&connection.pool).await?;
     if seed::indexes_pending(&connection.pool).await? > 0 {
         progress("finishing the indexes an interrupted seed left");

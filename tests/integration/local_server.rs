@@ -21,10 +21,19 @@ async fn first_run_creates_migrates_and_loads_the_demo_then_stops() {
         return;
     }
     let root = scratch("first");
-    let quiet = |_: &str| {};
-    let connection = db::open(&DatabaseTarget::BuiltIn(root.clone()), &quiet)
+    let said = std::sync::Mutex::new(Vec::<String>::new());
+    let listen = |step: &str| said.lock().expect("not poisoned").push(step.to_string());
+    let connection = db::open(&DatabaseTarget::BuiltIn(root.clone()), &listen)
         .await
         .expect("built-in database opens");
+    let first_run = said.lock().expect("not poisoned").clone();
+    assert!(
+        first_run.iter().any(|step| step == "updating the schema")
+            && first_run
+                .iter()
+                .any(|step| step.starts_with("setting up the database")),
+        "{first_run:?}"
+    );
     assert!(connection.label.starts_with("built-in"));
     let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
         .fetch_one(&connection.pool)
@@ -66,10 +75,18 @@ async fn first_run_creates_migrates_and_loads_the_demo_then_stops() {
         "the last one out stops it"
     );
 
-    // The next run reuses the cluster and its data.
-    let again = db::open(&DatabaseTarget::BuiltIn(root.clone()), &quiet)
+    // The next run reuses the cluster and its data, and says only what it does.
+    said.lock().expect("not poisoned").clear();
+    let again = db::open(&DatabaseTarget::BuiltIn(root.clone()), &listen)
         .await
         .expect("reopens");
+    let next_run = said.lock().expect("not poisoned").clone();
+    assert!(
+        !next_run
+            .iter()
+            .any(|step| step == "updating the schema" || step.starts_with("setting up")),
+        "{next_run:?}"
+    );
     let users_again: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
         .fetch_one(&again.pool)
         .await
