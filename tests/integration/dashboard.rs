@@ -118,6 +118,35 @@ async fn the_figures_match_plain_sql_for_everything_and_for_one_organizer() {
     }
 }
 
+/// The list of next events holds those not over yet: one that ended an hour ago leaves it,
+/// one whose show is on stays, first.
+#[tokio::test]
+async fn the_next_events_are_those_not_over_yet() {
+    let db = TestDb::with_demo().await;
+    let ada = db.actor("ada@boxoffice.test").await;
+    let now = anchor();
+    let mut ids = Vec::new();
+    for (title, started, ended) in [("Ended an hour ago", 4, 1), ("On now", 1, -2)] {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO events (organizer_id, title, venue, starts_at, ends_at)              VALUES ($1, $2, 'Hall', $3, $4) RETURNING id",
+        )
+        .bind(ada.id)
+        .bind(title)
+        .bind(now - Duration::hours(started))
+        .bind(now - Duration::hours(ended))
+        .fetch_one(&db.pool)
+        .await
+        .expect("an event");
+        ids.push(id);
+    }
+    let board = dashboard::load(&db.pool, &ada, None, now, utc())
+        .await
+        .expect("dashboard");
+    let listed: Vec<i64> = board.events.iter().map(|event| event.id).collect();
+    assert!(!listed.contains(&ids[0]), "{listed:?}");
+    assert_eq!(listed.first(), Some(&ids[1]), "{listed:?}");
+}
+
 /// The chart's days are the viewer's own, in zones whose offset is not whole hours and
 /// across daylight-saving changes: sales a minute either side of local midnight, and on the
 /// days the clocks change, land on the days plain SQL gives them.

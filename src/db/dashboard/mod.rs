@@ -400,14 +400,19 @@ async fn event_list(
     organizer: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Vec<EventSales>, DataError> {
-    // The next events first (from a day ago, so tonight's stays on top during the show).
+    // The events not over yet, the next first: tonight's stays on top during the show, and
+    // yesterday's leaves when it ends. (Started within a day: the starts' index bounds the
+    // read.)
     let mut query = QueryBuilder::new(
         "SELECT e.id, e.title, e.starts_at, \
                 coalesce((SELECT sum(seats_sold(tt.id, tt.sold)) FROM ticket_types tt WHERE tt.event_id = e.id AND tt.deleted_at IS NULL), 0)::bigint AS sold, \
                 coalesce((SELECT sum(quantity) FROM ticket_types tt WHERE tt.event_id = e.id AND tt.deleted_at IS NULL), 0)::bigint AS capacity \
          FROM events e WHERE e.deleted_at IS NULL AND e.starts_at >= ",
     );
-    query.push_bind(now - Duration::days(1));
+    query
+        .push_bind(now - Duration::days(1))
+        .push(" AND e.ends_at > ")
+        .push_bind(now);
     push_organizer(&mut query, organizer);
     query
         .push(" ORDER BY e.starts_at, e.id LIMIT ")
