@@ -128,7 +128,8 @@ async fn the_next_events_are_those_not_over_yet() {
     let mut ids = Vec::new();
     for (title, started, ended) in [("Ended an hour ago", 4, 1), ("On now", 1, -2)] {
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO events (organizer_id, title, venue, starts_at, ends_at)              VALUES ($1, $2, 'Hall', $3, $4) RETURNING id",
+            "INSERT INTO events (organizer_id, title, venue, starts_at, ends_at) \
+             VALUES ($1, $2, 'Hall', $3, $4) RETURNING id",
         )
         .bind(ada.id)
         .bind(title)
