@@ -1,7 +1,7 @@
 //! Schema migrations (`migrations/`, embedded in the binary): up, down and status.
 
 use sqlx::PgPool;
-use sqlx::migrate::{Migrate, Migrator};
+use sqlx::migrate::{AppliedMigration, Migrate, Migrator};
 
 use crate::db::progress::Progress;
 use crate::error::SetupError;
@@ -28,10 +28,7 @@ pub async fn any_pending(pool: &PgPool) -> Result<bool, SetupError> {
         return Ok(true);
     }
     let applied = pool.acquire().await?.list_applied_migrations(table).await?;
-    Ok(MIGRATOR
-        .iter()
-        .filter(|m| m.migration_type.is_up_migration())
-        .any(|m| !applied.iter().any(|a| a.version == m.version)))
+    Ok(states(&applied).iter().any(|m| !m.applied))
 }
 
 pub async fn up(pool: &PgPool) -> Result<(), SetupError> {
@@ -97,7 +94,12 @@ pub async fn status(pool: &PgPool) -> Result<Vec<MigrationState>, SetupError> {
     let mut conn = pool.acquire().await?;
     conn.ensure_migrations_table(&MIGRATOR.table_name).await?;
     let applied = conn.list_applied_migrations(&MIGRATOR.table_name).await?;
-    Ok(MIGRATOR
+    Ok(states(&applied))
+}
+
+/// This binary's migrations, each with whether it is among `applied`.
+fn states(applied: &[AppliedMigration]) -> Vec<MigrationState> {
+    MIGRATOR
         .iter()
         .filter(|m| m.migration_type.is_up_migration())
         .map(|m| MigrationState {
@@ -105,5 +107,5 @@ pub async fn status(pool: &PgPool) -> Result<Vec<MigrationState>, SetupError> {
             description: m.description.to_string(),
             applied: applied.iter().any(|a| a.version == m.version),
         })
-        .collect())
+        .collect()
 }

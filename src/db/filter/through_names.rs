@@ -133,18 +133,13 @@ pub fn push_word_narrowing(
         return false;
     }
     sql.push(" AND (");
-    let owned = match source.owner {
-        Some(owner) if how == TextSearch::ThroughNames => {
-            push_owned_names(sql, &source, owner);
-            true
-        }
-        _ => {
-            push_names_array(sql, &source);
-            false
-        }
+    let owner = source.owner.filter(|_| how == TextSearch::ThroughNames);
+    let close = match owner {
+        Some(owner) => push_owned_names(sql, &source, owner),
+        None => push_names_array(sql, &source),
     };
     push_name_matches(sql, &source, word, how);
-    sql.push(if owned { ")" } else { "))" });
+    sql.push(close);
     if how == TextSearch::ThroughNamesAndCodes {
         sql.push(" OR ");
         push_code_matches(sql, &source.codes, contains_pattern(word));
@@ -152,7 +147,7 @@ pub fn push_word_narrowing(
     sql.push(")");
     let spans_code_and_name =
         how == TextSearch::ThroughNamesAndCodes && word.match_indices(' ').any(|(at, _)| at > 0);
-    (source.names_are_the_rows || owned) && !spans_code_and_name
+    (source.names_are_the_rows || owner.is_some()) && !spans_code_and_name
 }
 
 /// `<the row's code> LIKE pattern`, as the codes' trigram index can answer it.
@@ -176,23 +171,25 @@ fn push_code_matches(sql: &mut QueryBuilder<Postgres>, codes: &Codes, pattern: S
     }
 }
 
-/// ` AND <row's name> = ANY(ARRAY(SELECT <name> FROM <names> WHERE ` (the caller closes it).
-fn push_names_array(sql: &mut QueryBuilder<Postgres>, source: &NameSource) {
+/// `<row's name> = ANY(ARRAY(SELECT <name> FROM <names> WHERE `; returns what closes it,
+/// for the caller to push after the condition.
+fn push_names_array(sql: &mut QueryBuilder<Postgres>, source: &NameSource) -> &'static str {
     sql.push(source.row_column)
         .push(" = ANY(ARRAY(SELECT ")
         .push(source.column)
         .push(" FROM ")
         .push(source.table)
         .push(" WHERE ");
+    "))"
 }
 
-/// `(<row's name>, <row's owner>) IN (SELECT <name>, <owner> FROM <names> WHERE ` (the
-/// caller closes it).
+/// `(<row's name>, <row's owner>) IN (SELECT <name>, <owner> FROM <names> WHERE `; returns
+/// what closes it.
 fn push_owned_names(
     sql: &mut QueryBuilder<Postgres>,
     source: &NameSource,
     (row_owner, owner): (&'static str, &'static str),
-) {
+) -> &'static str {
     sql.push("(")
         .push(source.row_column)
         .push(", ")
@@ -204,6 +201,7 @@ fn push_owned_names(
         .push(" FROM ")
         .push(source.table)
         .push(" WHERE ");
+    ")"
 }
 
 /// `<names' searched text> LIKE %text%`.
@@ -327,9 +325,9 @@ pub fn push_holder_narrowing(
         return false;
     };
     sql.push(" AND ");
-    push_names_array(sql, &source);
+    let close = push_names_array(sql, &source);
     push_names_containing(sql, &source, holder);
-    sql.push("))");
+    sql.push(close);
     true
 }
 
