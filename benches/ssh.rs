@@ -4,8 +4,9 @@
 //! `DATABASE_URL=postgres://…/bo_bench_ssh cargo bench --bench ssh` on a database of its own
 //! (the demo data is loaded when it is empty). Prints: server RSS with 0, 50, 100 and 200 idle
 //! sessions; keypress-to-frame p50/p99 with 200 sessions each pressing a paging key every
-//! 100 ms; the CPU of the server, of PostgreSQL and of these clients, per key (all three share
-//! the machine's cores); the same with 5 stalled clients besides. Bounded:
+//! 100 ms, their presses spread over the 100 ms, then all in the same instant; the CPU of the
+//! server, of PostgreSQL and of these clients, and the frames and bytes sent, per key (all
+//! three share the machine's cores); the same with 5 stalled clients besides. Bounded:
 //! each phase runs for a fixed time, only to 127.0.0.1.
 
 mod common;
@@ -151,10 +152,30 @@ fn rows_label(screen: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Presses a paging key every `PRESS_EVERY` for `RUN_FOR`; the time from each press until
-/// the frame that shows the new page has arrived.
-async fn page_on(mut terminal: Terminal) -> (Vec<Duration>, Terminal) {
+/// What the server sent a session while it paged: frames (each ends a synchronized update)
+/// and bytes.
+#[derive(Debug, Clone, Copy, Default)]
+struct Received {
+    frames: usize,
+    bytes: usize,
+}
+
+impl Received {
+    fn count(&mut self, data: &[u8]) {
+        self.frames += data
+            .windows(FRAME_END.len())
+            .filter(|w| *w == FRAME_END)
+            .count();
+        self.bytes += data.len();
+    }
+}
+
+/// Presses a paging key every `PRESS_EVERY` for `RUN_FOR`, the first after `offset`; the time
+/// from each press until the frame that shows the new page has arrived.
+async fn page_on(mut terminal: Terminal, offset: Duration) -> (Vec<Duration>, Received, Terminal) {
     let mut samples = Vec::new();
+    let mut received = Received::default();
+    tokio::time::sleep(offset).await;
     let stop = Instant::now() + RUN_FOR;
     let mut turn = 0u64;
     while Instant::now() < stop {
@@ -164,6 +185,7 @@ async fn page_on(mut terminal: Terminal) -> (Vec<Duration>, Terminal) {
             tokio::time::timeout(Duration::ZERO, terminal.channel.wait()).await
         {
             if let ChannelMsg::Data { data } = message {
+                received.count(&data);
                 terminal.parser.process(&data);
             }
         }
@@ -181,6 +203,7 @@ async fn page_on(mut terminal: Terminal) -> (Vec<Duration>, Terminal) {
         let answered = loop {
             match tokio::time::timeout(Duration::from_secs(5), terminal.channel.wait()).await {
                 Ok(Some(ChannelMsg::Data { data })) => {
+                    received.count(&data);
                     terminal.parser.process(&data);
                     if data.windows(FRAME_END.len()).any(|w| w == FRAME_END)
                         && rows_label(&terminal.screen()) != before
@@ -198,7 +221,7 @@ async fn page_on(mut terminal: Terminal) -> (Vec<Duration>, Terminal) {
         }
         tokio::time::sleep_until(next.into()).await;
     }
-    (samples, terminal)
+    (samples, received, terminal)
 }
 
 async fn open_sessions(
@@ -229,25 +252,46 @@ async fn open_sessions(
     opened
 }
 
+/// When the sessions press their keys within each `PRESS_EVERY`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Presses {
+    /// Spread evenly over the interval, as people paging at once press: 200 sessions, a key
+    /// every half millisecond.
+    Spread,
+    /// All in the same instant: each interval starts with every session's key at once.
+    Lockstep,
+}
+
 async fn paging_run(
     terminals: Vec<Terminal>,
     pid: u32,
-) -> (Vec<Duration>, CoreShares, Vec<Terminal>) {
+    presses: Presses,
+) -> (Vec<Duration>, CoreShares, Received, Vec<Terminal>) {
     let before = (
         cpu_seconds(pid),
         postgres_cpu_seconds(),
         cpu_seconds(std::process::id()),
     );
     let started = Instant::now();
-    let runs: Vec<_> = terminals
-        .into_iter()
-        .map(|terminal| tokio::spawn(page_on(terminal)))
+    let count = u32::try_from(terminals.len()).unwrap_or(u32::MAX).max(1);
+    let runs: Vec<_> = (0u32..)
+        .zip(terminals)
+        .map(|(at, terminal)| {
+            let offset = match presses {
+                Presses::Spread => PRESS_EVERY * at / count,
+                Presses::Lockstep => Duration::ZERO,
+            };
+            tokio::spawn(page_on(terminal, offset))
+        })
         .collect();
     let mut samples = Vec::new();
     let mut back = Vec::new();
+    let mut received = Received::default();
     for run in runs {
-        if let Ok((mut taken, terminal)) = run.await {
+        if let Ok((mut taken, got, terminal)) = run.await {
             samples.append(&mut taken);
+            received.frames += got.frames;
+            received.bytes += got.bytes;
             back.push(terminal);
         }
     }
@@ -258,17 +302,20 @@ async fn paging_run(
         clients: (cpu_seconds(std::process::id()) - before.2) / seconds,
         seconds,
     };
-    (samples, shares, back)
+    (samples, shares, received, back)
 }
 
 /// The CPU a key cost each part, in ms: what 200 sessions at 10 keys a second each would need.
-fn per_key(shares: CoreShares, keys: usize) -> String {
+fn per_key(shares: CoreShares, received: Received, keys: usize) -> String {
     let ms = |cores: f64| cores * shares.seconds * 1e3 / keys.max(1) as f64;
+    let each = |count: usize| count as f64 / keys.max(1) as f64;
     format!(
-        "server {:.2} + PostgreSQL {:.2} + clients {:.2} ms of CPU a key",
+        "server {:.2} + PostgreSQL {:.2} + clients {:.2} ms of CPU a key; {:.2} frames, {:.0} bytes a key",
         ms(shares.server),
         ms(shares.postgres),
-        ms(shares.clients)
+        ms(shares.clients),
+        each(received.frames),
+        each(received.bytes)
     )
 }
 
@@ -366,22 +413,39 @@ async fn main() {
     }
 
     println!();
-    let (mut samples, shares, terminals) = paging_run(terminals, pid).await;
-    let presses = samples.len();
     println!(
         "| paging, {sessions} sessions, a key each 100 ms, {RUN_FOR:?} | p50 | p99 | keys answered | server CPU | PostgreSQL CPU | clients' CPU |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|");
-    println!(
-        "| keypress to frame received | {:.2} ms | {:.2} ms | {presses} | {:.0}% of a core ({:.2}% per session) | {:.0}% | {:.0}% |",
-        percentile(&mut samples, 0.5),
-        percentile(&mut samples, 0.99),
-        shares.server * 100.0,
-        shares.server * 100.0 / sessions as f64,
-        shares.postgres * 100.0,
-        shares.clients * 100.0,
-    );
-    println!("({})", per_key(shares, presses));
+    let mut terminals = terminals;
+    let mut notes = Vec::new();
+    for (label, presses) in [
+        (
+            "keypress to frame received, presses spread over the 100 ms",
+            Presses::Spread,
+        ),
+        (
+            "the same, every session pressing in the same instant",
+            Presses::Lockstep,
+        ),
+    ] {
+        let (mut samples, shares, received, back) = paging_run(terminals, pid, presses).await;
+        terminals = back;
+        let presses = samples.len();
+        println!(
+            "| {label} | {:.2} ms | {:.2} ms | {presses} | {:.0}% of a core ({:.2}% per session) | {:.0}% | {:.0}% |",
+            percentile(&mut samples, 0.5),
+            percentile(&mut samples, 0.99),
+            shares.server * 100.0,
+            shares.server * 100.0 / sessions as f64,
+            shares.postgres * 100.0,
+            shares.clients * 100.0,
+        );
+        notes.push(format!("{label}: {}", per_key(shares, received, presses)));
+    }
+    for note in notes {
+        println!("({note})");
+    }
 
     // Five clients that stop reading (a relay that no longer passes the server's bytes on),
     // then the same run again.
@@ -422,7 +486,8 @@ async fn main() {
         })
         .collect();
     let rss_before = resident_kib(&pid.to_string());
-    let (mut samples, shares, _terminals) = paging_run(terminals, pid).await;
+    let (mut samples, shares, received, _terminals) =
+        paging_run(terminals, pid, Presses::Spread).await;
     let presses = samples.len();
     println!(
         "| the same, with {stalled_count} stalled clients | {:.2} ms | {:.2} ms | {presses} | {:.0}% of a core | {:.0}% | {:.0}% |",
@@ -432,7 +497,7 @@ async fn main() {
         shares.postgres * 100.0,
         shares.clients * 100.0,
     );
-    println!("({})", per_key(shares, presses));
+    println!("({})", per_key(shares, received, presses));
     println!(
         "server RSS with the stalled clients: {:.1} MB before the run, {:.1} MB after",
         rss_before as f64 / 1024.0,
