@@ -306,6 +306,33 @@ async fn paging_run(
 }
 
 /// The CPU a key cost each part, in ms: what 200 sessions at 10 keys a second each would need.
+/// A paging run's row: latency, keys answered, and the CPU of each part (the server's also
+/// per session, given their number).
+fn print_paging_row(
+    label: &str,
+    samples: &mut [Duration],
+    shares: CoreShares,
+    sessions: Option<usize>,
+) {
+    let per_session = sessions
+        .map(|count| {
+            format!(
+                " ({:.2}% per session)",
+                shares.server * 100.0 / count as f64
+            )
+        })
+        .unwrap_or_default();
+    println!(
+        "| {label} | {:.2} ms | {:.2} ms | {} | {:.0}% of a core{per_session} | {:.0}% | {:.0}% |",
+        percentile(samples, 0.5),
+        percentile(samples, 0.99),
+        samples.len(),
+        shares.server * 100.0,
+        shares.postgres * 100.0,
+        shares.clients * 100.0,
+    );
+}
+
 fn per_key(shares: CoreShares, received: Received, keys: usize) -> String {
     let ms = |cores: f64| cores * shares.seconds * 1e3 / keys.max(1) as f64;
     let each = |count: usize| count as f64 / keys.max(1) as f64;
@@ -432,15 +459,7 @@ async fn main() {
         let (mut samples, shares, received, back) = paging_run(terminals, pid, presses).await;
         terminals = back;
         let presses = samples.len();
-        println!(
-            "| {label} | {:.2} ms | {:.2} ms | {presses} | {:.0}% of a core ({:.2}% per session) | {:.0}% | {:.0}% |",
-            percentile(&mut samples, 0.5),
-            percentile(&mut samples, 0.99),
-            shares.server * 100.0,
-            shares.server * 100.0 / sessions as f64,
-            shares.postgres * 100.0,
-            shares.clients * 100.0,
-        );
+        print_paging_row(label, &mut samples, shares, Some(sessions));
         notes.push(format!("{label}: {}", per_key(shares, received, presses)));
     }
     for note in notes {
@@ -489,13 +508,11 @@ async fn main() {
     let (mut samples, shares, received, _terminals) =
         paging_run(terminals, pid, Presses::Spread).await;
     let presses = samples.len();
-    println!(
-        "| the same, with {stalled_count} stalled clients | {:.2} ms | {:.2} ms | {presses} | {:.0}% of a core | {:.0}% | {:.0}% |",
-        percentile(&mut samples, 0.5),
-        percentile(&mut samples, 0.99),
-        shares.server * 100.0,
-        shares.postgres * 100.0,
-        shares.clients * 100.0,
+    print_paging_row(
+        &format!("the same, with {stalled_count} stalled clients"),
+        &mut samples,
+        shares,
+        None,
     );
     println!("({})", per_key(shares, received, presses));
     println!(
