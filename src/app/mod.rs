@@ -349,10 +349,16 @@ impl App {
         }
     }
 
-    /// Whether a tick changes what is drawn (a spinner turning, a message expiring).
+    /// Whether the next tick changes what is drawn (a spinner turning, a message expiring).
+    /// A message stands still until it expires: only the tick that takes it away redraws (an
+    /// SSH session drew the same screen four times a second for the five seconds of each
+    /// message, the sign-in's included).
     pub fn wants_ticks(&self) -> bool {
         self.is_loading()
-            || self.flash.is_some()
+            || self
+                .flash
+                .as_ref()
+                .is_some_and(|flash| flash.until <= self.now())
             || self.export.is_some()
             || self.unreachable_since.is_some()
             || self

@@ -303,6 +303,26 @@ fn a_lost_database_is_retried_every_few_seconds_on_the_tab_shown() {
     assert!(driven.app.flash.is_none());
 }
 
+#[test]
+fn a_message_asks_for_a_frame_only_when_it_goes() {
+    let mut driven = driven();
+    driven.with_events(10);
+    assert!(driven.app.flash.is_some(), "the sign-in's message");
+    assert!(!driven.app.is_loading());
+    assert!(
+        !driven.app.wants_ticks(),
+        "a message standing still needs no frame per tick"
+    );
+    driven.clock.advance(Duration::from_secs(5));
+    assert!(
+        driven.app.wants_ticks(),
+        "the tick that takes it away redraws"
+    );
+    driven.app.handle_event(AppEvent::Tick);
+    assert!(driven.app.flash.is_none());
+    assert!(!driven.app.wants_ticks());
+}
+
 fn trash_entry() -> TrashEntry {
     TrashEntry {
         id: 7,
