@@ -108,7 +108,10 @@ where
 /// How long a frame may wait for the answers to what was just asked: a key that asks for a
 /// page (and then its detail) is drawn once, with both, rather than once saying "loading" and
 /// again a millisecond later for each answer. An answer slower than this is shown loading.
-pub const SETTLE: Duration = Duration::from_millis(15);
+/// At 15 ms, a server of SSH sessions that fell behind (200 sessions on two cores) drew each
+/// key two or three times (loading, the page, its detail), which kept it behind; at 50 ms,
+/// still under what a person notices, it draws once a key and catches up.
+pub const SETTLE: Duration = Duration::from_millis(50);
 
 /// A frame held back for answers to the requests made after `after` (generations).
 struct Hold {
