@@ -93,8 +93,10 @@ fn whole_keys(bytes: &[u8]) -> Option<Vec<KeyEvent>> {
             rest = rest.get(sequence.len()..)?;
             continue;
         }
-        // NUL (Ctrl-space) and 0x1c-0x1f have meanings of their own in termwiz's table.
-        if c == '\0' || ('\u{1c}'..='\u{1f}').contains(&c) || ('\u{80}'..='\u{9f}').contains(&c) {
+        // NUL (Ctrl-space) and 0x1c-0x1f have meanings of their own in termwiz's table; a C1
+        // control (U+0080-U+009F) would pass `to_key`'s Ctrl-letter arithmetic as a letter.
+        let termwiz_decides = c == '\0' || ('\u{1c}'..='\u{1f}').contains(&c);
+        if termwiz_decides || ('\u{80}'..='\u{9f}').contains(&c) {
             return None;
         }
         keys.push(to_key(TermKey::Char(c), Modifiers::NONE)?);
@@ -207,6 +209,7 @@ mod tests {
             b"\xe2\x9c",
             b"\x00",
             b"a\x1b",
+            "\u{85}".as_bytes(),
         ] {
             assert_eq!(whole_keys(packet), None, "{packet:?}");
         }
